@@ -1,0 +1,159 @@
+/**
+ * Test harness for the Pulumi front-end: runs programs under Pulumi's own `runtime.setMocks` and records
+ * every resource registration (components, custom resources and providers) with its type, name, inputs,
+ * parent URN and provider reference.
+ *
+ * Pulumi's mock `newResource` hook receives no parent, so the harness also wraps the mock monitor's
+ * `registerResource` (the RPC the SDK sends for every resource) to read the parent URN from the request.
+ * Mocks are per-process global: vitest runs each test file in its own fork, and each file calls
+ * {@link recordResources} once.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** One resource the program registered. */
+export interface RecordedResource {
+  /** Pulumi type token, e.g. `aws:eks/nodeGroup:NodeGroup` or `onnxfleet:index:GpuNodePool`. */
+  readonly type: string;
+  /** Logical name (the first constructor argument). */
+  readonly name: string;
+  /** Inputs as the engine received them (Outputs resolved). */
+  readonly inputs: Record<string, unknown>;
+  /** True for a custom (provider-managed) resource, false for a component. */
+  readonly custom: boolean;
+  /** Provider reference `URN::id`, or "" for the default provider and for components. */
+  readonly provider: string;
+  /** The resource's URN. */
+  urn: string;
+  /** URN of the parent, or "" at the top of the program. */
+  parent: string;
+}
+
+/** What a test reads after running a program. */
+export interface Recording {
+  /** Every registration so far, in registration order. */
+  readonly resources: RecordedResource[];
+  /** Every invoke (data source call) so far. */
+  readonly calls: pulumi.runtime.MockCallArgs[];
+  /** Waits until every pending registration has reached the mock engine. */
+  settle(): Promise<void>;
+  /** Resources of one type token. */
+  ofType(type: string): RecordedResource[];
+  /** The one resource with this type and name; throws listing what exists otherwise. */
+  get(type: string, name: string): RecordedResource;
+  /** The resources whose parent is `parent` (a recorded resource or a URN). */
+  childrenOf(parent: RecordedResource | string): RecordedResource[];
+  /** Clears the recorded resources (between tests). */
+  reset(): void;
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+}
+interface RegisterResponse {
+  getUrn(): string;
+}
+type Callback = (err: unknown, response?: RegisterResponse) => void;
+interface MockMonitorLike {
+  registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
+}
+
+/** Fabricates the outputs a cloud provider would compute, so components can read them. */
+function fabricateState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+  const inputs = args.inputs as Record<string, unknown>;
+  const state: Record<string, unknown> = { ...inputs };
+  if (args.type.startsWith("aws:")) {
+    state.arn = `arn:aws:mock:::${args.type.split(":").pop()}/${args.name}`;
+  }
+  if (args.type === "aws:eks/nodeGroup:NodeGroup") {
+    state.nodeGroupName = inputs.nodeGroupName ?? `${args.name}-mockid`;
+  }
+  if (args.type === "aws:iam/role:Role") state.name = inputs.name ?? `${args.name}-mockid`;
+  if (args.type === "aws:ec2/launchTemplate:LaunchTemplate") state.latestVersion = 1;
+  if (args.type === "kubernetes:core/v1:Service") {
+    const spec = inputs.spec as { type?: string } | undefined;
+    if (spec?.type === "LoadBalancer") {
+      state.status = { loadBalancer: { ingress: [{ hostname: `${args.name}.elb.mock.amazonaws.com` }] } };
+    }
+  }
+  return state;
+}
+
+/** Installs Pulumi mocks that record every resource; call once per test file, before creating resources. */
+export function recordResources(): Recording {
+  const resources: RecordedResource[] = [];
+  const calls: pulumi.runtime.MockCallArgs[] = [];
+  pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs as Record<string, unknown>,
+          custom: args.custom ?? false,
+          provider: args.provider ?? "",
+          urn: "",
+          parent: "",
+        });
+        return { id: `${args.name}-id`, state: fabricateState(args) };
+      },
+      call(args) {
+        calls.push(args);
+        return {};
+      },
+    },
+    "project",
+    "stack",
+    false,
+  );
+
+  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) =>
+    register(req, (err, response) => {
+      if (!err && response) {
+        const record = resources.find((r) => r.urn === "" && r.type === req.getType() && r.name === req.getName());
+        if (record) {
+          record.urn = response.getUrn();
+          record.parent = req.getParent();
+        }
+      }
+      callback(err, response);
+    });
+
+  const recording: Recording = {
+    resources,
+    calls,
+    async settle() {
+      // waitForRPCs is exported by the SDK's runtime (marked internal): it resolves once every resource
+      // registration the program started, including those still waiting on their inputs, has completed.
+      const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
+      if (typeof waitForRPCs !== "function") throw new Error("@pulumi/pulumi no longer exports waitForRPCs");
+      await waitForRPCs();
+    },
+    ofType: (type) => resources.filter((r) => r.type === type),
+    get(type, name) {
+      const found = resources.filter((r) => r.type === type && r.name === name);
+      if (found.length !== 1) {
+        const known = resources.map((r) => `${r.type} ${r.name}`).join("\n  ");
+        throw new Error(`expected one ${type} named ${name}, found ${found.length}; recorded:\n  ${known}`);
+      }
+      return found[0] as RecordedResource;
+    },
+    childrenOf(parent) {
+      const urn = typeof parent === "string" ? parent : parent.urn;
+      return resources.filter((r) => r.parent === urn);
+    },
+    reset() {
+      resources.length = 0;
+      calls.length = 0;
+    },
+  };
+  return recording;
+}
+
+/** The value of a Pulumi Output (or plain value) once resolved under mocks. */
+export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
+  return new Promise((resolve) => pulumi.output(output).apply((value) => resolve(value as T)));
+}
