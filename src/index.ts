@@ -1,5 +1,3 @@
-export const VERSION = "0.1.0";
-
 export * from "./errors";
 export * from "./lazy";
 export * from "./plan/autoscaled-endpoint";
@@ -9,3 +7,4 @@ export * from "./specs/autoscaled-endpoint";
 export * from "./specs/common";
 export * from "./specs/model-service";
 export * from "./validate";
+export { VERSION } from "./version";
