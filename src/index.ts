@@ -1,5 +1,3 @@
-export const VERSION = "0.1.0";
-
 // --- GpuNodePool, MultiRegionFailover, catalog, capacity, render (core-pool) -------------------------------
 export * from "./capacity/failover";
 export * from "./capacity/gpu-pool";
@@ -22,3 +20,4 @@ export * from "./specs/gpu-node-pool";
 export * from "./specs/model-service";
 export * from "./specs/multi-region-failover";
 export * from "./validate";
+export { VERSION } from "./version";
