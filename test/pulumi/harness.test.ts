@@ -24,7 +24,11 @@ describe("the mock harness", () => {
     const account = recording.get("kubernetes:core/v1:ServiceAccount", "box-sa");
     expect(account.parent).toBe(component.urn);
     expect(account.provider.startsWith(await valueOf(provider.urn))).toBe(true);
-    expect(account.inputs).toMatchObject({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "box" } });
+    expect(account.inputs).toMatchObject({
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: "box" },
+    });
     expect(await valueOf(box.account.metadata.name)).toBe("box");
   });
 });

@@ -26,6 +26,10 @@ export interface RecordedResource {
   urn: string;
   /** URN of the parent, or "" at the top of the program. */
   parent: string;
+  /** URNs this resource depends on (explicit `dependsOn` and references in its inputs). */
+  dependencies: string[];
+  /** Property paths in `ignoreChanges`. */
+  ignoreChanges: string[];
 }
 
 /** What a test reads after running a program. */
@@ -50,6 +54,8 @@ interface RegisterRequest {
   getType(): string;
   getName(): string;
   getParent(): string;
+  getDependenciesList(): string[];
+  getIgnorechangesList(): string[];
 }
 interface RegisterResponse {
   getUrn(): string;
@@ -95,6 +101,8 @@ export function recordResources(): Recording {
           provider: args.provider ?? "",
           urn: "",
           parent: "",
+          dependencies: [],
+          ignoreChanges: [],
         });
         return { id: `${args.name}-id`, state: fabricateState(args) };
       },
@@ -113,10 +121,14 @@ export function recordResources(): Recording {
   monitor.registerResource = (req, callback) =>
     register(req, (err, response) => {
       if (!err && response) {
-        const record = resources.find((r) => r.urn === "" && r.type === req.getType() && r.name === req.getName());
+        const record = resources.find(
+          (r) => r.urn === "" && r.type === req.getType() && r.name === req.getName(),
+        );
         if (record) {
           record.urn = response.getUrn();
           record.parent = req.getParent();
+          record.dependencies = req.getDependenciesList();
+          record.ignoreChanges = req.getIgnorechangesList();
         }
       }
       callback(err, response);

@@ -1,0 +1,73 @@
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Lazy } from "../../src/lazy";
+import { type AutoscaledEndpointPlan, planAutoscaledEndpoint } from "../../src/plan/autoscaled-endpoint";
+import type { AutoscaledEndpointProps } from "../../src/specs/autoscaled-endpoint";
+import { createCloudResources, createKubernetesObjects, kubernetesKey } from "./create-planned";
+import type { ModelService } from "./model-service";
+
+/** Arguments of an {@link AutoscaledEndpoint}: the core's `AutoscaledEndpointProps` plus the service. */
+export interface AutoscaledEndpointArgs extends AutoscaledEndpointProps {
+  /** The ModelService to autoscale and expose. */
+  readonly service: ModelService;
+}
+
+/**
+ * Autoscales a {@link ModelService} (HorizontalPodAutoscaler or KEDA ScaledObject per model version) and
+ * exposes it, in-cluster or through an AWS Network Load Balancer (a `type: LoadBalancer` Service the AWS
+ * Load Balancer Controller turns into an NLB). Give it to {@link MultiRegionFailover} as a region's endpoint.
+ *
+ * Pass the cluster's `k8s.Provider` in `opts.providers`.
+ */
+export class AutoscaledEndpoint extends pulumi.ComponentResource {
+  /** What the core planned. */
+  readonly plan: AutoscaledEndpointPlan;
+  /** The Service clients inside the cluster use. */
+  readonly serviceName: string;
+  /** Namespace of the endpoint's objects. */
+  readonly namespace: Lazy<string>;
+  /**
+   * DNS name of the NLB, read from the load balancer Service's `status.loadBalancer.ingress[0].hostname`;
+   * undefined with `exposure: { type: "clusterIP" }`.
+   */
+  readonly hostname: pulumi.Output<string> | undefined;
+
+  /** @throws ValidationError (code `ONNXFLEET_INVALID_PROPS`) listing every invalid prop. */
+  constructor(name: string, args: AutoscaledEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { service, ...props } = args;
+    const plan = planAutoscaledEndpoint(name, props, service.plan);
+    super("onnxfleet:index:AutoscaledEndpoint", name, {}, opts);
+    this.plan = plan;
+    this.serviceName = plan.clusterServiceName;
+    this.namespace = plan.namespace;
+
+    createCloudResources(this, plan.cloudResources);
+    // The autoscalers target the service's Deployments: create them once those exist.
+    const objects = createKubernetesObjects(this, plan.kubernetesObjects, [service]);
+    const loadBalancer = plan.loadBalancer;
+    const lbService = loadBalancer
+      ? (objects.get(kubernetesKey("Service", loadBalancer.serviceName)) as k8s.core.v1.Service | undefined)
+      : undefined;
+    if (loadBalancer && !lbService) {
+      throw new Error(
+        `onnxfleet/pulumi: planned load balancer Service "${loadBalancer.serviceName}" is missing`,
+      );
+    }
+    this.hostname = lbService?.status.apply((status) => {
+      const hostname = status?.loadBalancer?.ingress?.[0]?.hostname;
+      if (!hostname) {
+        throw new Error(
+          `AutoscaledEndpoint "${name}": the Service ${loadBalancer?.serviceName} has no ${loadBalancer?.statusField}; ` +
+            "is the AWS Load Balancer Controller installed in the cluster?",
+        );
+      }
+      return hostname;
+    });
+
+    this.registerOutputs({
+      serviceName: this.serviceName,
+      namespace: this.namespace,
+      hostname: this.hostname,
+    });
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Creates a plan's resources as children of a component: cloud resources in the planned order with their
+ * references (`CloudResourceRef`) wired to the referenced resource's output, then Kubernetes objects. Names,
+ * properties, dependencies and ignored paths all come from the plan; nothing is added here.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type CloudResourcePlan,
+  type CloudResourceRef,
+  type KubernetesObject,
+  replaceCloudRefs,
+} from "../../src/plan/types";
+import { createCloudResource } from "./cloud-resources";
+import { createKubernetesObject } from "./kubernetes-objects";
+
+/** The cloud resources created from a plan, by `logicalName`. */
+export type CreatedCloudResources = ReadonlyMap<string, pulumi.CustomResource>;
+
+/** The Kubernetes resources created from a plan, by `kind/name`. */
+export type CreatedKubernetesObjects = ReadonlyMap<string, pulumi.CustomResource>;
+
+/** Key of a created Kubernetes object: `kind/metadata.name`. */
+export function kubernetesKey(kind: string, name: string): string {
+  return `${kind}/${name}`;
+}
+
+function outputOf(
+  created: CreatedCloudResources,
+  ref: CloudResourceRef,
+  from: string,
+): pulumi.Output<unknown> {
+  const target = created.get(ref.$ref);
+  const value = target ? (target as unknown as Record<string, unknown>)[ref.attribute] : undefined;
+  if (!pulumi.Output.isInstance(value)) {
+    throw new Error(
+      `onnxfleet/pulumi: "${from}" references ${ref.$ref}.${ref.attribute}, which ` +
+        `${target ? "has no such output" : "is not planned before it"}; this is a bug in onnxfleet, please report it`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Creates `plans` in order as children of `parent`; `created` holds resources from earlier calls that the
+ * plans may reference (e.g. a ModelService's read policy, referenced by its Pod Identity role attachment).
+ */
+export function createCloudResources(
+  parent: pulumi.Resource,
+  plans: readonly CloudResourcePlan[],
+  created: Map<string, pulumi.CustomResource> = new Map(),
+): Map<string, pulumi.CustomResource> {
+  for (const plan of plans) {
+    const properties = replaceCloudRefs(plan.properties, (ref) => outputOf(created, ref, plan.logicalName));
+    const dependsOn = (plan.dependsOn ?? []).map((name) => {
+      const dependency = created.get(name);
+      if (!dependency)
+        throw new Error(`onnxfleet/pulumi: "${plan.logicalName}" depends on unplanned "${name}"`);
+      return dependency;
+    });
+    const resource = createCloudResource(plan, properties as Record<string, unknown>, {
+      parent,
+      ...(dependsOn.length > 0 ? { dependsOn } : {}),
+      ...(plan.ignoreChanges?.length ? { ignoreChanges: [...plan.ignoreChanges] } : {}),
+    });
+    created.set(plan.logicalName, resource);
+  }
+  return created;
+}
+
+/**
+ * Creates `objects` as children of `parent`, each named by its `metadata.name` (the core's naming rules).
+ * `dependsOn` delays them until those resources exist (e.g. a service's pods wait for their node pool).
+ */
+export function createKubernetesObjects(
+  parent: pulumi.Resource,
+  objects: readonly KubernetesObject[],
+  dependsOn: readonly pulumi.Resource[] = [],
+): Map<string, pulumi.CustomResource> {
+  const created = new Map<string, pulumi.CustomResource>();
+  for (const object of objects) {
+    const resource = createKubernetesObject(object.metadata.name, object, {
+      parent,
+      ...(dependsOn.length > 0 ? { dependsOn: [...dependsOn] } : {}),
+    });
+    created.set(kubernetesKey(object.kind, object.metadata.name), resource);
+  }
+  return created;
+}

@@ -1,0 +1,78 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Lazy } from "../../src/lazy";
+import { planModelPodIdentity } from "../../src/plan/model-pod-identity";
+import { type ModelServicePlan, planModelService } from "../../src/plan/model-service";
+import type { ModelServiceProps } from "../../src/specs/model-service";
+import { createCloudResources, createKubernetesObjects } from "./create-planned";
+import type { GpuNodePool } from "./gpu-node-pool";
+
+/**
+ * Arguments of a {@link ModelService}: the core's `ModelServiceProps` (values typed `Lazy<T>` take a
+ * `pulumi.Input<T>`), plus the node pool the pods run on.
+ */
+export interface ModelServiceArgs extends ModelServiceProps {
+  /**
+   * The GPU node pool the pods run on: they select its nodes and tolerate its taints, and wait for it.
+   * @default - any node of the cluster (no GPU node selector)
+   */
+  readonly nodePool?: GpuNodePool;
+  /**
+   * The EKS cluster the service runs in, for the EKS Pod Identity association of a model read from S3.
+   * @default - the node pool's cluster
+   */
+  readonly clusterName?: Lazy<string>;
+}
+
+/**
+ * An ONNX model served by the onnxfleet server: ServiceAccount, ConfigMap, a Deployment per model version,
+ * Service, PodDisruptionBudget, NetworkPolicy (and, when asked, ServiceMonitor and a traffic-splitting
+ * HTTPRoute). A model in S3 gets an IAM role that reads exactly its objects, bound to the ServiceAccount with
+ * EKS Pod Identity (unless `serviceAccountRoleArn` names your own role).
+ *
+ * Pass the cluster's `k8s.Provider` (and `aws.Provider` for S3 models) in `opts.providers`.
+ */
+export class ModelService extends pulumi.ComponentResource {
+  /** What the core planned; an {@link AutoscaledEndpoint} scales and exposes it. */
+  readonly plan: ModelServicePlan;
+  /** The ClusterIP Service selecting every version's pods. */
+  readonly serviceName: string;
+  /** Namespace of every object. */
+  readonly namespace: Lazy<string>;
+  /** ARN of the IAM policy reading the model objects in S3; undefined when no model is in S3. */
+  readonly modelReadPolicyArn: pulumi.Output<string> | undefined;
+  /** ARN of the Pod Identity role of the pods; undefined when none is created. */
+  readonly podRoleArn: pulumi.Output<string> | undefined;
+
+  /**
+   * @param name the service's name: a DNS-1035 label of at most 50 characters, prefix of every child's name.
+   * @throws ValidationError (code `ONNXFLEET_INVALID_PROPS`) listing every invalid prop.
+   */
+  constructor(name: string, args: ModelServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { nodePool, clusterName, ...props } = args;
+    const plan = planModelService(name, props, nodePool?.binding);
+    const podIdentity = planModelPodIdentity(plan, clusterName ?? nodePool?.clusterName);
+    super("onnxfleet:index:ModelService", name, {}, opts);
+    this.plan = plan;
+    this.serviceName = plan.serviceName;
+    this.namespace = plan.namespace;
+
+    const cloud = createCloudResources(this, [...plan.cloudResources, ...podIdentity]);
+    // Pods wait for their pool (nodes, device plugin): otherwise the Deployments' rollouts could time out.
+    createKubernetesObjects(this, plan.kubernetesObjects, nodePool ? [nodePool] : []);
+    const arnOf = (type: string) => {
+      const planned = [...plan.cloudResources, ...podIdentity].find((r) => r.type === type);
+      return planned
+        ? (cloud.get(planned.logicalName) as unknown as { arn: pulumi.Output<string> }).arn
+        : undefined;
+    };
+    this.modelReadPolicyArn = arnOf("aws:iam:Policy");
+    this.podRoleArn = arnOf("aws:iam:Role");
+
+    this.registerOutputs({
+      serviceName: this.serviceName,
+      namespace: this.namespace,
+      modelReadPolicyArn: this.modelReadPolicyArn,
+      podRoleArn: this.podRoleArn,
+    });
+  }
+}

@@ -1,0 +1,73 @@
+import * as pulumi from "@pulumi/pulumi";
+import { multiRegionFailoverNames } from "../../src/naming-cloud";
+import { type MultiRegionFailoverPlan, planMultiRegionFailover } from "../../src/plan/multi-region-failover";
+import type {
+  FailoverEndpoint,
+  FailoverRegionProps,
+  MultiRegionFailoverProps,
+} from "../../src/specs/multi-region-failover";
+import type { AutoscaledEndpoint } from "./autoscaled-endpoint";
+import { createCloudResources } from "./create-planned";
+
+/** One region of a {@link MultiRegionFailover}: the core's region props, taking an AutoscaledEndpoint. */
+export interface MultiRegionFailoverRegionArgs extends Omit<FailoverRegionProps, "endpoint"> {
+  /** The region's endpoint: an {@link AutoscaledEndpoint} exposed by an NLB, or `{ hostname }`. */
+  readonly endpoint: AutoscaledEndpoint | FailoverEndpoint;
+}
+
+/**
+ * Arguments of a {@link MultiRegionFailover}: the core's `MultiRegionFailoverProps` (`hostedZoneId` and
+ * `domainName` take `pulumi.Input<string>`), with AutoscaledEndpoints as the regions' endpoints.
+ */
+export interface MultiRegionFailoverArgs extends Omit<MultiRegionFailoverProps, "regions"> {
+  /** The regions serving the model, each with its endpoint; in failover routing the first is primary. */
+  readonly regions: readonly MultiRegionFailoverRegionArgs[];
+}
+
+/**
+ * One DNS name served from several regions: per region a Route53 health check on the endpoint's readiness
+ * path and a record (failover or latency routing) guarded by it. The worst-case failover time
+ * (`intervalSeconds x failureThreshold + ttlSeconds`) is checked against `maxFailoverSeconds` before anything
+ * is created.
+ *
+ * Route53 is global: pass one `aws.Provider` (any region) in `opts.providers`, or use the default provider.
+ */
+export class MultiRegionFailover extends pulumi.ComponentResource {
+  /** What the core planned. */
+  readonly plan: MultiRegionFailoverPlan;
+  /** Route53 health check id of each region, by region. */
+  readonly healthCheckIds: Readonly<Record<string, pulumi.Output<string>>>;
+  /** The DNS name the records serve. */
+  readonly domainName: pulumi.Output<string>;
+  /** Worst-case seconds from a region failing to clients resolving the next one, as planned. */
+  readonly worstCaseFailoverSeconds: number;
+
+  /** @throws ValidationError (code `ONNXFLEET_INVALID_PROPS`) listing every invalid prop. */
+  constructor(name: string, args: MultiRegionFailoverArgs, opts?: pulumi.ComponentResourceOptions) {
+    const regions = (args.regions ?? []).map(
+      (region): FailoverRegionProps => ({
+        ...region,
+        endpoint: { hostname: region.endpoint?.hostname as FailoverEndpoint["hostname"] },
+      }),
+    );
+    const plan = planMultiRegionFailover(name, { ...args, regions });
+    super("onnxfleet:index:MultiRegionFailover", name, {}, opts);
+    this.plan = plan;
+    this.worstCaseFailoverSeconds = plan.worstCaseFailoverSeconds;
+    this.domainName = pulumi.output(plan.spec.domainName as pulumi.Input<string>);
+
+    const cloud = createCloudResources(this, plan.cloudResources);
+    this.healthCheckIds = Object.fromEntries(
+      plan.spec.regions.map(({ region }) => {
+        const healthCheck = cloud.get(multiRegionFailoverNames(plan.spec.name, region).healthCheck);
+        return [region, (healthCheck as pulumi.CustomResource).id];
+      }),
+    );
+
+    this.registerOutputs({
+      domainName: this.domainName,
+      healthCheckIds: this.healthCheckIds,
+      worstCaseFailoverSeconds: this.worstCaseFailoverSeconds,
+    });
+  }
+}
