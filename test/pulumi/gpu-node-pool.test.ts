@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { GpuNodePool } from "../../constructs/pulumi";
 import { ERROR_CODES, ValidationError } from "../../src/errors";
 import { planGpuNodePool } from "../../src/plan/gpu-node-pool";
-import { recordResources, valueOf } from "./harness";
+import { recordResources, resolved } from "./harness";
 
 const recording = recordResources();
 beforeEach(() => recording.reset());
@@ -51,8 +51,8 @@ describe("GpuNodePool (managed node group)", () => {
         `${DAEMON_SET} nvidia-device-plugin-gpu-use1`,
       ].sort(),
     );
-    const awsUrn = await valueOf(providers.aws.urn);
-    const k8sUrn = await valueOf(providers.kubernetes.urn);
+    const awsUrn = await resolved(providers.aws.urn);
+    const k8sUrn = await resolved(providers.kubernetes.urn);
     for (const child of children) {
       const expected = child.type.startsWith("aws:") ? awsUrn : k8sUrn;
       expect(child.provider.startsWith(`${expected}::`), `${child.name} provider`).toBe(true);
@@ -128,8 +128,8 @@ describe("GpuNodePool (managed node group)", () => {
 
   it("exposes the node group name, the role ARN and the core's binding as outputs", async () => {
     const pool = new GpuNodePool("gpu", props);
-    expect(await valueOf(pool.nodeGroupName!)).toBe("gpu-node-group-mockid");
-    expect(await valueOf(pool.nodeRoleArn!)).toBe("arn:aws:mock:::Role/gpu-node-role");
+    expect(await resolved(pool.nodeGroupName!)).toBe("gpu-node-group-mockid");
+    expect(await resolved(pool.nodeRoleArn!)).toBe("arn:aws:mock:::Role/gpu-node-role");
     expect(pool.binding).toEqual(planGpuNodePool("gpu", props).binding);
     expect(pool.binding.tolerations).toEqual([
       { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },

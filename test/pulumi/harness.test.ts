@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { recordResources, valueOf } from "./harness";
+import { recordResources, resolved } from "./harness";
 
 const recording = recordResources();
 
@@ -23,12 +23,12 @@ describe("the mock harness", () => {
     expect(component.custom).toBe(false);
     const account = recording.get("kubernetes:core/v1:ServiceAccount", "box-sa");
     expect(account.parent).toBe(component.urn);
-    expect(account.provider.startsWith(await valueOf(provider.urn))).toBe(true);
+    expect(account.provider.startsWith(await resolved(provider.urn))).toBe(true);
     expect(account.inputs).toMatchObject({
       apiVersion: "v1",
       kind: "ServiceAccount",
       metadata: { name: "box" },
     });
-    expect(await valueOf(box.account.metadata.name)).toBe("box");
+    expect(await resolved(box.account.metadata.name)).toBe("box");
   });
 });

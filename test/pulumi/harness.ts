@@ -166,6 +166,6 @@ export function recordResources(): Recording {
 }
 
 /** The value of a Pulumi Output (or plain value) once resolved under mocks. */
-export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
+export function resolved<T>(output: pulumi.Input<T>): Promise<T> {
   return new Promise((resolve) => pulumi.output(output).apply((value) => resolve(value as T)));
 }
