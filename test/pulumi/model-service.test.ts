@@ -1,0 +1,170 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import { beforeEach, describe, expect, it } from "vitest";
+import { GpuNodePool, ModelService } from "../../constructs/pulumi";
+import { ERROR_CODES, ValidationError } from "../../src/errors";
+import { recordResources, resolved } from "./harness";
+
+const recording = recordResources();
+beforeEach(() => recording.reset());
+
+const SHA256 = "9f2c".padEnd(64, "0");
+const poolProps = {
+  clusterName: "prod-use1",
+  subnetIds: ["subnet-0a1b2c3d4e5f60718"],
+  instanceTypes: ["g5.xlarge"],
+  nodes: { min: 1, max: 4 },
+};
+const serviceProps = {
+  model: { name: "resnet50", uri: "s3://models/resnet50/3/model.onnx", sha256: SHA256 },
+  resources: { gpu: 1, cpu: "2", memory: "8Gi" },
+  batching: { maxBatchSize: 32, maxQueueDelayMs: 2 },
+};
+
+function providers() {
+  return {
+    aws: new aws.Provider("aws-use1", { region: "us-east-1" }),
+    kubernetes: new k8s.Provider("k8s-use1", { kubeconfig: "{}" }),
+  };
+}
+
+describe("ModelService on a GpuNodePool", () => {
+  it("creates the planned Kubernetes objects and the S3 access as children, with the cluster's providers", async () => {
+    const opts = { providers: providers() };
+    const pool = new GpuNodePool("gpu", poolProps, opts);
+    new ModelService("resnet", { ...serviceProps, nodePool: pool }, opts);
+    await recording.settle();
+
+    const service = recording.get("onnxfleet:index:ModelService", "resnet");
+    const children = recording.childrenOf(service);
+    expect(children.map((c) => `${c.type} ${c.name}`).sort()).toEqual(
+      [
+        "kubernetes:core/v1:ServiceAccount resnet",
+        "kubernetes:core/v1:ConfigMap resnet-config",
+        "kubernetes:apps/v1:Deployment resnet-v1",
+        "kubernetes:core/v1:Service resnet",
+        "kubernetes:policy/v1:PodDisruptionBudget resnet-v1",
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy resnet",
+        "aws:iam/policy:Policy resnet-model-read",
+        "aws:iam/role:Role resnet-pod-role",
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment resnet-pod-role-model-read",
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation resnet-pod-identity",
+      ].sort(),
+    );
+    const k8sUrn = await resolved(opts.providers.kubernetes.urn);
+    const awsUrn = await resolved(opts.providers.aws.urn);
+    for (const child of children) {
+      const expected = child.type.startsWith("aws:") ? awsUrn : k8sUrn;
+      expect(child.provider.startsWith(`${expected}::`), `${child.name} provider`).toBe(true);
+    }
+  });
+
+  it("runs the pods on the pool: its node selector and tolerations, GPU limits, and waits for the pool", async () => {
+    const pool = new GpuNodePool("gpu", poolProps);
+    new ModelService("resnet", { ...serviceProps, nodePool: pool });
+    await recording.settle();
+
+    const deployment = recording.get("kubernetes:apps/v1:Deployment", "resnet-v1");
+    const pod = (deployment.inputs.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+    expect(pod.nodeSelector).toEqual({ "onnxfleet.dev/node-pool": "gpu" });
+    expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+    const containers = pod.containers as { name: string; resources: { limits: Record<string, string> } }[];
+    expect(containers.some((c) => c.resources.limits["nvidia.com/gpu"] === "1")).toBe(true);
+    const nodeGroup = recording.get("aws:eks/nodeGroup:NodeGroup", "gpu-node-group");
+    const devicePlugin = recording.get("kubernetes:apps/v1:DaemonSet", "nvidia-device-plugin-gpu");
+    expect(deployment.dependencies).toEqual(expect.arrayContaining([nodeGroup.urn, devicePlugin.urn]));
+  });
+
+  it("grants s3:GetObject on exactly the model object, to a Pod Identity role bound to the ServiceAccount", async () => {
+    const pool = new GpuNodePool("gpu", poolProps);
+    const service = new ModelService("resnet", { ...serviceProps, nodePool: pool });
+    await recording.settle();
+
+    const policy = recording.get("aws:iam/policy:Policy", "resnet-model-read");
+    expect(JSON.parse(policy.inputs.policy as string)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: ["s3:GetObject"],
+          Resource: ["arn:aws:s3:::models/resnet50/3/model.onnx"],
+        },
+      ],
+    });
+    const role = recording.get("aws:iam/role:Role", "resnet-pod-role");
+    expect(JSON.parse(role.inputs.assumeRolePolicy as string).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "pods.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+      },
+    ]);
+    const attachment = recording.get(
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+      "resnet-pod-role-model-read",
+    );
+    expect(attachment.inputs).toEqual({
+      role: "resnet-pod-role-mockid",
+      policyArn: "arn:aws:mock:::Policy/resnet-model-read",
+    });
+    const association = recording.get(
+      "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+      "resnet-pod-identity",
+    );
+    expect(association.inputs).toEqual({
+      clusterName: "prod-use1",
+      namespace: "default",
+      serviceAccount: "resnet",
+      roleArn: "arn:aws:mock:::Role/resnet-pod-role",
+    });
+    expect(await resolved(service.podRoleArn!)).toBe("arn:aws:mock:::Role/resnet-pod-role");
+    expect(await resolved(service.modelReadPolicyArn!)).toBe("arn:aws:mock:::Policy/resnet-model-read");
+  });
+
+  it("creates no role when the user gives serviceAccountRoleArn (IRSA), and annotates the ServiceAccount", async () => {
+    const roleArn = "arn:aws:iam::123456789012:role/my-model-reader";
+    new ModelService("resnet", { ...serviceProps, serviceAccountRoleArn: roleArn });
+    await recording.settle();
+
+    expect(recording.ofType("aws:iam/role:Role")).toEqual([]);
+    expect(recording.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")).toEqual([]);
+    const account = recording.get("kubernetes:core/v1:ServiceAccount", "resnet");
+    expect(account.inputs.metadata).toMatchObject({ annotations: { "eks.amazonaws.com/role-arn": roleArn } });
+    expect(account.inputs.automountServiceAccountToken).toBe(false);
+  });
+
+  it("creates no AWS resource for a model served over https", async () => {
+    const model = { name: "resnet50", uri: "https://models.example.com/resnet50.onnx", sha256: SHA256 };
+    const service = new ModelService("resnet", { ...serviceProps, model });
+    await recording.settle();
+
+    expect(recording.resources.filter((r) => r.type.startsWith("aws:"))).toEqual([]);
+    expect(service.podRoleArn).toBeUndefined();
+    // Without a pool the pods select no GPU nodes.
+    const deployment = recording.get("kubernetes:apps/v1:Deployment", "resnet-v1");
+    expect((deployment.inputs.spec as { template: { spec: object } }).template.spec).not.toHaveProperty(
+      "nodeSelector",
+    );
+  });
+});
+
+describe("ModelService (invalid props)", () => {
+  it("fails with the core's message naming construct, prop and value, and creates nothing", () => {
+    const model = { name: "resnet50", uri: "s3://models/resnet50/3/model.onnx", sha256: "abc" };
+    expect(() => new ModelService("resnet", { ...serviceProps, model, clusterName: "c" })).toThrow(
+      expect.objectContaining({
+        code: ERROR_CODES.INVALID_PROPS,
+        message: expect.stringMatching(/^ModelService "resnet": model\.sha256 \("abc"\)/),
+      }),
+    );
+    expect(recording.resources).toEqual([]);
+  });
+
+  it("asks for a cluster when the model is in S3 and nothing says which cluster the role is for", () => {
+    expect(() => new ModelService("resnet", serviceProps)).toThrow(ValidationError);
+    expect(() => new ModelService("resnet", serviceProps)).toThrow(
+      /ModelService "resnet": clusterName is required when the model is read from S3: bind the service to a GpuNodePool/,
+    );
+    expect(recording.resources).toEqual([]);
+  });
+});
