@@ -38,18 +38,45 @@ describe("MultiRegionFailover, failover routing (the default)", () => {
     ]);
   });
 
-  it("probes each endpoint's readiness route over HTTPS every 10 s, 3 failures to unhealthy", () => {
+  it("probes each endpoint's readiness route over HTTP on port 80 every 10 s, 3 failures to unhealthy", () => {
     expect(plan.cloudResources[0]!.properties).toEqual({
-      type: "HTTPS",
+      type: "HTTP",
       fqdn: "a-1.elb.us-east-1.amazonaws.com",
-      port: 443,
+      port: 80,
       resourcePath: "/v2/health/ready",
       requestInterval: 10,
       failureThreshold: 3,
       measureLatency: false,
-      enableSni: true,
       tags: { Name: "global-us-east-1" },
     });
+  });
+
+  it("probes each endpoint on its own protocol and port, unless the health check sets them", () => {
+    const tls = planMultiRegionFailover("global", {
+      ...base,
+      regions: [
+        { ...east, endpoint: { ...east.endpoint, protocol: "HTTPS" } },
+        { ...west, endpoint: { ...west.endpoint, protocol: "HTTPS", port: 8443 } },
+      ],
+    });
+    const checks = tls.cloudResources.filter((r) => r.type === "aws:route53:HealthCheck");
+    expect(checks.map((c) => [c.properties.type, c.properties.port, c.properties.enableSni])).toEqual([
+      ["HTTPS", 443, true],
+      ["HTTPS", 8443, true],
+    ]);
+    const forced = planMultiRegionFailover("global", {
+      ...base,
+      regions: [east, { ...west, endpoint: { ...west.endpoint, protocol: "HTTPS", port: 8443 } }],
+      healthCheck: { protocol: "HTTP", port: 8080 },
+    });
+    expect(
+      forced.cloudResources
+        .filter((r) => r.type === "aws:route53:HealthCheck")
+        .map((c) => [c.properties.type, c.properties.port]),
+    ).toEqual([
+      ["HTTP", 8080],
+      ["HTTP", 8080],
+    ]);
   });
 
   it("makes the first region PRIMARY and the second SECONDARY, each guarded by its health check", () => {
@@ -90,10 +117,10 @@ describe("MultiRegionFailover, failover routing (the default)", () => {
     ]);
   });
 
-  it("plans HTTP on port 80 without SNI, with the given path, interval and threshold", () => {
+  it("plans the given path, interval and threshold", () => {
     const http = planMultiRegionFailover("global", {
       ...base,
-      healthCheck: { protocol: "HTTP", path: "/v2/health/live", intervalSeconds: 30, failureThreshold: 2 },
+      healthCheck: { path: "/v2/health/live", intervalSeconds: 30, failureThreshold: 2 },
       ttlSeconds: 60,
     });
     expect(http.cloudResources[0]!.properties).toMatchObject({
