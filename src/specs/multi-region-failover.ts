@@ -38,7 +38,17 @@ export interface FailoverEndpoint {
    * @default "HTTP"
    */
   readonly protocol?: HealthCheckProtocol;
+  /**
+   * Whether the endpoint is reachable from the internet. Route53 health checkers probe from the internet,
+   * so an `internal` endpoint is refused (it would look down in every region, and Route53 would then
+   * answer with every region, failing over never).
+   * @default "internet-facing"
+   */
+  readonly scheme?: EndpointScheme;
 }
+
+/** Reachability of an endpoint (the AWS load balancer scheme). */
+export type EndpointScheme = "internal" | "internet-facing";
 
 /** One region of a MultiRegionFailover. */
 export interface FailoverRegionProps {
@@ -334,5 +344,12 @@ function checkEndpoint(check: Validator, path: string, endpoint: FailoverEndpoin
     ),
   );
   checkIntegerRange(check, `${path}.port`, endpoint.port, 1, 65_535);
+  if (checkOneOf(check, `${path}.scheme`, endpoint.scheme, ["internal", "internet-facing"]))
+    check.that(
+      endpoint.scheme !== "internal",
+      `${path}.scheme`,
+      '("internal") cannot be health-checked: Route53 health checkers probe from the internet; expose the ' +
+        'endpoint as "internet-facing" (e.g. an AutoscaledEndpoint with exposure.scheme "internet-facing")',
+    );
   checkOneOf(check, `${path}.protocol`, endpoint.protocol, HEALTH_CHECK_PROTOCOLS);
 }
