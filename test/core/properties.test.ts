@@ -9,12 +9,11 @@ import { planModelService } from "../../src/plan/model-service";
 import type { KubernetesObject } from "../../src/plan/types";
 import { parseQuantity } from "../../src/specs/common";
 import { autoscaledEndpoint, modelService } from "./support/arbitraries";
+import type { Json } from "./support/json";
 import { restrictedViolations } from "./support/pod-security-standard";
 import { validateAgainstUpstreamSchema } from "./support/schemas";
 
 const RUNS = 300;
-
-type Json = Record<string, any>;
 
 function podSpecs(objects: readonly KubernetesObject[]): Json[] {
   return objects.filter((o) => o.kind === "Deployment").map((d) => (d as Json).spec.template.spec);

@@ -3,10 +3,9 @@ import { describe, expect, it } from "vitest";
 import { planModelService } from "../../src/plan/model-service";
 import type { KubernetesObject } from "../../src/plan/types";
 import { resnetProps } from "./support/fixtures";
+import type { Json } from "./support/json";
 import { restrictedViolations } from "./support/pod-security-standard";
 import { validateAgainstUpstreamSchema } from "./support/schemas";
-
-type Json = Record<string, any>;
 
 function resnetPod(): Json {
   const deployment = planModelService("resnet", resnetProps).kubernetesObjects.find(
