@@ -315,3 +315,84 @@ export function checkOneOf<T extends string>(
     `(${show(value)}) must be one of ${allowed.map((a) => show(a)).join(", ")}`,
   );
 }
+
+/** Checks that `value` is a DNS-1035 label (a DNS-1123 label starting with a letter: Service names). */
+export function checkDns1035Label(
+  check: Validator,
+  path: string,
+  value: Lazy<string> | undefined,
+  maxLength = DNS1123_LABEL_MAX_LENGTH,
+): boolean {
+  if (!checkDns1123Label(check, path, value, maxLength)) return false;
+  if (typeof value !== "string") return true;
+  return check.that(/^[a-z]/.test(value), path, `(${show(value)}) must start with a lowercase letter`);
+}
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Checks that `value` is a DNS-1123 subdomain (most Kubernetes object names): at most 253 characters. */
+export function checkDns1123Subdomain(
+  check: Validator,
+  path: string,
+  value: Lazy<string> | undefined,
+): boolean {
+  if (value === undefined || isUnresolved(value)) return true;
+  return check.that(
+    typeof value === "string" && value.length <= 253 && DNS1123_SUBDOMAIN.test(value),
+    path,
+    `(${show(value)}) must be a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", starting and ending ` +
+      "with a letter or digit, at most 253 characters",
+  );
+}
+
+// --- networks ------------------------------------------------------------------------------------------
+
+const IPV4_CIDR =
+  /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(3[0-2]|[12]?\d)$/;
+const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
+
+/** True when `value` is an IPv4 or IPv6 range in CIDR notation (`10.0.0.0/16`, `fd00::/8`). */
+export function isCidr(value: string): boolean {
+  return IPV4_CIDR.test(value) || (IPV6_CIDR.test(value) && (value.match(/::/g)?.length ?? 0) <= 1);
+}
+
+/** Checks that `value` is an IP range in CIDR notation. */
+export function checkCidr(check: Validator, path: string, value: Lazy<string> | undefined): boolean {
+  if (value === undefined || isUnresolved(value)) return true;
+  return check.that(
+    typeof value === "string" && isCidr(value),
+    path,
+    `(${show(value)}) must be an IP range in CIDR notation, e.g. "10.0.0.0/16" or "0.0.0.0/0"`,
+  );
+}
+
+/** Checks a Kubernetes label map: keys `[prefix/]name`, values label values. */
+export function checkLabels(
+  check: Validator,
+  path: string,
+  value: Readonly<Record<string, string>> | undefined,
+): boolean {
+  if (value === undefined || isUnresolved(value)) return true;
+  if (typeof value !== "object" || value === null) {
+    check.add(path, `(${show(value)}) must be an object of label keys to values`);
+    return false;
+  }
+  let ok = true;
+  for (const [key, labelValue] of Object.entries(value)) {
+    const slash = key.lastIndexOf("/");
+    const prefix = slash >= 0 ? key.slice(0, slash) : "";
+    const labelName = slash >= 0 ? key.slice(slash + 1) : key;
+    const keyOk =
+      (slash < 0 || (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix))) &&
+      labelName.length > 0 &&
+      isLabelValue(labelName);
+    ok =
+      check.that(
+        keyOk,
+        `${path}[${show(key)}]`,
+        "is not a valid label key: [prefix/]name, name at most 63 characters",
+      ) && ok;
+    ok = checkLabelValue(check, `${path}[${show(key)}]`, labelValue as string) && ok;
+  }
+  return ok;
+}
