@@ -1,6 +1,7 @@
 // Generates schema/topology.schema.json (the JSON Schema of `onnxfleet render` topology files) from the
 // TopologyFile type in src/render.ts. Run `node scripts/gen-schema.mjs` after changing any props;
 // `node scripts/gen-schema.mjs --check` exits 1 when the committed schema is out of date (tests run it).
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createGenerator } from "ts-json-schema-generator";
@@ -8,7 +9,7 @@ import { createGenerator } from "ts-json-schema-generator";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const output = `${root}schema/topology.schema.json`;
 
-/** The schema as text: deterministic, so the committed file can be compared. */
+/** The schema as JSON text (deterministic; the committed file is the same JSON, formatted by biome). */
 export function generateTopologySchema() {
   const generator = createGenerator({
     path: `${root}src/render.ts`,
@@ -80,12 +81,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     try {
       current = readFileSync(output, "utf8");
     } catch {}
-    if (current !== text) {
+    if (current === "" || JSON.stringify(JSON.parse(current)) !== JSON.stringify(JSON.parse(text))) {
       process.stderr.write("schema/topology.schema.json is out of date: run node scripts/gen-schema.mjs\n");
       process.exit(1);
     }
   } else {
     writeFileSync(output, text);
+    // Formatted like every other file of the repository, so `biome check` stays clean.
+    execFileSync(`${root}node_modules/.bin/biome`, ["format", "--write", output], { stdio: "ignore" });
     process.stdout.write(`wrote ${output}\n`);
   }
 }

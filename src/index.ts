@@ -1,23 +1,35 @@
-// --- GpuNodePool, MultiRegionFailover, catalog, capacity, render (core-pool) -------------------------------
-export * from "./capacity/failover";
-export * from "./capacity/gpu-pool";
-export * from "./catalog/aws-regions";
-export * from "./catalog/gpu-instance-types";
 export * from "./errors";
+// GpuNodePool, MultiRegionFailover, GPU catalog, capacity math, render (branch core-pool)
+export * from "./index-pool";
+export * from "./labels";
 export * from "./lazy";
-export * from "./naming-cloud";
+export * from "./naming";
 export * from "./plan/autoscaled-endpoint";
-export * from "./plan/gpu-node";
-export * from "./plan/gpu-node-pool";
-export * from "./plan/karpenter-node-pool";
+export { type ServerModelConfig, serverModelConfig } from "./plan/model-config";
 export * from "./plan/model-service";
-export * from "./plan/multi-region-failover";
-export * from "./plan/nvidia-device-plugin";
+export { prometheusAdapterRule, prometheusAdapterRuleYaml } from "./plan/prometheus-adapter";
+export {
+  HTTP_PORT,
+  INFLIGHT_REQUESTS_METRIC,
+  LIVE_PATH,
+  METRICS_PORT,
+  READY_PATH,
+} from "./plan/server-contract";
 export * from "./plan/types";
 export * from "./specs/autoscaled-endpoint";
 export * from "./specs/common";
-export * from "./specs/gpu-node-pool";
 export * from "./specs/model-service";
-export * from "./specs/multi-region-failover";
+export {
+  AUTOSCALED_ENDPOINT,
+  type AutoscaledEndpointSpec,
+  resolveAutoscaledEndpointSpec,
+} from "./specs/resolve-autoscaled-endpoint";
+export {
+  defaultServerImage,
+  MODEL_SERVICE,
+  type ModelServiceSpec,
+  type ModelVersionSpec,
+  resolveModelServiceSpec,
+} from "./specs/resolve-model-service";
 export * from "./validate";
 export { VERSION } from "./version";

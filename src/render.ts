@@ -172,8 +172,8 @@ export function renderKubernetesObjects(objects: readonly KubernetesObject[]): s
  */
 export function parseTopology(text: string, source = "topology file"): TopologyFile {
   const documents = parseAllDocuments(text, { prettyErrors: true });
-  if (!Array.isArray(documents))
-    return invalidFile(source, "is empty: expected gpuNodePools, modelServices, ...");
+  if (!Array.isArray(documents) || documents.length === 0)
+    return invalidFile(source, `is empty; expected a mapping with keys ${SECTIONS.join(", ")}`);
   if (documents.length !== 1)
     return invalidFile(source, `holds ${documents.length} YAML documents; a topology file holds exactly one`);
   const document = documents[0]!;

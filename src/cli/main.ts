@@ -3,7 +3,7 @@
  * with the code it resolves to.
  */
 import { readFile } from "node:fs/promises";
-import { OnnxfleetError } from "../errors";
+import { ERROR_CODES, OnnxfleetError } from "../errors";
 import { parseTopology, renderTopology } from "../render";
 
 /** Where the CLI writes; tests pass their own. */
@@ -58,6 +58,7 @@ async function render(args: readonly string[], io: CliIo): Promise<number> {
     return EXIT_CODES.usage;
   }
   const file = args[0]!;
+  const source = file === "-" ? "standard input" : file;
   let text: string;
   try {
     text = await io.readText(file);
@@ -66,11 +67,12 @@ async function render(args: readonly string[], io: CliIo): Promise<number> {
     return EXIT_CODES.invalidInput;
   }
   try {
-    io.stdout(renderTopology(parseTopology(text, file === "-" ? "standard input" : file)));
+    io.stdout(renderTopology(parseTopology(text, source)));
     return EXIT_CODES.ok;
   } catch (error) {
     if (!(error instanceof OnnxfleetError)) throw error;
-    io.stderr(`onnxfleet render: ${error.message}\n[${error.code}]\n`);
+    const where = error.code === ERROR_CODES.INVALID_TOPOLOGY_FILE ? "" : `${source}: `;
+    io.stderr(`onnxfleet render: ${where}${error.message}\n[${error.code}]\n`);
     return EXIT_CODES.invalidInput;
   }
 }

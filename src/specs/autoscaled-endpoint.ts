@@ -71,10 +71,17 @@ export interface NlbExposureProps {
    */
   readonly port?: number;
   /**
-   * Client IP ranges (CIDR) allowed through the load balancer and the pods' NetworkPolicy.
+   * Client IP ranges (CIDR) allowed through the load balancer (`loadBalancerSourceRanges`, enforced on the
+   * NLB's security group).
    * @default ["0.0.0.0/0"]
    */
   readonly sourceRanges?: readonly string[];
+  /**
+   * IP ranges (CIDR) the load balancer connects to the pods from: its subnets. Client IPs are not preserved for
+   * IP targets, so the pods' NetworkPolicy admits these ranges to the serving port (health checks included).
+   * @default ["0.0.0.0/0"] - narrow to the VPC's or the load balancer subnets' CIDRs
+   */
+  readonly loadBalancerCidrs?: readonly string[];
 }
 
 /** How the endpoint is reached. */
@@ -103,6 +110,7 @@ export const AUTOSCALED_ENDPOINT_DEFAULTS = {
   nlbScheme: "internal",
   nlbPort: 80,
   nlbSourceRanges: ["0.0.0.0/0"],
+  nlbLoadBalancerCidrs: ["0.0.0.0/0"],
   kedaPollingIntervalSeconds: 15,
   kedaCooldownSeconds: 300,
   /** Seconds the HPA waits for lower recommendations before it scales down. */

@@ -22,12 +22,33 @@ export const HEALTH_CHECK_PROTOCOLS: readonly HealthCheckProtocol[] = ["HTTPS", 
 
 /**
  * Anything that serves the model at a hostname: an AutoscaledEndpoint (whose `hostname` is the load
- * balancer's DNS name), or a plain `{ hostname: "lb.example.com" }`.
+ * balancer's DNS name, with its listener's `port` and `protocol`), or a plain
+ * `{ hostname: "lb.example.com", port: 443, protocol: "HTTPS" }`.
  */
 export interface FailoverEndpoint {
   /** DNS name clients reach the region at, e.g. the NLB's DNS name. */
   readonly hostname: Lazy<string>;
+  /**
+   * Port the endpoint serves on; the health check probes it unless `healthCheck.port` is set.
+   * @default - 443 for HTTPS, 80 for HTTP
+   */
+  readonly port?: Lazy<number>;
+  /**
+   * Protocol the endpoint serves; the health check uses it unless `healthCheck.protocol` is set.
+   * @default "HTTP"
+   */
+  readonly protocol?: HealthCheckProtocol;
+  /**
+   * Whether the endpoint is reachable from the internet. Route53 health checkers probe from the internet,
+   * so an `internal` endpoint is refused (it would look down in every region, and Route53 would then
+   * answer with every region, failing over never).
+   * @default "internet-facing"
+   */
+  readonly scheme?: EndpointScheme;
 }
+
+/** Reachability of an endpoint (the AWS load balancer scheme). */
+export type EndpointScheme = "internal" | "internet-facing";
 
 /** One region of a MultiRegionFailover. */
 export interface FailoverRegionProps {
@@ -51,13 +72,13 @@ export interface FailoverHealthCheckProps {
    */
   readonly path?: string;
   /**
-   * Protocol of the probe.
-   * @default "HTTPS"
+   * Protocol of the probe, for every region.
+   * @default - each endpoint's `protocol`, else "HTTP"
    */
   readonly protocol?: HealthCheckProtocol;
   /**
-   * Port probed.
-   * @default - 443 for HTTPS, 80 for HTTP
+   * Port probed, for every region.
+   * @default - each endpoint's `port`, else 443 for HTTPS and 80 for HTTP
    */
   readonly port?: number;
   /**
@@ -87,7 +108,8 @@ export interface MultiRegionFailoverProps {
   readonly regions: readonly FailoverRegionProps[];
   /**
    * Health check of every region's endpoint.
-   * @default - HTTPS GET /v2/health/ready every 10 s, unhealthy after 3 failures
+   * @default - GET /v2/health/ready on each endpoint's protocol and port every 10 s, unhealthy after 3
+   * failures
    */
   readonly healthCheck?: FailoverHealthCheckProps;
   /**
@@ -109,6 +131,10 @@ export interface FailoverRegionSpec {
   readonly hostname: Lazy<string>;
   /** `primary`/`secondary` under failover routing; undefined under latency routing. */
   readonly role: FailoverRole | undefined;
+  /** Protocol of the region's health check. */
+  readonly healthCheckProtocol: HealthCheckProtocol;
+  /** Port of the region's health check. */
+  readonly healthCheckPort: Lazy<number>;
 }
 
 /** Validated {@link MultiRegionFailoverProps} with every default applied. */
@@ -120,8 +146,6 @@ export interface MultiRegionFailoverSpec {
   readonly regions: readonly FailoverRegionSpec[];
   readonly healthCheck: {
     readonly path: string;
-    readonly protocol: HealthCheckProtocol;
-    readonly port: number;
     readonly intervalSeconds: HealthCheckIntervalSeconds;
     readonly failureThreshold: number;
   };
@@ -169,11 +193,10 @@ export function resolveMultiRegionFailoverSpec(
   checkOneOf(check, "routing", props.routing, FAILOVER_ROUTINGS);
 
   const healthCheck = props.healthCheck ?? {};
-  const protocol = healthCheck.protocol ?? "HTTPS";
   checkHealthCheck(check, healthCheck);
   checkIntegerRange(check, "ttlSeconds", props.ttlSeconds, 0, 2_147_483_647);
   checkIntegerRange(check, "maxFailoverSeconds", props.maxFailoverSeconds, 1, 2_147_483_647);
-  const regions = checkRegions(check, props.regions, routing);
+  const regions = checkRegions(check, props.regions, routing, healthCheck);
 
   const intervalSeconds = healthCheck.intervalSeconds ?? 10;
   const failureThreshold = healthCheck.failureThreshold ?? 3;
@@ -195,8 +218,6 @@ export function resolveMultiRegionFailoverSpec(
     regions,
     healthCheck: {
       path: healthCheck.path ?? "/v2/health/ready",
-      protocol,
-      port: healthCheck.port ?? (protocol === "HTTPS" ? 443 : 80),
       intervalSeconds,
       failureThreshold,
     },
@@ -234,6 +255,7 @@ function checkRegions(
   check: Validator,
   regions: readonly FailoverRegionProps[] | undefined,
   routing: FailoverRouting,
+  healthCheck: FailoverHealthCheckProps,
 ): FailoverRegionSpec[] {
   if (!Array.isArray(regions) || regions.length < 2) {
     check.add(
@@ -277,11 +299,16 @@ function checkRegions(
         `have ${primaries} primaries; failover routing needs exactly one region with role "primary"`,
       );
   }
-  return regions.map((entry, i) => ({
-    region: entry?.region,
-    hostname: entry?.endpoint?.hostname,
-    role: roles[i],
-  }));
+  return regions.map((entry, i) => {
+    const protocol = healthCheck.protocol ?? entry?.endpoint?.protocol ?? "HTTP";
+    return {
+      region: entry?.region,
+      hostname: entry?.endpoint?.hostname,
+      role: roles[i],
+      healthCheckProtocol: protocol,
+      healthCheckPort: healthCheck.port ?? entry?.endpoint?.port ?? (protocol === "HTTPS" ? 443 : 80),
+    };
+  });
 }
 
 /**
@@ -316,4 +343,13 @@ function checkEndpoint(check: Validator, path: string, endpoint: FailoverEndpoin
       `(${show(hostname)}) must be a DNS name such as "lb-123.elb.us-east-1.amazonaws.com"`,
     ),
   );
+  checkIntegerRange(check, `${path}.port`, endpoint.port, 1, 65_535);
+  if (checkOneOf(check, `${path}.scheme`, endpoint.scheme, ["internal", "internet-facing"]))
+    check.that(
+      endpoint.scheme !== "internal",
+      `${path}.scheme`,
+      '("internal") cannot be health-checked: Route53 health checkers probe from the internet; expose the ' +
+        'endpoint as "internet-facing" (e.g. an AutoscaledEndpoint with exposure.scheme "internet-facing")',
+    );
+  checkOneOf(check, `${path}.protocol`, endpoint.protocol, HEALTH_CHECK_PROTOCOLS);
 }

@@ -1,4 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { AWS_REGIONS } from "../../src/catalog/aws-regions";
 import { ValidationError } from "../../src/errors";
 import { planMultiRegionFailover } from "../../src/plan/multi-region-failover";
 import type { MultiRegionFailoverProps } from "../../src/specs/multi-region-failover";
@@ -38,18 +40,45 @@ describe("MultiRegionFailover, failover routing (the default)", () => {
     ]);
   });
 
-  it("probes each endpoint's readiness route over HTTPS every 10 s, 3 failures to unhealthy", () => {
+  it("probes each endpoint's readiness route over HTTP on port 80 every 10 s, 3 failures to unhealthy", () => {
     expect(plan.cloudResources[0]!.properties).toEqual({
-      type: "HTTPS",
+      type: "HTTP",
       fqdn: "a-1.elb.us-east-1.amazonaws.com",
-      port: 443,
+      port: 80,
       resourcePath: "/v2/health/ready",
       requestInterval: 10,
       failureThreshold: 3,
       measureLatency: false,
-      enableSni: true,
       tags: { Name: "global-us-east-1" },
     });
+  });
+
+  it("probes each endpoint on its own protocol and port, unless the health check sets them", () => {
+    const tls = planMultiRegionFailover("global", {
+      ...base,
+      regions: [
+        { ...east, endpoint: { ...east.endpoint, protocol: "HTTPS" } },
+        { ...west, endpoint: { ...west.endpoint, protocol: "HTTPS", port: 8443 } },
+      ],
+    });
+    const checks = tls.cloudResources.filter((r) => r.type === "aws:route53:HealthCheck");
+    expect(checks.map((c) => [c.properties.type, c.properties.port, c.properties.enableSni])).toEqual([
+      ["HTTPS", 443, true],
+      ["HTTPS", 8443, true],
+    ]);
+    const forced = planMultiRegionFailover("global", {
+      ...base,
+      regions: [east, { ...west, endpoint: { ...west.endpoint, protocol: "HTTPS", port: 8443 } }],
+      healthCheck: { protocol: "HTTP", port: 8080 },
+    });
+    expect(
+      forced.cloudResources
+        .filter((r) => r.type === "aws:route53:HealthCheck")
+        .map((c) => [c.properties.type, c.properties.port]),
+    ).toEqual([
+      ["HTTP", 8080],
+      ["HTTP", 8080],
+    ]);
   });
 
   it("makes the first region PRIMARY and the second SECONDARY, each guarded by its health check", () => {
@@ -90,10 +119,10 @@ describe("MultiRegionFailover, failover routing (the default)", () => {
     ]);
   });
 
-  it("plans HTTP on port 80 without SNI, with the given path, interval and threshold", () => {
+  it("plans the given path, interval and threshold", () => {
     const http = planMultiRegionFailover("global", {
       ...base,
-      healthCheck: { protocol: "HTTP", path: "/v2/health/live", intervalSeconds: 30, failureThreshold: 2 },
+      healthCheck: { path: "/v2/health/live", intervalSeconds: 30, failureThreshold: 2 },
       ttlSeconds: 60,
     });
     expect(http.cloudResources[0]!.properties).toMatchObject({
@@ -139,6 +168,67 @@ describe("MultiRegionFailover values unknown at synth time", () => {
       name: ["$", "{TfToken[TOKEN.3]}"].join(""),
       records: [hostname],
     });
+  });
+});
+
+describe("MultiRegionFailover endpoints", () => {
+  it("takes any object exposing a hostname, such as a front-end's AutoscaledEndpoint component", () => {
+    class RegionalEndpoint {
+      readonly urn = "urn:pulumi:prod::infer::onnxfleet:AutoscaledEndpoint::resnet";
+      readonly hostname = Promise.resolve("k8s-inference-resnet.elb.eu-west-1.amazonaws.com");
+      readonly port = 8000;
+      readonly protocol = "HTTP" as const;
+      readonly scheme = "internet-facing" as const;
+    }
+    const endpoint = new RegionalEndpoint();
+    const plan = planMultiRegionFailover("global", {
+      ...base,
+      regions: [east, { region: "eu-west-1", endpoint }],
+    });
+    expect(plan.cloudResources[2]!.properties).toMatchObject({
+      fqdn: endpoint.hostname,
+      type: "HTTP",
+      port: 8000,
+    });
+  });
+});
+
+describe("MultiRegionFailover plans for any valid props", () => {
+  const hostname = fc.stringMatching(/^[a-z]([a-z0-9-]{0,20}[a-z0-9])?\.elb\.amazonaws\.com$/);
+  const regionList = fc.uniqueArray(fc.constantFrom(...AWS_REGIONS), { minLength: 2, maxLength: 6 });
+
+  it("plans a guarded record per region; failover routing has exactly one PRIMARY", () => {
+    fc.assert(
+      fc.property(
+        regionList,
+        fc.array(hostname, { minLength: 6, maxLength: 6 }),
+        fc.boolean(),
+        (regions, hosts, latency) => {
+          const chosen = latency ? regions : regions.slice(0, 2);
+          const plan = planMultiRegionFailover("global", {
+            ...base,
+            routing: latency ? "latency" : "failover",
+            regions: chosen.map((region, i) => ({ region, endpoint: { hostname: hosts[i]! } })),
+          });
+          const records = plan.cloudResources.filter((r) => r.type === "aws:route53:Record");
+          const checks = plan.cloudResources.filter((r) => r.type === "aws:route53:HealthCheck");
+          expect(records.map((r) => r.properties.setIdentifier)).toEqual(chosen);
+          expect(records.map((r) => (r.properties.healthCheckId as { $ref: string }).$ref)).toEqual(
+            checks.map((c) => c.logicalName),
+          );
+          expect(new Set(plan.cloudResources.map((r) => r.logicalName)).size).toBe(
+            plan.cloudResources.length,
+          );
+          if (!latency) {
+            const kinds = records.map(
+              (r) => (r.properties.failoverRoutingPolicies as { type: string }[])[0]!.type,
+            );
+            expect(kinds.sort()).toEqual(["PRIMARY", "SECONDARY"]);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
 
@@ -210,6 +300,16 @@ describe("MultiRegionFailover validation", () => {
       "a bad hostname",
       { regions: [east, { region: "us-west-2", endpoint: { hostname: "http://x" } }] },
       'regions[1].endpoint.hostname ("http://x") must be a DNS name',
+    ],
+    [
+      "an internal endpoint",
+      { regions: [east, { ...west, endpoint: { ...west.endpoint, scheme: "internal" } }] },
+      'regions[1].endpoint.scheme ("internal") cannot be health-checked: Route53 health checkers probe from the internet',
+    ],
+    [
+      "a wrong scheme",
+      { regions: [east, { ...west, endpoint: { ...west.endpoint, scheme: "public" } }] },
+      'regions[1].endpoint.scheme ("public") must be one of "internal", "internet-facing"',
     ],
     ["routing", { routing: "weighted" }, 'routing ("weighted") must be one of "failover", "latency"'],
     [
