@@ -52,7 +52,7 @@ describe("naming", () => {
   it("keeps the serving Deployment's name when a canary version is added", () => {
     const single = planModelService("resnet", {
       ...resnetProps,
-      model: { ...resnetProps.model, version: 3 },
+      model: { name: "resnet50", uri: "s3://models/a.onnx", sha256: SHA_A, version: 3 },
     });
     const canary = planModelService("resnet", {
       ...resnetProps,
