@@ -31,6 +31,10 @@ export class AutoscaledEndpoint extends pulumi.ComponentResource {
    * undefined with `exposure: { type: "clusterIP" }`.
    */
   readonly hostname: pulumi.Output<string> | undefined;
+  /** Port the NLB listens on; undefined with `exposure: { type: "clusterIP" }`. */
+  readonly port: number | undefined;
+  /** Whether the NLB is `internal` or `internet-facing`; undefined with `exposure: { type: "clusterIP" }`. */
+  readonly scheme: "internal" | "internet-facing" | undefined;
 
   /** @throws ValidationError (code `ONNXFLEET_INVALID_PROPS`) listing every invalid prop. */
   constructor(name: string, args: AutoscaledEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -40,10 +44,12 @@ export class AutoscaledEndpoint extends pulumi.ComponentResource {
     this.plan = plan;
     this.serviceName = plan.clusterServiceName;
     this.namespace = plan.namespace;
+    this.port = plan.loadBalancer?.port;
+    this.scheme = plan.loadBalancer?.scheme;
 
     createCloudResources(this, plan.cloudResources);
     // The autoscalers target the service's Deployments: create them once those exist.
-    const objects = createKubernetesObjects(this, plan.kubernetesObjects, [service]);
+    const objects = createKubernetesObjects(this, plan.kubernetesObjects, { dependsOn: [service] });
     const loadBalancer = plan.loadBalancer;
     const lbService = loadBalancer
       ? (objects.get(kubernetesKey("Service", loadBalancer.serviceName)) as k8s.core.v1.Service | undefined)

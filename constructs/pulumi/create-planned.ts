@@ -67,20 +67,28 @@ export function createCloudResources(
   return created;
 }
 
-/**
- * Creates `objects` as children of `parent`, each named by its `metadata.name` (the core's naming rules).
- * `dependsOn` delays them until those resources exist (e.g. a service's pods wait for their node pool).
- */
+/** Options of {@link createKubernetesObjects}. */
+export interface KubernetesObjectOptions {
+  /** Resources that must exist first (e.g. a service's pods wait for their node pool). */
+  readonly dependsOn?: readonly pulumi.Resource[];
+  /** Property paths to leave alone after creation, by kind (e.g. `Deployment: ["spec.replicas"]`). */
+  readonly ignoreChangesByKind?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Creates `objects` as children of `parent`, each named by its `metadata.name` (the core's naming rules). */
 export function createKubernetesObjects(
   parent: pulumi.Resource,
   objects: readonly KubernetesObject[],
-  dependsOn: readonly pulumi.Resource[] = [],
+  options: KubernetesObjectOptions = {},
 ): Map<string, pulumi.CustomResource> {
   const created = new Map<string, pulumi.CustomResource>();
+  const dependsOn = options.dependsOn ?? [];
   for (const object of objects) {
+    const ignoreChanges = options.ignoreChangesByKind?.[object.kind] ?? [];
     const resource = createKubernetesObject(object.metadata.name, object, {
       parent,
       ...(dependsOn.length > 0 ? { dependsOn: [...dependsOn] } : {}),
+      ...(ignoreChanges.length > 0 ? { ignoreChanges: [...ignoreChanges] } : {}),
     });
     created.set(kubernetesKey(object.kind, object.metadata.name), resource);
   }

@@ -29,6 +29,9 @@ export interface ModelServiceArgs extends ModelServiceProps {
  * HTTPRoute). A model in S3 gets an IAM role that reads exactly its objects, bound to the ServiceAccount with
  * EKS Pod Identity (unless `serviceAccountRoleArn` names your own role).
  *
+ * `replicas` is the Deployments' initial pod count: later changes to `spec.replicas` are left to the
+ * autoscaler (an {@link AutoscaledEndpoint}) or to you (`kubectl scale`), never reverted by `pulumi up`.
+ *
  * Pass the cluster's `k8s.Provider` (and `aws.Provider` for S3 models) in `opts.providers`.
  */
 export class ModelService extends pulumi.ComponentResource {
@@ -57,8 +60,14 @@ export class ModelService extends pulumi.ComponentResource {
     this.namespace = plan.namespace;
 
     const cloud = createCloudResources(this, [...plan.cloudResources, ...podIdentity]);
-    // Pods wait for their pool (nodes, device plugin): otherwise the Deployments' rollouts could time out.
-    createKubernetesObjects(this, plan.kubernetesObjects, nodePool ? [nodePool] : []);
+    createKubernetesObjects(this, plan.kubernetesObjects, {
+      // Pods wait for their pool (nodes, device plugin): otherwise the Deployments' rollouts could time out.
+      dependsOn: nodePool ? [nodePool] : [],
+      // An AutoscaledEndpoint created later owns spec.replicas (the HPA writes it through the scale
+      // subresource); re-applying the planned count would fight it (a server-side apply conflict on every
+      // update). The plan cannot say so yet (see the report of issue #6), so `replicas` is the initial count.
+      ignoreChangesByKind: { Deployment: ["spec.replicas"] },
+    });
     const arnOf = (type: string) => {
       const planned = [...plan.cloudResources, ...podIdentity].find((r) => r.type === type);
       return planned

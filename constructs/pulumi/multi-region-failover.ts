@@ -16,6 +16,22 @@ export interface MultiRegionFailoverRegionArgs extends Omit<FailoverRegionProps,
 }
 
 /**
+ * The endpoint as the core reads it: hostname, port, protocol and scheme, whichever the endpoint has. An
+ * AutoscaledEndpoint without a load balancer has no hostname; the core then says `hostname is required`.
+ */
+function failoverEndpointOf(endpoint: AutoscaledEndpoint | FailoverEndpoint | undefined): FailoverEndpoint {
+  if (endpoint === undefined || endpoint === null) return endpoint as unknown as FailoverEndpoint;
+  const { hostname, port, scheme } = endpoint;
+  const protocol = "protocol" in endpoint ? endpoint.protocol : undefined;
+  return {
+    hostname: hostname as FailoverEndpoint["hostname"],
+    ...(port !== undefined ? { port } : {}),
+    ...(protocol !== undefined ? { protocol } : {}),
+    ...(scheme !== undefined ? { scheme } : {}),
+  };
+}
+
+/**
  * Arguments of a {@link MultiRegionFailover}: the core's `MultiRegionFailoverProps` (`hostedZoneId` and
  * `domainName` take `pulumi.Input<string>`), with AutoscaledEndpoints as the regions' endpoints.
  */
@@ -45,10 +61,7 @@ export class MultiRegionFailover extends pulumi.ComponentResource {
   /** @throws ValidationError (code `ONNXFLEET_INVALID_PROPS`) listing every invalid prop. */
   constructor(name: string, args: MultiRegionFailoverArgs, opts?: pulumi.ComponentResourceOptions) {
     const regions = (args.regions ?? []).map(
-      (region): FailoverRegionProps => ({
-        ...region,
-        endpoint: { hostname: region.endpoint?.hostname as FailoverEndpoint["hostname"] },
-      }),
+      (region): FailoverRegionProps => ({ ...region, endpoint: failoverEndpointOf(region.endpoint) }),
     );
     const plan = planMultiRegionFailover(name, { ...args, regions });
     super("onnxfleet:index:MultiRegionFailover", name, {}, opts);

@@ -1,0 +1,161 @@
+import * as k8s from "@pulumi/kubernetes";
+import { beforeEach, describe, expect, it } from "vitest";
+import { AutoscaledEndpoint, ModelService, MultiRegionFailover } from "../../constructs/pulumi";
+import { ERROR_CODES } from "../../src/errors";
+import { recordResources, resolved } from "./harness";
+
+const recording = recordResources();
+beforeEach(() => recording.reset());
+
+const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+const SERVICE = "kubernetes:core/v1:Service";
+const SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject";
+const model = {
+  name: "resnet50",
+  uri: "https://models.example.com/resnet50.onnx",
+  sha256: "9f2c".padEnd(64, "0"),
+};
+const endpointProps = {
+  replicas: { min: 2, max: 20 },
+  target: { inflightRequestsPerReplica: 8 },
+  exposure: { type: "nlb" as const, scheme: "internet-facing" as const },
+};
+
+describe("AutoscaledEndpoint behind an NLB", () => {
+  it("creates an HPA per Deployment and the NLB Service as children, on the cluster's provider", async () => {
+    const kubernetes = new k8s.Provider("k8s-use1", { kubeconfig: "{}" });
+    const service = new ModelService("resnet", { model }, { providers: { kubernetes } });
+    new AutoscaledEndpoint("resnet", { ...endpointProps, service }, { providers: { kubernetes } });
+    await recording.settle();
+
+    const endpoint = recording.get("onnxfleet:index:AutoscaledEndpoint", "resnet");
+    const children = recording.childrenOf(endpoint);
+    expect(children.map((c) => `${c.type} ${c.name}`).sort()).toEqual(
+      [
+        `${HPA} resnet-v1`,
+        `${SERVICE} resnet-nlb`,
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy resnet-nlb",
+      ].sort(),
+    );
+    const providerUrn = await resolved(kubernetes.urn);
+    for (const child of children) expect(child.provider.startsWith(`${providerUrn}::`)).toBe(true);
+
+    const hpa = recording.get(HPA, "resnet-v1");
+    expect(hpa.inputs.spec).toMatchObject({
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "resnet-v1" },
+      minReplicas: 2,
+      maxReplicas: 20,
+    });
+    // The autoscaler waits for the Deployment it scales, and the Deployment leaves spec.replicas to it.
+    const deployment = recording.get("kubernetes:apps/v1:Deployment", "resnet-v1");
+    expect(hpa.dependencies).toContain(deployment.urn);
+    expect(deployment.ignoreChanges).toEqual(["spec.replicas"]);
+    expect((recording.get(SERVICE, "resnet-nlb").inputs.spec as { type: string }).type).toBe("LoadBalancer");
+  });
+
+  it("exposes the NLB hostname from the Service's status, and its port and scheme", async () => {
+    const service = new ModelService("resnet", { model });
+    const endpoint = new AutoscaledEndpoint("resnet", { ...endpointProps, service });
+    // The mock engine fills status.loadBalancer.ingress[0].hostname of a LoadBalancer Service with this name.
+    expect(await resolved(endpoint.hostname!)).toBe("resnet-nlb.elb.mock.amazonaws.com");
+    expect(endpoint.port).toBe(80);
+    expect(endpoint.scheme).toBe("internet-facing");
+    expect(endpoint.serviceName).toBe("resnet");
+  });
+
+  it("feeds MultiRegionFailover: the records point at each region's NLB hostname", async () => {
+    const endpoints = ["east", "west"].map((side) => {
+      const service = new ModelService(`resnet-${side}`, { model });
+      return new AutoscaledEndpoint(`resnet-${side}`, { ...endpointProps, service });
+    });
+    new MultiRegionFailover("resnet-global", {
+      hostedZoneId: "Z0123456789ABCDEFGHIJ",
+      domainName: "infer.example.com",
+      regions: [
+        { region: "us-east-1", endpoint: endpoints[0]! },
+        { region: "us-west-2", endpoint: endpoints[1]! },
+      ],
+    });
+    await recording.settle();
+
+    const record = recording.get("aws:route53/record:Record", "resnet-global-us-west-2-record");
+    expect(record.inputs.records).toEqual(["resnet-west-nlb.elb.mock.amazonaws.com"]);
+    const check = recording.get(
+      "aws:route53/healthCheck:HealthCheck",
+      "resnet-global-us-east-1-health-check",
+    );
+    expect(check.inputs).toMatchObject({ fqdn: "resnet-east-nlb.elb.mock.amazonaws.com", port: 80 });
+  });
+});
+
+describe("AutoscaledEndpoint (other modes)", () => {
+  it("scales with a KEDA ScaledObject custom resource when asked", async () => {
+    const service = new ModelService("resnet", { model });
+    new AutoscaledEndpoint("resnet", {
+      ...endpointProps,
+      service,
+      autoscaler: { type: "keda", prometheusServerAddress: "http://prometheus.monitoring:9090" },
+    });
+    await recording.settle();
+
+    expect(recording.ofType(HPA)).toEqual([]);
+    expect(recording.get(SCALED_OBJECT, "resnet-v1").inputs).toMatchObject({
+      apiVersion: "keda.sh/v1alpha1",
+      kind: "ScaledObject",
+      spec: { minReplicaCount: 2, maxReplicaCount: 20 },
+    });
+  });
+
+  it("creates no load balancer for clusterIP exposure, and has no hostname", async () => {
+    const service = new ModelService("resnet", { model });
+    const endpoint = new AutoscaledEndpoint("resnet", {
+      ...endpointProps,
+      service,
+      exposure: { type: "clusterIP" },
+    });
+    await recording.settle();
+
+    expect(recording.ofType(SERVICE).map((s) => s.name)).toEqual(["resnet"]);
+    expect(endpoint.hostname).toBeUndefined();
+  });
+
+  it("is refused by MultiRegionFailover when internal: Route53 cannot probe it", () => {
+    const service = new ModelService("resnet", { model });
+    const endpoint = new AutoscaledEndpoint("resnet", {
+      ...endpointProps,
+      service,
+      exposure: { type: "nlb", scheme: "internal" },
+    });
+    expect(
+      () =>
+        new MultiRegionFailover("resnet-global", {
+          hostedZoneId: "Z0123456789ABCDEFGHIJ",
+          domainName: "infer.example.com",
+          regions: [
+            { region: "us-east-1", endpoint },
+            { region: "us-west-2", endpoint: { hostname: "lb.example.com" } },
+          ],
+        }),
+    ).toThrow(
+      /MultiRegionFailover "resnet-global": regions\[0\]\.endpoint\.scheme \("internal"\) cannot be health-checked/,
+    );
+  });
+});
+
+describe("AutoscaledEndpoint (invalid props)", () => {
+  it("fails with the core's message and creates nothing of its own", async () => {
+    const service = new ModelService("resnet", { model });
+    await recording.settle();
+    const before = recording.resources.length;
+    expect(
+      () => new AutoscaledEndpoint("resnet", { ...endpointProps, service, replicas: { min: 5, max: 3 } }),
+    ).toThrow(
+      expect.objectContaining({
+        code: ERROR_CODES.INVALID_PROPS,
+        message: expect.stringContaining('AutoscaledEndpoint "resnet": replicas.min (5)'),
+      }),
+    );
+    await recording.settle();
+    expect(recording.resources.length).toBe(before);
+  });
+});
