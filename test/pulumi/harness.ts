@@ -86,8 +86,24 @@ function fabricateState(args: pulumi.runtime.MockResourceArgs): Record<string, u
   return state;
 }
 
-/** Installs Pulumi mocks that record every resource; call once per test file, before creating resources. */
-export function recordResources(): Recording {
+/** Fabricates the results of data source calls a program makes (an EKS cluster lookup). */
+function fabricateCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+  const inputs = args.inputs as Record<string, unknown>;
+  if (args.token === "aws:eks/getCluster:getCluster") {
+    return {
+      name: inputs.name,
+      endpoint: `https://${String(inputs.name)}.eks.mock.amazonaws.com`,
+      certificateAuthorities: [{ data: "bW9jay1jYQ==" }],
+    };
+  }
+  return {};
+}
+
+/**
+ * Installs Pulumi mocks that record every resource; call once per test file, before creating resources.
+ * @param project the Pulumi project name (`pulumi.Config()` reads `<project>:<key>`).
+ */
+export function recordResources(project = "project"): Recording {
   const resources: RecordedResource[] = [];
   const calls: pulumi.runtime.MockCallArgs[] = [];
   pulumi.runtime.setMocks(
@@ -108,10 +124,10 @@ export function recordResources(): Recording {
       },
       call(args) {
         calls.push(args);
-        return {};
+        return fabricateCall(args);
       },
     },
-    "project",
+    project,
     "stack",
     false,
   );
