@@ -148,9 +148,9 @@ describe("ModelService validation", () => {
     expect(problems({ model: both, gateway: { name: "gw" } })).toEqual([
       "model has both versions and uri: give { name, uri, sha256 } for one version, or { name, versions: [{ version, uri, sha256, weightPercent }] } for several",
     ]);
-    expect(problems({ model: { name: "m", uri: "s3://bucket/m.onnx" } as ModelServiceProps["model"] })).toEqual([
-      "model.sha256 is required: the model file's sha256 (64 hex digits, `sha256sum model.onnx`)",
-    ]);
+    expect(
+      problems({ model: { name: "m", uri: "s3://bucket/m.onnx" } as ModelServiceProps["model"] }),
+    ).toEqual(["model.sha256 is required: the model file's sha256 (64 hex digits, `sha256sum model.onnx`)"]);
   });
 
   it("skips checks of values unknown until deployment", () => {
