@@ -113,6 +113,12 @@ describe("GpuNodePool, managed mode (the default)", () => {
     expect(plan.kubernetesObjects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual(
       ["DaemonSet/kube-system/nvidia-device-plugin-gpu"],
     );
+    expect(plan.kubernetesObjects[0]!.metadata.labels).toEqual({
+      "app.kubernetes.io/name": "nvidia-device-plugin",
+      "app.kubernetes.io/instance": "gpu",
+      "app.kubernetes.io/component": "device-plugin",
+      "app.kubernetes.io/managed-by": "onnxfleet",
+    });
     const pod = (plan.kubernetesObjects[0]!.spec as { template: { spec: Record<string, unknown> } }).template
       .spec;
     expect(pod.nodeSelector).toEqual({ "onnxfleet.dev/node-pool": "gpu" });
