@@ -414,6 +414,16 @@ describe("GpuNodePool validation", () => {
     ]);
   });
 
+  it("refuses unknown props, suggesting the intended one", () => {
+    expect(
+      problems({ ...base, diskSize: 200, nodes: { min: 1, max: 2, maximum: 3 }, instancetypes: [] }),
+    ).toEqual([
+      'diskSize is not a prop (did you mean "diskSizeGiB"?); allowed: clusterName, subnetIds, instanceTypes, nodes, capacityType, amiType, diskSizeGiB, labels, mode, karpenter, imdsHopLimit, devicePluginImage',
+      'instancetypes is not a prop (did you mean "instanceTypes"?); allowed: clusterName, subnetIds, instanceTypes, nodes, capacityType, amiType, diskSizeGiB, labels, mode, karpenter, imdsHopLimit, devicePluginImage',
+      'nodes.maximum is not a prop (did you mean "max"?); allowed: min, max, desired',
+    ]);
+  });
+
   it("refuses props that are not an object", () => {
     expect(problems(undefined)).toEqual(["props (undefined) must be an object"]);
   });
