@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ValidationError } from "../../src/errors";
@@ -83,6 +84,11 @@ describe("planAutoscaledEndpoint, the DESIGN.md endpoint", () => {
       metricsQuery: "sum(avg_over_time(<<.Series>>{<<.LabelMatchers>>}[1m])) by (<<.GroupBy>>)",
     });
     expect(parse(rule?.yaml ?? "")).toEqual([rule?.rule]);
+  });
+
+  it("documents the same adapter rule in the README section", () => {
+    const readme = readFileSync(new URL("../../docs/readme/core-ms.md", import.meta.url), "utf8");
+    expect(readme).toContain(plan.prometheusAdapterRule?.yaml);
   });
 
   it("exposes the pods through an internet-facing NLB with IP targets and the ready health check", () => {
