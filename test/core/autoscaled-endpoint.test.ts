@@ -338,3 +338,19 @@ describe("AutoscaledEndpoint validation", () => {
     ]);
   });
 });
+
+describe("AutoscaledEndpoint validation of untyped (JavaScript) props", () => {
+  it("requires the type of the exposure and the autoscaler", () => {
+    expect(
+      problems({
+        replicas: { min: 1, max: 2 },
+        target: { inflightRequestsPerReplica: 4 },
+        autoscaler: { prometheusServerAddress: "http://p:9090" } as never,
+        exposure: { scheme: "internal" } as never,
+      }),
+    ).toEqual([
+      'autoscaler.type is required: one of "hpa", "keda"',
+      'exposure.type is required: one of "clusterIP", "nlb"',
+    ]);
+  });
+});
