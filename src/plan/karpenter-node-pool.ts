@@ -3,6 +3,7 @@
  * with the GPU taint and pool label, and its EC2NodeClass (karpenter.k8s.aws/v1) with IMDSv2 required.
  */
 import type { GpuPoolCapacity } from "../capacity/gpu-pool";
+import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, MANAGED_BY } from "../labels";
 import { isUnresolved } from "../lazy";
 import { gpuNodePoolNames } from "../naming-cloud";
 import type { GpuNodePoolSpec } from "../specs/gpu-node-pool";
@@ -19,7 +20,11 @@ export function planKarpenterObjects(spec: GpuNodePoolSpec, capacity: GpuPoolCap
   const karpenter = spec.karpenter;
   if (!karpenter) throw new Error(`GpuNodePool "${spec.name}": karpenter options missing in karpenter mode`);
   const names = gpuNodePoolNames(spec.name);
-  const labels = { "app.kubernetes.io/instance": spec.name, "app.kubernetes.io/managed-by": "onnxfleet" };
+  const labels = {
+    [LABEL_INSTANCE]: spec.name,
+    [LABEL_COMPONENT]: "gpu-node-pool",
+    [LABEL_MANAGED_BY]: MANAGED_BY,
+  };
   const bottlerocket = spec.amiType === "BOTTLEROCKET_x86_64_NVIDIA";
   const volume = (deviceName: string, sizeGiB: number) => ({
     deviceName,

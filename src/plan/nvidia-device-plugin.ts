@@ -12,6 +12,7 @@
  * escalation, every capability dropped, RuntimeDefault seccomp, only the device-plugin directory mounted,
  * no service account token (the plugin does not talk to the API server), and only on the pool's nodes.
  */
+import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME, MANAGED_BY } from "../labels";
 import { DEVICE_PLUGIN_NAMESPACE, gpuNodePoolNames, NODE_POOL_LABEL } from "../naming-cloud";
 import type { GpuAmiType, GpuNodePoolSpec } from "../specs/gpu-node-pool";
 import type { KubernetesObject } from "./types";
@@ -27,15 +28,8 @@ export function needsDevicePlugin(amiType: GpuAmiType): boolean {
 /** The device plugin DaemonSet of the pool, in kube-system, on the pool's nodes only. */
 export function planNvidiaDevicePlugin(spec: GpuNodePoolSpec): KubernetesObject {
   const name = gpuNodePoolNames(spec.name).devicePlugin;
-  const selector = {
-    "app.kubernetes.io/name": "nvidia-device-plugin",
-    "app.kubernetes.io/instance": spec.name,
-  };
-  const labels = {
-    ...selector,
-    "app.kubernetes.io/component": "device-plugin",
-    "app.kubernetes.io/managed-by": "onnxfleet",
-  };
+  const selector = { [LABEL_NAME]: "nvidia-device-plugin", [LABEL_INSTANCE]: spec.name };
+  const labels = { ...selector, [LABEL_COMPONENT]: "device-plugin", [LABEL_MANAGED_BY]: MANAGED_BY };
   return {
     apiVersion: "apps/v1",
     kind: "DaemonSet",

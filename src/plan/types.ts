@@ -1,4 +1,4 @@
-import type { Lazy } from "../lazy";
+import { isUnresolved, type Lazy } from "../lazy";
 
 /**
  * A Kubernetes object exactly as the API server accepts it (plain JSON). Values the core cannot know
@@ -97,7 +97,7 @@ export function isCloudResourceRef(value: unknown): value is CloudResourceRef {
 export function replaceCloudRefs(value: unknown, resolve: (ref: CloudResourceRef) => unknown): unknown {
   if (isCloudResourceRef(value)) return resolve(value);
   if (Array.isArray(value)) return value.map((item) => replaceCloudRefs(item, resolve));
-  if (value === null || typeof value !== "object") return value;
+  if (value === null || typeof value !== "object" || isUnresolved(value)) return value;
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
   return Object.fromEntries(
     Object.entries(value as Record<string, unknown>).map(([key, item]) => [

@@ -396,3 +396,17 @@ export function checkLabels(
   }
   return ok;
 }
+
+/** Like {@link checkOneOf}, for a required field such as the `type` of a tagged union. */
+export function checkRequiredOneOf<T extends string>(
+  check: Validator,
+  path: string,
+  value: T | undefined,
+  allowed: readonly T[],
+): value is T {
+  if (value === undefined) {
+    check.add(path, `is required: one of ${allowed.map((a) => show(a)).join(", ")}`);
+    return false;
+  }
+  return checkOneOf(check, path, value, allowed);
+}

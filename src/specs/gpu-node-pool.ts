@@ -12,6 +12,7 @@ import {
   checkNonNegativeInteger,
   checkOneOf,
 } from "./common";
+import { checkKnownKeys } from "./known-keys";
 
 /** How the pool's nodes are created. */
 export type GpuNodePoolMode = "managed" | "karpenter";
@@ -157,6 +158,20 @@ export interface GpuNodePoolSpec {
   readonly devicePluginImage: string;
 }
 
+const GPU_NODE_POOL_PROPS: readonly (keyof GpuNodePoolProps)[] = [
+  "clusterName",
+  "subnetIds",
+  "instanceTypes",
+  "nodes",
+  "capacityType",
+  "amiType",
+  "diskSizeGiB",
+  "labels",
+  "mode",
+  "karpenter",
+  "imdsHopLimit",
+  "devicePluginImage",
+];
 const RESERVED_LABEL_NAMESPACE = /(^|\.)(kubernetes\.io|k8s\.io|karpenter\.sh|onnxfleet\.dev)\//;
 const LABEL_KEY =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -176,6 +191,7 @@ export function resolveGpuNodePoolSpec(name: string, props: GpuNodePoolProps): G
     check.throwIfAny();
   }
   checkDns1123Label(check, "name", name, GPU_NODE_POOL_NAME_MAX_LENGTH);
+  checkKnownKeys(check, "", props, GPU_NODE_POOL_PROPS);
   const mode = props.mode ?? "managed";
   checkOneOf(check, "mode", props.mode, GPU_NODE_POOL_MODES);
   checkOneOf(check, "capacityType", props.capacityType, CAPACITY_TYPES);
@@ -298,6 +314,7 @@ function checkNodes(check: Validator, nodes: GpuNodeCountProps | undefined, mode
     check.add("nodes", `(${show(nodes)}) must be an object { min, max, desired? }`);
     return;
   }
+  checkKnownKeys(check, "nodes", nodes, ["min", "max", "desired"]);
   const minOk = checkNonNegativeInteger(check, "nodes.min", nodes.min);
   const maxOk = checkIntegerRange(check, "nodes.max", nodes.max, 1, 1000);
   const desiredOk = checkNonNegativeInteger(check, "nodes.desired", nodes.desired);
@@ -354,6 +371,7 @@ function checkKarpenter(
     check.add("karpenter", "is required in karpenter mode: { nodeRoleName } at least");
     return;
   }
+  checkKnownKeys(check, "karpenter", karpenter, ["nodeRoleName", "amiVersion", "consolidateAfterSeconds"]);
   if (karpenter.nodeRoleName === undefined)
     check.add("karpenter.nodeRoleName", "is required in karpenter mode: the IAM role of Karpenter's nodes");
   check.ifKnown(karpenter.nodeRoleName, (role) =>

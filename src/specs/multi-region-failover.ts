@@ -6,6 +6,7 @@ import { AWS_REGIONS, type AwsRegion, isAwsRegion } from "../catalog/aws-regions
 import type { Lazy } from "../lazy";
 import { show, Validator } from "../validate";
 import { checkDns1123Label, checkIntegerRange, checkOneOf } from "./common";
+import { checkKnownKeys } from "./known-keys";
 
 /** How Route53 answers: one primary with a standby, or the lowest-latency healthy region. */
 export type FailoverRouting = "failover" | "latency";
@@ -155,6 +156,23 @@ export interface MultiRegionFailoverSpec {
   readonly worstCaseFailoverSeconds: number;
 }
 
+const MULTI_REGION_FAILOVER_PROPS: readonly (keyof MultiRegionFailoverProps)[] = [
+  "hostedZoneId",
+  "domainName",
+  "routing",
+  "regions",
+  "healthCheck",
+  "ttlSeconds",
+  "maxFailoverSeconds",
+];
+const HEALTH_CHECK_PROPS: readonly (keyof FailoverHealthCheckProps)[] = [
+  "path",
+  "protocol",
+  "port",
+  "intervalSeconds",
+  "failureThreshold",
+];
+
 const DOMAIN_NAME =
   /^(?=.{1,253}\.?$)([a-z0-9_]([-a-z0-9_]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?\.?$/i;
 
@@ -173,6 +191,7 @@ export function resolveMultiRegionFailoverSpec(
     check.throwIfAny();
   }
   checkDns1123Label(check, "name", name);
+  checkKnownKeys(check, "", props, MULTI_REGION_FAILOVER_PROPS);
   if (props.hostedZoneId === undefined) check.add("hostedZoneId", "is required: the Route53 hosted zone id");
   check.ifKnown(props.hostedZoneId, (zone) =>
     check.that(
@@ -232,6 +251,7 @@ function checkHealthCheck(check: Validator, healthCheck: FailoverHealthCheckProp
     check.add("healthCheck", `(${show(healthCheck)}) must be an object`);
     return;
   }
+  checkKnownKeys(check, "healthCheck", healthCheck, HEALTH_CHECK_PROPS);
   check.ifKnown(healthCheck.path, (path) =>
     check.that(
       typeof path === "string" && /^\/[\x21-\x7e]{0,254}$/.test(path),
@@ -277,6 +297,7 @@ function checkRegions(
       check.add(path, `(${show(entry)}) must be an object { region, endpoint, role? }`);
       return;
     }
+    checkKnownKeys(check, path, entry, ["region", "endpoint", "role"]);
     if (!isAwsRegion(entry.region))
       check.add(
         `${path}.region`,

@@ -12,7 +12,14 @@ import {
   AUTOSCALED_ENDPOINT_DEFAULTS as D,
   type ExposureProps,
 } from "./autoscaled-endpoint";
-import { checkCidr, checkDns1035Label, checkIntegerRange, checkMinMax, checkOneOf } from "./common";
+import {
+  checkCidr,
+  checkDns1035Label,
+  checkIntegerRange,
+  checkMinMax,
+  checkOneOf,
+  checkRequiredOneOf,
+} from "./common";
 
 export const AUTOSCALED_ENDPOINT = "AutoscaledEndpoint";
 
@@ -132,7 +139,7 @@ function resolveAutoscaler(
     checkIntegerRange(check, "target.cpuUtilizationPercent", cpuUtilizationPercent, 1, 1000);
     return { type: "hpa", cpuUtilizationPercent };
   }
-  if (!checkOneOf(check, "autoscaler.type", autoscaler.type, ["hpa", "keda"]))
+  if (!checkRequiredOneOf(check, "autoscaler.type", autoscaler.type, ["hpa", "keda"]))
     return { type: "hpa", cpuUtilizationPercent: D.cpuUtilizationPercent };
   if (cpu !== undefined)
     check.add(
@@ -181,7 +188,7 @@ function resolveExposure(
 ): AutoscaledEndpointSpec["exposure"] {
   if (exposure === undefined) return { type: "clusterIP" };
   if (
-    !checkOneOf(check, "exposure.type", exposure.type, ["clusterIP", "nlb"]) ||
+    !checkRequiredOneOf(check, "exposure.type", exposure.type, ["clusterIP", "nlb"]) ||
     exposure.type === "clusterIP"
   )
     return { type: "clusterIP" };

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ValidationError } from "../../src/errors";
@@ -83,6 +84,11 @@ describe("planAutoscaledEndpoint, the DESIGN.md endpoint", () => {
       metricsQuery: "sum(avg_over_time(<<.Series>>{<<.LabelMatchers>>}[1m])) by (<<.GroupBy>>)",
     });
     expect(parse(rule?.yaml ?? "")).toEqual([rule?.rule]);
+  });
+
+  it("documents the same adapter rule in the README section", () => {
+    const readme = readFileSync(new URL("../../docs/readme/core-ms.md", import.meta.url), "utf8");
+    expect(readme).toContain(plan.prometheusAdapterRule?.yaml);
   });
 
   it("exposes the pods through an internet-facing NLB with IP targets and the ready health check", () => {
@@ -329,6 +335,22 @@ describe("AutoscaledEndpoint validation", () => {
     ).toEqual([
       'target.cpuUtilizationPercent (70) applies only to autoscaler { type: "hpa" }; the KEDA autoscaler scales on its query',
       'autoscaler.prometheusServerAddress ("prometheus:9090") must be an http(s) URL such as "http://prometheus.monitoring.svc:9090"',
+    ]);
+  });
+});
+
+describe("AutoscaledEndpoint validation of untyped (JavaScript) props", () => {
+  it("requires the type of the exposure and the autoscaler", () => {
+    expect(
+      problems({
+        replicas: { min: 1, max: 2 },
+        target: { inflightRequestsPerReplica: 4 },
+        autoscaler: { prometheusServerAddress: "http://p:9090" } as never,
+        exposure: { scheme: "internal" } as never,
+      }),
+    ).toEqual([
+      'autoscaler.type is required: one of "hpa", "keda"',
+      'exposure.type is required: one of "clusterIP", "nlb"',
     ]);
   });
 });

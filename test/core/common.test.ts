@@ -1,12 +1,17 @@
 import { describe, expect, it } from "vitest";
 import {
+  checkCidr,
+  checkDns1035Label,
   checkDns1123Label,
+  checkDns1123Subdomain,
   checkIntegerRange,
+  checkLabels,
   checkMinMax,
   checkOneOf,
   checkPositiveInteger,
   checkQuantity,
   checkSha256,
+  isCidr,
   normalizeSha256,
   parseQuantity,
   suggestQuantity,
@@ -177,6 +182,44 @@ describe("numbers and ranges", () => {
   it("checks closed sets", () => {
     expect(reasons((c) => checkOneOf(c, "exposure.type", "alb" as string, ["clusterIP", "nlb"]))).toEqual([
       'exposure.type ("alb") must be one of "clusterIP", "nlb"',
+    ]);
+  });
+});
+
+describe("more shared validators", () => {
+  it("requires Service names to start with a letter", () => {
+    expect(reasons((c) => checkDns1035Label(c, "name", "1abc"))).toEqual([
+      'name ("1abc") must start with a lowercase letter',
+    ]);
+    expect(reasons((c) => checkDns1035Label(c, "name", "abc-1"))).toEqual([]);
+  });
+
+  it.each(["10.0.0.0/16", "0.0.0.0/0", "192.168.1.7/32", "fd00::/8", "::/0", "2001:db8::/32"])(
+    "accepts CIDR %s",
+    (cidr) => {
+      expect(isCidr(cidr)).toBe(true);
+    },
+  );
+
+  it.each(["10.0.0.0", "10.0.0.0/33", "256.0.0.0/8", "everyone", "fd00::/129", "1::2::3/64"])(
+    "rejects CIDR %s",
+    (cidr) => {
+      expect(reasons((c) => checkCidr(c, "cidrs[0]", cidr))).toHaveLength(1);
+    },
+  );
+
+  it("checks DNS-1123 subdomains", () => {
+    expect(reasons((c) => checkDns1123Subdomain(c, "claim", "models.team-a"))).toEqual([]);
+    expect(reasons((c) => checkDns1123Subdomain(c, "claim", "Models"))).toHaveLength(1);
+  });
+
+  it("checks label maps key by key", () => {
+    expect(
+      reasons((c) => checkLabels(c, "labels", { release: "prometheus", "example.com/team": "a_b" })),
+    ).toEqual([]);
+    expect(reasons((c) => checkLabels(c, "labels", { "bad key!": "x", ok: "-bad-" }))).toEqual([
+      'labels["bad key!"] is not a valid label key: [prefix/]name, name at most 63 characters',
+      'labels["ok"] ("-bad-") must be a Kubernetes label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
     ]);
   });
 });

@@ -113,6 +113,12 @@ describe("GpuNodePool, managed mode (the default)", () => {
     expect(plan.kubernetesObjects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual(
       ["DaemonSet/kube-system/nvidia-device-plugin-gpu"],
     );
+    expect(plan.kubernetesObjects[0]!.metadata.labels).toEqual({
+      "app.kubernetes.io/name": "nvidia-device-plugin",
+      "app.kubernetes.io/instance": "gpu",
+      "app.kubernetes.io/component": "device-plugin",
+      "app.kubernetes.io/managed-by": "onnxfleet",
+    });
     const pod = (plan.kubernetesObjects[0]!.spec as { template: { spec: Record<string, unknown> } }).template
       .spec;
     expect(pod.nodeSelector).toEqual({ "onnxfleet.dev/node-pool": "gpu" });
@@ -405,6 +411,16 @@ describe("GpuNodePool validation", () => {
     ).toEqual([
       'karpenter.nodeRoleName ("arn:aws:iam::123456789012:role/x") must be an IAM role name (1 to 64 of letters, digits and +=,.@_-), not an ARN',
       'karpenter.amiVersion ("2024") must be "latest" or a version such as "v20250920"',
+    ]);
+  });
+
+  it("refuses unknown props, suggesting the intended one", () => {
+    expect(
+      problems({ ...base, diskSize: 200, nodes: { min: 1, max: 2, maximum: 3 }, instancetypes: [] }),
+    ).toEqual([
+      'diskSize is not a prop (did you mean "diskSizeGiB"?); allowed: clusterName, subnetIds, instanceTypes, nodes, capacityType, amiType, diskSizeGiB, labels, mode, karpenter, imdsHopLimit, devicePluginImage',
+      'instancetypes is not a prop (did you mean "instanceTypes"?); allowed: clusterName, subnetIds, instanceTypes, nodes, capacityType, amiType, diskSizeGiB, labels, mode, karpenter, imdsHopLimit, devicePluginImage',
+      'nodes.maximum is not a prop (did you mean "max"?); allowed: min, max, desired',
     ]);
   });
 

@@ -338,6 +338,21 @@ describe("MultiRegionFailover validation", () => {
     expect(problems({ ...base, ...override }).join("\n")).toContain(expected);
   });
 
+  it("refuses unknown props, suggesting the intended one", () => {
+    expect(
+      problems({
+        ...base,
+        ttl: 30,
+        healthCheck: { interval: 10 },
+        regions: [east, { ...west, primary: true }],
+      }),
+    ).toEqual([
+      'ttl is not a prop (did you mean "ttlSeconds"?); allowed: hostedZoneId, domainName, routing, regions, healthCheck, ttlSeconds, maxFailoverSeconds',
+      'healthCheck.interval is not a prop (did you mean "intervalSeconds"?); allowed: path, protocol, port, intervalSeconds, failureThreshold',
+      "regions[1].primary is not a prop; allowed: region, endpoint, role",
+    ]);
+  });
+
   it("refuses names that are not DNS-1123 labels", () => {
     expect(problems(base, "Global")[0]).toContain('name ("Global") must be a DNS-1123 label');
   });

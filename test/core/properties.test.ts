@@ -131,6 +131,57 @@ describe("ModelService plans over generated props", () => {
   });
 });
 
+describe("ModelService plans with values unknown until deployment", () => {
+  it("pass Pulumi Outputs for namespace, image, URI and sha256 through untouched, wherever they go", () => {
+    fc.assert(
+      fc.property(
+        modelService,
+        fc.boolean(),
+        fc.boolean(),
+        ({ name, props, binding }, lazyNamespace, lazyImage) => {
+          const namespace = { __pulumiOutput: true, id: "namespace" };
+          const image = { __pulumiOutput: true, id: "image" };
+          const lazyModel = props.model.versions
+            ? {
+                ...props.model,
+                versions: props.model.versions.map((v, i) => ({
+                  ...v,
+                  uri: { __pulumiOutput: true, id: `uri${i}` },
+                  sha256: { __pulumiOutput: true, id: `sha${i}` },
+                })),
+              }
+            : {
+                ...props.model,
+                uri: { __pulumiOutput: true, id: "uri0" },
+                sha256: { __pulumiOutput: true, id: "sha0" },
+              };
+          const plan = planModelService(
+            name,
+            {
+              ...props,
+              model: lazyModel,
+              ...(lazyNamespace ? { namespace } : {}),
+              ...(lazyImage ? { image } : {}),
+            },
+            binding,
+          );
+          if (lazyNamespace)
+            for (const o of plan.kubernetesObjects) expect(o.metadata.namespace).toBe(namespace);
+          const deployments = plan.kubernetesObjects.filter((o) => o.kind === "Deployment") as Json[];
+          deployments.forEach((d, i) => {
+            const fetch = d.spec.template.spec.initContainers[0];
+            expect(fetch.args[2]).toEqual({ __pulumiOutput: true, id: `uri${i}` });
+            expect(fetch.args[4]).toEqual({ __pulumiOutput: true, id: `sha${i}` });
+            if (lazyImage) expect(d.spec.template.spec.containers[0].image).toBe(image);
+          });
+          expect(plan.s3ReadAccess).toBeUndefined();
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
+
 describe("AutoscaledEndpoint plans over generated props", () => {
   const serviceAndEndpoint = modelService.chain((service) => {
     const budget = service.props.disruptionBudget;

@@ -50,6 +50,25 @@ describe("renderTopology", () => {
     ]);
   });
 
+  it("plans a whole topology: pool, then the service bound to it by name, then the endpoint scaling it", () => {
+    const topology = parseTopology(readFileSync(new URL("resnet.yaml", examples), "utf8"), "resnet.yaml");
+    const plan = planTopology(topology);
+    expect(Object.keys(plan.gpuNodePools)).toEqual(["gpu"]);
+    expect(Object.keys(plan.modelServices)).toEqual(["resnet"]);
+    expect(Object.keys(plan.autoscaledEndpoints)).toEqual(["resnet"]);
+    const kinds = plan.kubernetesObjects.map((o) => o.kind);
+    expect(kinds[0]).toBe("DaemonSet");
+    expect(kinds.indexOf("Deployment")).toBeGreaterThan(0);
+    expect(kinds.indexOf("HorizontalPodAutoscaler")).toBeGreaterThan(kinds.indexOf("Deployment"));
+    const deployment = plan.kubernetesObjects.find((o) => o.kind === "Deployment")!;
+    const pod = (deployment.spec as { template: { spec: { nodeSelector: unknown; tolerations: unknown } } })
+      .template.spec;
+    const { binding } = plan.gpuNodePools.gpu!;
+    expect(pod.nodeSelector).toEqual(binding.nodeSelector);
+    expect(pod.tolerations).toEqual(expect.arrayContaining([...binding.tolerations]));
+    expect(parseAllDocuments(renderTopology(topology))).toHaveLength(plan.kubernetesObjects.length);
+  });
+
   it("writes plain YAML: no anchors or aliases for repeated values, no folded lines", () => {
     const yaml = renderTopology({
       gpuNodePools: { gpu: { ...pool, devicePluginImage: `registry.example.com/${"x".repeat(120)}:v1` } },
