@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { planModelPodIdentity } from "../../src/plan/model-pod-identity";
+import { planModelService } from "../../src/plan/model-service";
+
+const sha256 = "a".repeat(64);
+const s3Service = planModelService("resnet", {
+  model: { name: "resnet50", uri: "s3://models/r/1/model.onnx", sha256 },
+});
+
+describe("planModelPodIdentity", () => {
+  it("plans a role trusted by EKS Pod Identity, the read policy attached, and the association", () => {
+    const plans = planModelPodIdentity(s3Service, "prod");
+    expect(plans.map((p) => `${p.type} ${p.logicalName}`)).toEqual([
+      "aws:iam:Role resnet-pod-role",
+      "aws:iam:RolePolicyAttachment resnet-pod-role-model-read",
+      "aws:eks:PodIdentityAssociation resnet-pod-identity",
+    ]);
+    expect(plans[1]?.properties).toEqual({
+      role: { $ref: "resnet-pod-role", attribute: "name" },
+      policyArn: { $ref: "resnet-model-read", attribute: "arn" },
+    });
+    expect(plans[2]?.properties).toEqual({
+      clusterName: "prod",
+      namespace: "default",
+      serviceAccount: "resnet",
+      roleArn: { $ref: "resnet-pod-role", attribute: "arn" },
+    });
+  });
+
+  it("plans nothing for a model outside S3, or when the user brings a role (IRSA)", () => {
+    const https = planModelService("resnet", {
+      model: { name: "r", uri: "https://example.com/m.onnx", sha256 },
+    });
+    expect(planModelPodIdentity(https, "prod")).toEqual([]);
+    const irsa = planModelService("resnet", {
+      model: { name: "r", uri: "s3://models/r/1/model.onnx", sha256 },
+      serviceAccountRoleArn: "arn:aws:iam::123456789012:role/reader",
+    });
+    expect(planModelPodIdentity(irsa, undefined)).toEqual([]);
+  });
+
+  it("accepts an unresolved cluster name and asks for one when missing", () => {
+    const unresolved = Promise.resolve("prod");
+    expect(planModelPodIdentity(s3Service, unresolved)[2]?.properties.clusterName).toBe(unresolved);
+    expect(() => planModelPodIdentity(s3Service, undefined)).toThrow(
+      /^ModelService "resnet": clusterName is required when the model is read from S3/,
+    );
+    expect(() => planModelPodIdentity(s3Service, "")).toThrow(/clusterName is required/);
+  });
+});
