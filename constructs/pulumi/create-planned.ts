@@ -1,7 +1,8 @@
 /**
  * Creates a plan's resources as children of a component: cloud resources in the planned order with their
  * references (`CloudResourceRef`) wired to the referenced resource's output, then Kubernetes objects. Names,
- * properties, dependencies and ignored paths all come from the plan; nothing is added here.
+ * properties, cloud dependencies and ignored paths come from the plan; the only additions are the ordering and
+ * ignored paths a component passes in `KubernetesObjectOptions` (wiring the plan cannot express).
  */
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -15,9 +16,6 @@ import { createKubernetesObject } from "./kubernetes-objects";
 
 /** The cloud resources created from a plan, by `logicalName`. */
 export type CreatedCloudResources = ReadonlyMap<string, pulumi.CustomResource>;
-
-/** The Kubernetes resources created from a plan, by `kind/name`. */
-export type CreatedKubernetesObjects = ReadonlyMap<string, pulumi.CustomResource>;
 
 /** Key of a created Kubernetes object: `kind/metadata.name`. */
 export function kubernetesKey(kind: string, name: string): string {
