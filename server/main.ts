@@ -48,8 +48,11 @@ export async function start(
   return { app, repository, url, close };
 }
 
-/** The `onnxfleet-server` entry point (bin/onnxfleet-server.cjs). */
-export async function main(argv: string[]): Promise<void> {
+/**
+ * The `onnxfleet-server` entry point (bin/onnxfleet-server.cjs): starts the server and exits the process
+ * on SIGTERM/SIGINT once it has closed.
+ */
+export async function main(argv: string[]): Promise<RunningServer> {
   const server = await start(argv);
   let closing = false;
   const shutdown = (signal: string) => {
@@ -66,4 +69,5 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));
+  return server;
 }
