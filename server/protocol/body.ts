@@ -29,9 +29,9 @@ export function parseInferBody(request: FastifyRequest, body: Buffer): InferBody
   return { header: parseJson(body.toString("utf8")), binary: undefined };
 }
 
-/** Replaces fastify's JSON parser with ours and adds application/octet-stream. */
+/** Replaces fastify's body parsers with ours: JSON and application/octet-stream only (others get 415). */
 export function registerBodyParsers(app: FastifyInstance): void {
-  app.removeContentTypeParser("application/json");
+  app.removeAllContentTypeParsers();
   for (const type of ["application/json", "application/octet-stream"]) {
     app.addContentTypeParser(type, { parseAs: "buffer" }, (request, body, done) => {
       try {

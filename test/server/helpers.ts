@@ -55,3 +55,39 @@ export async function startTestServer(
     },
   };
 }
+
+/** A binary-extension request body built by hand (independent of the server's codec). */
+export function binaryRequest(
+  header: unknown,
+  chunks: readonly Uint8Array[],
+): { headers: Record<string, string>; payload: Buffer } {
+  const json = Buffer.from(JSON.stringify(header), "utf8");
+  return {
+    headers: {
+      "content-type": "application/octet-stream",
+      "inference-header-content-length": String(json.length),
+    },
+    payload: Buffer.concat([json, ...chunks]),
+  };
+}
+
+/** Splits a binary-extension response into its JSON header and the bytes after it. */
+export function splitBinaryResponse(
+  headers: Record<string, unknown>,
+  body: Buffer,
+): { header: any; binary: Buffer } {
+  const length = Number(headers["inference-header-content-length"]);
+  return { header: JSON.parse(body.subarray(0, length).toString("utf8")), binary: body.subarray(length) };
+}
+
+/** BYTES elements as the binary extension carries them: 4-byte little-endian length, then the bytes. */
+export function lengthPrefixed(elements: readonly string[]): Buffer {
+  return Buffer.concat(
+    elements.flatMap((text) => {
+      const bytes = Buffer.from(text, "utf8");
+      const prefix = Buffer.alloc(4);
+      prefix.writeUInt32LE(bytes.length);
+      return [prefix, bytes];
+    }),
+  );
+}
