@@ -1,0 +1,228 @@
+/**
+ * The Deployment of one model version: a `fetch` init container downloading and verifying the model, then
+ * the server, under the restricted Pod Security Standard.
+ */
+import { createHash } from "node:crypto";
+import { modelVersionLabels, modelVersionSelector } from "../labels";
+import { configMapName, deploymentName, modelConfigKey, serviceAccountName } from "../naming";
+import { parseQuantity } from "../specs/common";
+import { MODEL_SERVICE_DEFAULTS } from "../specs/model-service";
+import type { ModelServiceSpec, ModelVersionSpec } from "../specs/resolve-model-service";
+import { serverModelConfigJson } from "./model-config";
+import { containerSecurityContext, podSecurityContext } from "./pod-security";
+import { lifecycle, livenessProbe, readinessProbe, startupProbe } from "./probes";
+import {
+  FETCH_FLAGS,
+  FETCH_SUBCOMMAND,
+  FLAGS,
+  HTTP_PORT,
+  HTTP_PORT_NAME,
+  METRICS_PORT,
+  METRICS_PORT_NAME,
+  MODEL_CONFIG_FILE_NAME,
+  MODEL_REPOSITORY_PATH,
+  modelConfigPath,
+  modelFilePath,
+  SERVER_COMMAND,
+} from "./server-contract";
+import type { KubernetesObject } from "./types";
+
+/** Pod-template annotation: sha256 of the version's config.json, so a config change rolls the pods. */
+export const CONFIG_CHECKSUM_ANNOTATION = "onnxfleet.dev/config-sha256";
+
+/** Volume names inside the pod. */
+export const VOLUMES = { models: "models", tmp: "tmp", modelConfig: "model-config" } as const;
+
+/** Resources of the fetch init container (a streaming download needs little memory). */
+export const FETCH_RESOURCES = { cpu: "500m", memory: "512Mi" } as const;
+
+/** Container names. */
+export const SERVER_CONTAINER = "server";
+export const FETCH_CONTAINER = "fetch-model";
+
+/** Ephemeral storage for the container's logs and writable layer, beyond the emptyDirs. */
+const LOGS_EPHEMERAL_STORAGE_MiB = 512;
+
+/** The server's execution provider flag value. */
+export function executionProvider(gpu: number): "cuda" | "cpu" {
+  return gpu > 0 ? "cuda" : "cpu";
+}
+
+/** The config.json text of a version, shared with the ConfigMap. */
+export function versionConfigJson(spec: ModelServiceSpec, version: ModelVersionSpec): string {
+  return serverModelConfigJson({
+    modelName: spec.modelName,
+    version: version.version,
+    sha256: version.sha256,
+    ...(spec.batching ? { batching: spec.batching } : {}),
+  });
+}
+
+/** Ephemeral storage of a pod: the models emptyDir (if any), /tmp and the logs, as a Mi quantity. */
+export function ephemeralStorage(spec: ModelServiceSpec): string {
+  const models =
+    spec.modelStorage.type === "emptyDir" ? (parseQuantity(spec.modelStorage.sizeLimit) ?? 0) : 0;
+  const tmp = parseQuantity(MODEL_SERVICE_DEFAULTS.tmpSizeLimit) ?? 0;
+  const mebibytes = Math.ceil((models + tmp) / 2 ** 20) + LOGS_EPHEMERAL_STORAGE_MiB;
+  return `${mebibytes}Mi`;
+}
+
+export function planDeployment(spec: ModelServiceSpec, version: ModelVersionSpec): KubernetesObject {
+  const labels = modelVersionLabels(spec.name, spec.modelName, version.version);
+  const selector = modelVersionSelector(spec.name, version.version);
+  const configJson = versionConfigJson(spec, version);
+  const tolerations = spec.binding?.tolerations ?? [];
+  const nodeSelector = spec.binding?.nodeSelector ?? {};
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: deploymentName(spec.name, version.version), namespace: spec.namespace, labels },
+    spec: {
+      replicas: spec.replicas,
+      revisionHistoryLimit: 5,
+      progressDeadlineSeconds: spec.modelLoadTimeoutSeconds + 600,
+      selector: { matchLabels: selector },
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template: {
+        metadata: {
+          labels,
+          annotations: {
+            [CONFIG_CHECKSUM_ANNOTATION]: createHash("sha256").update(configJson).digest("hex"),
+          },
+        },
+        spec: {
+          serviceAccountName: serviceAccountName(spec.name),
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: podSecurityContext(),
+          terminationGracePeriodSeconds: spec.shutdown.terminationGracePeriodSeconds,
+          ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector: { ...nodeSelector } } : {}),
+          ...(tolerations.length > 0 ? { tolerations: tolerations.map((t) => ({ ...t })) } : {}),
+          topologySpreadConstraints: topologySpread(spec, selector),
+          initContainers: [fetchContainer(spec, version)],
+          containers: [serverContainer(spec)],
+          volumes: volumes(spec, version),
+        },
+      },
+    },
+  };
+}
+
+function topologySpread(spec: ModelServiceSpec, selector: Record<string, string>): Record<string, unknown>[] {
+  const constraints: Record<string, unknown>[] = [];
+  const add = (topologyKey: string, mode: string) => {
+    if (mode === "none") return;
+    constraints.push({
+      maxSkew: 1,
+      topologyKey,
+      whenUnsatisfiable: mode === "required" ? "DoNotSchedule" : "ScheduleAnyway",
+      labelSelector: { matchLabels: { ...selector } },
+      matchLabelKeys: ["pod-template-hash"],
+    });
+  };
+  add("topology.kubernetes.io/zone", spec.topologySpread.zones);
+  add("kubernetes.io/hostname", spec.topologySpread.hosts);
+  return constraints;
+}
+
+function fetchContainer(spec: ModelServiceSpec, version: ModelVersionSpec): Record<string, unknown> {
+  const storage = ephemeralStorage(spec);
+  return {
+    name: FETCH_CONTAINER,
+    image: spec.image,
+    imagePullPolicy: "IfNotPresent",
+    command: [SERVER_COMMAND],
+    args: [
+      FETCH_SUBCOMMAND,
+      FETCH_FLAGS.uri,
+      version.uri,
+      FETCH_FLAGS.sha256,
+      version.sha256,
+      FETCH_FLAGS.dest,
+      modelFilePath(spec.modelName, version.version),
+    ],
+    resources: {
+      requests: { cpu: FETCH_RESOURCES.cpu, memory: FETCH_RESOURCES.memory, "ephemeral-storage": storage },
+      limits: { memory: FETCH_RESOURCES.memory, "ephemeral-storage": storage },
+    },
+    securityContext: containerSecurityContext(),
+    volumeMounts: [
+      { name: VOLUMES.models, mountPath: MODEL_REPOSITORY_PATH },
+      { name: VOLUMES.tmp, mountPath: "/tmp" },
+    ],
+  };
+}
+
+function serverContainer(spec: ModelServiceSpec): Record<string, unknown> {
+  const r = spec.resources;
+  const storage = ephemeralStorage(spec);
+  const gpuLimit = r.gpu > 0 ? { [r.gpuResourceName]: String(r.gpu) } : {};
+  const preStop = lifecycle(spec.shutdown.preStopSleepSeconds);
+  return {
+    name: SERVER_CONTAINER,
+    image: spec.image,
+    imagePullPolicy: "IfNotPresent",
+    command: [SERVER_COMMAND],
+    args: [
+      FLAGS.modelRepository,
+      MODEL_REPOSITORY_PATH,
+      FLAGS.httpPort,
+      String(HTTP_PORT),
+      FLAGS.metricsPort,
+      String(METRICS_PORT),
+      FLAGS.executionProvider,
+      executionProvider(r.gpu),
+      FLAGS.drainDelaySeconds,
+      String(spec.shutdown.drainDelaySeconds),
+      FLAGS.shutdownTimeoutSeconds,
+      String(spec.shutdown.shutdownTimeoutSeconds),
+    ],
+    ports: [
+      { name: HTTP_PORT_NAME, containerPort: HTTP_PORT, protocol: "TCP" },
+      { name: METRICS_PORT_NAME, containerPort: METRICS_PORT, protocol: "TCP" },
+    ],
+    resources: {
+      requests: { cpu: r.cpu, memory: r.memory, "ephemeral-storage": storage },
+      limits: {
+        ...(r.cpuLimit !== undefined ? { cpu: r.cpuLimit } : {}),
+        memory: r.memoryLimit,
+        "ephemeral-storage": storage,
+        ...gpuLimit,
+      },
+    },
+    startupProbe: startupProbe(spec.modelLoadTimeoutSeconds),
+    readinessProbe: readinessProbe(),
+    livenessProbe: livenessProbe(),
+    ...(preStop ? { lifecycle: preStop } : {}),
+    securityContext: containerSecurityContext(),
+    volumeMounts: [
+      // Read-write: the config file below is mounted inside it, which needs a writable parent.
+      { name: VOLUMES.models, mountPath: MODEL_REPOSITORY_PATH },
+      {
+        name: VOLUMES.modelConfig,
+        mountPath: modelConfigPath(spec.modelName),
+        subPath: MODEL_CONFIG_FILE_NAME,
+        readOnly: true,
+      },
+      { name: VOLUMES.tmp, mountPath: "/tmp" },
+    ],
+  };
+}
+
+function volumes(spec: ModelServiceSpec, version: ModelVersionSpec): Record<string, unknown>[] {
+  const models =
+    spec.modelStorage.type === "emptyDir"
+      ? { name: VOLUMES.models, emptyDir: { sizeLimit: spec.modelStorage.sizeLimit } }
+      : { name: VOLUMES.models, persistentVolumeClaim: { claimName: spec.modelStorage.claimName } };
+  return [
+    models,
+    { name: VOLUMES.tmp, emptyDir: { sizeLimit: MODEL_SERVICE_DEFAULTS.tmpSizeLimit } },
+    {
+      name: VOLUMES.modelConfig,
+      configMap: {
+        name: configMapName(spec.name),
+        items: [{ key: modelConfigKey(version.version), path: MODEL_CONFIG_FILE_NAME }],
+      },
+    },
+  ];
+}

@@ -1,0 +1,118 @@
+/**
+ * Props of an AutoscaledEndpoint: autoscaling and exposure of a ModelService. The service itself is not a
+ * prop here: the core planner takes the service's plan as its own argument and each front-end adds a typed
+ * `service` prop.
+ */
+import type { MinMax } from "./common";
+
+/** Scaling target of each model version's Deployment. */
+export interface ScalingTargetProps {
+  /**
+   * In-flight requests per pod the autoscaler aims for (the server's `onnxfleet_inflight_requests` gauge,
+   * averaged over the pods). Around `batching.maxBatchSize` for a batching model.
+   */
+  readonly inflightRequestsPerReplica: number;
+  /**
+   * Average CPU utilisation (percent of the CPU request) that also triggers a scale-up: a fallback when the
+   * in-flight metric is missing. Only with the `hpa` autoscaler.
+   * @default 80
+   */
+  readonly cpuUtilizationPercent?: number;
+}
+
+/** A HorizontalPodAutoscaler (autoscaling/v2) fed by the Prometheus Adapter's pods metric. */
+export interface HpaAutoscalerProps {
+  readonly type: "hpa";
+}
+
+/** A KEDA ScaledObject (keda.sh/v1alpha1) with a Prometheus trigger; allows `replicas.min` 0. */
+export interface KedaAutoscalerProps {
+  readonly type: "keda";
+  /** Address of the Prometheus server KEDA queries, e.g. `http://prometheus.monitoring.svc:9090`. */
+  readonly prometheusServerAddress: string;
+  /**
+   * PromQL query of the demand on one model version; `{{deployment}}` is replaced by the Deployment's name.
+   * Required when `replicas.min` is 0: at zero pods the server's own gauge does not exist, so the demand must
+   * be measured upstream (a gateway or load balancer metric).
+   * @default - the sum of `onnxfleet_inflight_requests` over the Deployment's pods
+   */
+  readonly query?: string;
+  /**
+   * Seconds between two KEDA checks of the trigger.
+   * @default 15
+   */
+  readonly pollingIntervalSeconds?: number;
+  /**
+   * Seconds after the last activity before scaling to zero (only with `replicas.min` 0).
+   * @default 300
+   */
+  readonly cooldownSeconds?: number;
+}
+
+/** Which autoscaler scales the Deployments. */
+export type AutoscalerProps = HpaAutoscalerProps | KedaAutoscalerProps;
+
+/** Only inside the cluster: the ModelService's ClusterIP Service. */
+export interface ClusterIpExposureProps {
+  readonly type: "clusterIP";
+}
+
+/** An AWS Network Load Balancer (AWS Load Balancer Controller), targets the pod IPs. */
+export interface NlbExposureProps {
+  readonly type: "nlb";
+  /**
+   * `internal` (reachable inside the VPC) or `internet-facing`.
+   * @default "internal"
+   */
+  readonly scheme?: "internal" | "internet-facing";
+  /**
+   * Port the load balancer listens on (TCP); it forwards to the server's HTTP port.
+   * @default 80
+   */
+  readonly port?: number;
+  /**
+   * Client IP ranges (CIDR) allowed through the load balancer (`loadBalancerSourceRanges`, enforced on the
+   * NLB's security group).
+   * @default ["0.0.0.0/0"]
+   */
+  readonly sourceRanges?: readonly string[];
+  /**
+   * IP ranges (CIDR) the load balancer connects to the pods from: its subnets. Client IPs are not preserved for
+   * IP targets, so the pods' NetworkPolicy admits these ranges to the serving port (health checks included).
+   * @default ["0.0.0.0/0"] - narrow to the VPC's or the load balancer subnets' CIDRs
+   */
+  readonly loadBalancerCidrs?: readonly string[];
+}
+
+/** How the endpoint is reached. */
+export type ExposureProps = ClusterIpExposureProps | NlbExposureProps;
+
+export interface AutoscaledEndpointProps {
+  /** Pods per model version: the autoscaler stays within `[min, max]`. `min` 0 needs the `keda` autoscaler. */
+  readonly replicas: MinMax;
+  /** What the autoscaler aims for. */
+  readonly target: ScalingTargetProps;
+  /**
+   * The autoscaler.
+   * @default { type: "hpa" }
+   */
+  readonly autoscaler?: AutoscalerProps;
+  /**
+   * How clients reach the endpoint.
+   * @default { type: "clusterIP" }
+   */
+  readonly exposure?: ExposureProps;
+}
+
+/** The defaults of every optional AutoscaledEndpoint prop, in one place. */
+export const AUTOSCALED_ENDPOINT_DEFAULTS = {
+  cpuUtilizationPercent: 80,
+  nlbScheme: "internal",
+  nlbPort: 80,
+  nlbSourceRanges: ["0.0.0.0/0"],
+  nlbLoadBalancerCidrs: ["0.0.0.0/0"],
+  kedaPollingIntervalSeconds: 15,
+  kedaCooldownSeconds: 300,
+  /** Seconds the HPA waits for lower recommendations before it scales down. */
+  scaleDownStabilizationSeconds: 300,
+} as const;

@@ -1,0 +1,214 @@
+/**
+ * AutoscaledEndpoint props -> validated spec with defaults applied, checked against the ModelService's plan
+ * (disruption budget, canary weights). Throws one ValidationError listing every problem.
+ */
+import { isUnresolved } from "../lazy";
+import { NAME_MAX_LENGTH } from "../naming";
+import type { ModelServicePlan } from "../plan/model-service";
+import { show, Validator } from "../validate";
+import {
+  type AutoscaledEndpointProps,
+  type AutoscalerProps,
+  AUTOSCALED_ENDPOINT_DEFAULTS as D,
+  type ExposureProps,
+} from "./autoscaled-endpoint";
+import {
+  checkCidr,
+  checkDns1035Label,
+  checkIntegerRange,
+  checkMinMax,
+  checkOneOf,
+  checkRequiredOneOf,
+} from "./common";
+
+export const AUTOSCALED_ENDPOINT = "AutoscaledEndpoint";
+
+/** Placeholders a custom KEDA query may use. */
+export const QUERY_PLACEHOLDERS = { deployment: "{{deployment}}", namespace: "{{namespace}}" } as const;
+
+export interface AutoscaledEndpointSpec {
+  readonly name: string;
+  readonly replicas: { readonly min: number; readonly max: number };
+  readonly inflightRequestsPerReplica: number;
+  readonly autoscaler:
+    | { readonly type: "hpa"; readonly cpuUtilizationPercent: number }
+    | {
+        readonly type: "keda";
+        readonly prometheusServerAddress: string;
+        readonly query?: string;
+        readonly pollingIntervalSeconds: number;
+        readonly cooldownSeconds: number;
+      };
+  readonly exposure:
+    | { readonly type: "clusterIP" }
+    | {
+        readonly type: "nlb";
+        readonly scheme: "internal" | "internet-facing";
+        readonly port: number;
+        readonly sourceRanges: readonly string[];
+        readonly loadBalancerCidrs: readonly string[];
+      };
+}
+
+/** Validates and completes AutoscaledEndpoint props against the service it scales. */
+export function resolveAutoscaledEndpointSpec(
+  name: string,
+  props: AutoscaledEndpointProps,
+  service: ModelServicePlan,
+): AutoscaledEndpointSpec {
+  const check = new Validator(AUTOSCALED_ENDPOINT, name);
+  checkDns1035Label(check, "name", name, NAME_MAX_LENGTH);
+  if (props === null || typeof props !== "object") {
+    check.add("props", `(${show(props)}) must be an object`);
+    check.throwIfAny();
+  }
+  if (service === undefined || service === null || !Array.isArray(service.versions)) {
+    check.add("service", `(${show(service)}) must be the plan of a ModelService`);
+    check.throwIfAny();
+  }
+  const replicas = props.replicas;
+  if (replicas === undefined) check.add("replicas", "is required: { min, max } pods per model version");
+  const replicasOk = replicas !== undefined && checkMinMax(check, "replicas", replicas, 0, 1000);
+
+  const target = props.target;
+  const inflight = target?.inflightRequestsPerReplica;
+  if (inflight === undefined)
+    check.add("target.inflightRequestsPerReplica", "is required: the in-flight requests per pod to aim for");
+  else
+    check.that(
+      typeof inflight === "number" && Number.isFinite(inflight) && inflight >= 0.001 && inflight <= 100_000,
+      "target.inflightRequestsPerReplica",
+      `(${show(inflight)}) must be a number from 0.001 to 100000`,
+    );
+
+  const autoscaler = resolveAutoscaler(check, props.autoscaler, props, service);
+  const exposure = resolveExposure(check, props.exposure);
+
+  if (replicasOk && replicas) {
+    if (replicas.min === 0 && autoscaler.type === "hpa")
+      check.add(
+        "replicas.min",
+        '(0) needs autoscaler { type: "keda" } (scale to zero); a HorizontalPodAutoscaler keeps at least 1 pod',
+      );
+    if (replicas.min === 0 && autoscaler.type === "keda" && autoscaler.query === undefined)
+      check.add(
+        "autoscaler.query",
+        "is required with replicas.min 0: at zero pods the server's in-flight gauge does not exist, so give a " +
+          "query measuring demand upstream (a gateway or load balancer metric)",
+      );
+    const budget = service.disruptionBudget;
+    if ("minAvailable" in budget) {
+      const lowest = Math.max(replicas.min, 1);
+      check.that(
+        budget.minAvailable < lowest,
+        "replicas.min",
+        `(${replicas.min}) leaves the ModelService's disruptionBudget.minAvailable (${budget.minAvailable}) ` +
+          `blocking every eviction at ${lowest} pod(s); raise replicas.min above ${budget.minAvailable} or ` +
+          "use disruptionBudget { maxUnavailable: 1 }",
+      );
+    }
+  }
+  if (exposure.type === "nlb" && service.spec.weightedVersions && service.versions.length > 1) {
+    const weights = service.versions.map((v) => v.weightPercent).join("/");
+    check.add(
+      "exposure.type",
+      `("nlb") would spread requests over the versions by pod count and ignore their weights (${weights}); ` +
+        'expose the service through its Gateway (HTTPRoute) and use exposure { type: "clusterIP" }',
+    );
+  }
+
+  check.throwIfAny();
+  return {
+    name,
+    replicas: replicas as { min: number; max: number },
+    inflightRequestsPerReplica: inflight as number,
+    autoscaler,
+    exposure,
+  };
+}
+
+function resolveAutoscaler(
+  check: Validator,
+  autoscaler: AutoscalerProps | undefined,
+  props: AutoscaledEndpointProps,
+  service: ModelServicePlan,
+): AutoscaledEndpointSpec["autoscaler"] {
+  const cpu = props.target?.cpuUtilizationPercent;
+  if (autoscaler === undefined || autoscaler.type === "hpa") {
+    const cpuUtilizationPercent = cpu ?? D.cpuUtilizationPercent;
+    checkIntegerRange(check, "target.cpuUtilizationPercent", cpuUtilizationPercent, 1, 1000);
+    return { type: "hpa", cpuUtilizationPercent };
+  }
+  if (!checkRequiredOneOf(check, "autoscaler.type", autoscaler.type, ["hpa", "keda"]))
+    return { type: "hpa", cpuUtilizationPercent: D.cpuUtilizationPercent };
+  if (cpu !== undefined)
+    check.add(
+      "target.cpuUtilizationPercent",
+      `(${show(cpu)}) applies only to autoscaler { type: "hpa" }; the KEDA autoscaler scales on its query`,
+    );
+  const address = autoscaler.prometheusServerAddress;
+  if (!isUnresolved(address))
+    check.that(
+      typeof address === "string" && /^https?:\/\/[^\s/]+(\/\S*)?$/.test(address),
+      "autoscaler.prometheusServerAddress",
+      `(${show(address)}) must be an http(s) URL such as "http://prometheus.monitoring.svc:9090"`,
+    );
+  const query = autoscaler.query;
+  if (query !== undefined) {
+    check.that(
+      typeof query === "string" && query.trim().length > 0,
+      "autoscaler.query",
+      `(${show(query)}) must be a non-empty PromQL query`,
+    );
+  }
+  const needsNamespace =
+    query === undefined || (typeof query === "string" && query.includes("{{namespace}}"));
+  if (needsNamespace && isUnresolved(service.namespace))
+    check.add(
+      "autoscaler.query",
+      "needs the ModelService's namespace, which is not known until deployment: give the namespace as a " +
+        "plain string, or a query without {{namespace}}",
+    );
+  const pollingIntervalSeconds = autoscaler.pollingIntervalSeconds ?? D.kedaPollingIntervalSeconds;
+  const cooldownSeconds = autoscaler.cooldownSeconds ?? D.kedaCooldownSeconds;
+  checkIntegerRange(check, "autoscaler.pollingIntervalSeconds", pollingIntervalSeconds, 1, 3600);
+  checkIntegerRange(check, "autoscaler.cooldownSeconds", cooldownSeconds, 0, 86_400);
+  return {
+    type: "keda",
+    prometheusServerAddress: address,
+    ...(query !== undefined ? { query } : {}),
+    pollingIntervalSeconds,
+    cooldownSeconds,
+  };
+}
+
+function resolveExposure(
+  check: Validator,
+  exposure: ExposureProps | undefined,
+): AutoscaledEndpointSpec["exposure"] {
+  if (exposure === undefined) return { type: "clusterIP" };
+  if (
+    !checkRequiredOneOf(check, "exposure.type", exposure.type, ["clusterIP", "nlb"]) ||
+    exposure.type === "clusterIP"
+  )
+    return { type: "clusterIP" };
+  const scheme = exposure.scheme ?? D.nlbScheme;
+  checkOneOf(check, "exposure.scheme", scheme, ["internal", "internet-facing"]);
+  const port = exposure.port ?? D.nlbPort;
+  checkIntegerRange(check, "exposure.port", port, 1, 65_535);
+  const sourceRanges = exposure.sourceRanges ?? D.nlbSourceRanges;
+  const loadBalancerCidrs = exposure.loadBalancerCidrs ?? D.nlbLoadBalancerCidrs;
+  checkCidrList(check, "exposure.sourceRanges", sourceRanges);
+  checkCidrList(check, "exposure.loadBalancerCidrs", loadBalancerCidrs);
+  return { type: "nlb", scheme, port, sourceRanges, loadBalancerCidrs };
+}
+
+function checkCidrList(check: Validator, path: string, cidrs: readonly string[]): void {
+  if (!Array.isArray(cidrs) || cidrs.length === 0) {
+    check.add(path, `(${show(cidrs)}) must list at least one CIDR range, e.g. ["10.0.0.0/16"]`);
+    return;
+  }
+  cidrs.forEach((cidr, i) => {
+    checkCidr(check, `${path}[${i}]`, cidr);
+  });
+}
