@@ -1,4 +1,6 @@
 export * from "./errors";
+// GpuNodePool, MultiRegionFailover, GPU catalog, capacity math, render (branch core-pool)
+export * from "./index-pool";
 export * from "./labels";
 export * from "./lazy";
 export * from "./naming";

@@ -1,4 +1,4 @@
-import type { Lazy } from "../lazy";
+import { isUnresolved, type Lazy } from "../lazy";
 
 /**
  * A Kubernetes object exactly as the API server accepts it (plain JSON). Values the core cannot know
@@ -25,6 +25,19 @@ export interface CloudResourcePlan<P extends object = Record<string, unknown>> {
   readonly type: string;
   readonly logicalName: string;
   readonly properties: P;
+  /**
+   * Property paths (dotted, provider camelCase) the front-end must not reconcile after creation because
+   * something else owns them at run time, e.g. `scalingConfig.desiredSize` of a node group that the
+   * cluster autoscaler resizes.
+   * @default - none
+   */
+  readonly ignoreChanges?: readonly string[];
+  /**
+   * Logical names of resources of the same plan that must exist before this one, beyond those it
+   * references (e.g. a node group waits for its role's policy attachments, or its nodes cannot join).
+   * @default - none
+   */
+  readonly dependsOn?: readonly string[];
 }
 
 /**
@@ -48,4 +61,48 @@ export interface NodePoolBinding {
   readonly gpusPerNode: number;
   /** GPU memory per GPU in GiB of the smallest instance type in the pool (0 without GPUs). */
   readonly gpuMemoryGiB: number;
+}
+
+/**
+ * A reference from one planned cloud resource (or Kubernetes object) to an attribute of another planned
+ * cloud resource of the same plan, e.g. the node group's `nodeRoleArn` is `{ $ref: "gpu-node-role",
+ * attribute: "arn" }`. Front-ends replace it with the created resource's output of that name (the
+ * provider's camelCase attribute, converted to the type the referring property expects: a launch
+ * template's numeric `latestVersion` becomes a string where a node group asks for one).
+ */
+export interface CloudResourceRef {
+  /** `logicalName` of the referenced {@link CloudResourcePlan} in the same plan. */
+  readonly $ref: string;
+  /** Output attribute of the referenced resource, in the provider's camelCase: `arn`, `id`, `name`, ... */
+  readonly attribute: string;
+}
+
+/** Builds a {@link CloudResourceRef}. */
+export function cloudRef(logicalName: string, attribute: string): CloudResourceRef {
+  return { $ref: logicalName, attribute };
+}
+
+/** True for a {@link CloudResourceRef}. */
+export function isCloudResourceRef(value: unknown): value is CloudResourceRef {
+  if (value === null || typeof value !== "object") return false;
+  const candidate = value as Record<string, unknown>;
+  return typeof candidate.$ref === "string" && typeof candidate.attribute === "string";
+}
+
+/**
+ * Rebuilds `value` with every {@link CloudResourceRef} inside it (at any depth) replaced by
+ * `resolve(ref)`. Unresolved values (Pulumi Outputs, CDKTF tokens) and other non-plain objects are kept
+ * as they are, never inspected. Front-ends use it to wire references between planned resources.
+ */
+export function replaceCloudRefs(value: unknown, resolve: (ref: CloudResourceRef) => unknown): unknown {
+  if (isCloudResourceRef(value)) return resolve(value);
+  if (Array.isArray(value)) return value.map((item) => replaceCloudRefs(item, resolve));
+  if (value === null || typeof value !== "object" || isUnresolved(value)) return value;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([key, item]) => [
+      key,
+      replaceCloudRefs(item, resolve),
+    ]),
+  );
 }

@@ -1,0 +1,73 @@
+/**
+ * MultiRegionFailover planner: props -> per region a Route53 health check on the endpoint's readiness path
+ * and a record (failover or latency routing) guarded by it, plus the worst-case failover time.
+ */
+import { multiRegionFailoverNames } from "../naming-cloud";
+import {
+  type MultiRegionFailoverProps,
+  type MultiRegionFailoverSpec,
+  resolveMultiRegionFailoverSpec,
+} from "../specs/multi-region-failover";
+import { type CloudResourcePlan, cloudRef } from "./types";
+
+/** Everything a MultiRegionFailover creates. */
+export interface MultiRegionFailoverPlan {
+  /** The validated props with defaults applied. */
+  readonly spec: MultiRegionFailoverSpec;
+  /** Per region, in the order given: the health check, then the record. */
+  readonly cloudResources: readonly CloudResourcePlan[];
+  /** `healthCheck.intervalSeconds x failureThreshold + ttlSeconds`, in seconds. */
+  readonly worstCaseFailoverSeconds: number;
+}
+
+/**
+ * Plans the MultiRegionFailover `name`.
+ * @throws ValidationError listing every invalid prop, including a `maxFailoverSeconds` the health check
+ * and TTL cannot meet (the message shows the arithmetic).
+ */
+export function planMultiRegionFailover(
+  name: string,
+  props: MultiRegionFailoverProps,
+): MultiRegionFailoverPlan {
+  const spec = resolveMultiRegionFailoverSpec(name, props);
+  const { healthCheck } = spec;
+  const cloudResources = spec.regions.flatMap((region): CloudResourcePlan[] => {
+    const names = multiRegionFailoverNames(spec.name, region.region);
+    const routingPolicy =
+      spec.routing === "failover"
+        ? { failoverRoutingPolicies: [{ type: region.role === "primary" ? "PRIMARY" : "SECONDARY" }] }
+        : { latencyRoutingPolicies: [{ region: region.region }] };
+    return [
+      {
+        type: "aws:route53:HealthCheck",
+        logicalName: names.healthCheck,
+        properties: {
+          type: region.healthCheckProtocol,
+          fqdn: region.hostname,
+          port: region.healthCheckPort,
+          resourcePath: healthCheck.path,
+          requestInterval: healthCheck.intervalSeconds,
+          failureThreshold: healthCheck.failureThreshold,
+          measureLatency: spec.routing === "latency",
+          ...(region.healthCheckProtocol === "HTTPS" ? { enableSni: true } : {}),
+          tags: { Name: `${spec.name}-${region.region}` },
+        },
+      },
+      {
+        type: "aws:route53:Record",
+        logicalName: names.record,
+        properties: {
+          zoneId: spec.hostedZoneId,
+          name: spec.domainName,
+          type: "CNAME",
+          ttl: spec.ttlSeconds,
+          records: [region.hostname],
+          setIdentifier: region.region,
+          healthCheckId: cloudRef(names.healthCheck, "id"),
+          ...routingPolicy,
+        },
+      },
+    ];
+  });
+  return { spec, cloudResources, worstCaseFailoverSeconds: spec.worstCaseFailoverSeconds };
+}
