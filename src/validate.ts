@@ -34,12 +34,9 @@ export class Validator {
    * Runs `check` only when `value` is known (defined, and not a Pulumi Output or CDKTF token): values
    * resolved at deploy time pass through unchecked.
    */
-  ifKnown<T>(
-    value: T | undefined,
-    check: (known: Exclude<T, object & { __unresolvedBrand?: never }>) => void,
-  ): void {
+  ifKnown<T>(value: Lazy<T> | undefined, check: (known: T) => void): void {
     if (value === undefined || isUnresolved(value)) return;
-    check(value as Exclude<T, object & { __unresolvedBrand?: never }>);
+    check(value as T);
   }
 
   get hasProblems(): boolean {
