@@ -85,6 +85,8 @@ describe("AutoscaledEndpoint behind an NLB", () => {
       "resnet-global-us-east-1-health-check",
     );
     expect(check.inputs).toMatchObject({ fqdn: "resnet-east-nlb.elb.mock.amazonaws.com", port: 80 });
+    // The health check waits for the load balancer Service whose hostname it probes.
+    expect(check.dependencies).toContain(recording.get(SERVICE, "resnet-east-nlb").urn);
   });
 });
 
