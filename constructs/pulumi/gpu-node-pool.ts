@@ -7,12 +7,12 @@ import { createCloudResources, createKubernetesObjects } from "./create-planned"
 
 /**
  * Arguments of a {@link GpuNodePool}: the core's `GpuNodePoolProps`. Where a prop is typed `Lazy<T>`
- * (`clusterName`, `subnetIds`, `karpenter.nodeRoleName`) it takes a `pulumi.Input<T>`, e.g. `cluster.name`.
+ * (`clusterName`, `subnetIds`, `nodeRoleArn`, `karpenter.nodeRoleName`) it takes a `pulumi.Input<T>`, e.g. `cluster.name`.
  */
 export type GpuNodePoolArgs = GpuNodePoolProps;
 
 /**
- * A pool of GPU nodes in an EKS cluster: an EKS managed node group (IAM role with the node policies, launch
+ * A pool of GPU nodes in an EKS cluster: an EKS managed node group (IAM role with the node policies unless `nodeRoleArn` is given, launch
  * template with IMDSv2 and the planned disk) or, in `karpenter` mode, a Karpenter NodePool and EC2NodeClass;
  * plus the NVIDIA device plugin where the AMI lacks it. A {@link ModelService} given this pool as `nodePool`
  * takes its node selector and tolerations from {@link GpuNodePool.binding}.
@@ -28,7 +28,10 @@ export class GpuNodePool extends pulumi.ComponentResource {
   readonly clusterName: Lazy<string>;
   /** Name of the EKS node group; undefined in `karpenter` mode. */
   readonly nodeGroupName: pulumi.Output<string> | undefined;
-  /** ARN of the nodes' IAM role; undefined in `karpenter` mode (Karpenter's node role is yours). */
+  /**
+   * ARN of the nodes' IAM role: the created role, or `nodeRoleArn` as given; undefined in `karpenter` mode
+   * (Karpenter's node role is yours).
+   */
   readonly nodeRoleArn: pulumi.Output<string> | undefined;
 
   /**
@@ -50,7 +53,9 @@ export class GpuNodePool extends pulumi.ComponentResource {
       | undefined;
     const nodeRole = cloud.get(byType("aws:iam:Role")) as { arn?: pulumi.Output<string> } | undefined;
     this.nodeGroupName = nodeGroup?.nodeGroupName;
-    this.nodeRoleArn = nodeRole?.arn;
+    const givenRoleArn = plan.spec.nodeRoleArn;
+    this.nodeRoleArn =
+      givenRoleArn !== undefined ? pulumi.output(givenRoleArn as pulumi.Input<string>) : nodeRole?.arn;
 
     this.registerOutputs({
       binding: plan.binding,

@@ -22,8 +22,8 @@ export interface GpuNodePoolPlan {
   /** The validated props with defaults applied. */
   readonly spec: GpuNodePoolSpec;
   /**
-   * Cloud resources in creation order: in `managed` mode the node role, its policy attachments, the launch
-   * template and the node group; none in `karpenter` mode (Karpenter launches the nodes).
+   * Cloud resources in creation order: in `managed` mode the node role and its policy attachments (unless
+   * `nodeRoleArn` names an existing role), the launch template and the node group; none in `karpenter` mode (Karpenter launches the nodes).
    */
   readonly cloudResources: readonly CloudResourcePlan[];
   /**
@@ -68,14 +68,10 @@ const EC2_ASSUME_ROLE_POLICY = JSON.stringify({
   Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
 });
 
-function planManagedNodeGroup(spec: GpuNodePoolSpec): CloudResourcePlan[] {
+/** The node role and its policy attachments, unless the user gave `nodeRoleArn` (then none). */
+function planNodeRole(spec: GpuNodePoolSpec, description: string): CloudResourcePlan[] {
+  if (spec.nodeRoleArn !== undefined) return [];
   const names = gpuNodePoolNames(spec.name);
-  const description = `Nodes of the onnxfleet GpuNodePool "${spec.name}"`;
-  const attachments: CloudResourcePlan[] = NODE_ROLE_MANAGED_POLICIES.map((policy) => ({
-    type: "aws:iam:RolePolicyAttachment",
-    logicalName: names.nodeRolePolicyAttachment(policy),
-    properties: { role: cloudRef(names.nodeRole, "name"), policyArn: `arn:aws:iam::aws:policy/${policy}` },
-  }));
   return [
     {
       type: "aws:iam:Role",
@@ -86,7 +82,21 @@ function planManagedNodeGroup(spec: GpuNodePoolSpec): CloudResourcePlan[] {
         assumeRolePolicy: EC2_ASSUME_ROLE_POLICY,
       },
     },
-    ...attachments,
+    ...NODE_ROLE_MANAGED_POLICIES.map((policy) => ({
+      type: "aws:iam:RolePolicyAttachment",
+      logicalName: names.nodeRolePolicyAttachment(policy),
+      properties: { role: cloudRef(names.nodeRole, "name"), policyArn: `arn:aws:iam::aws:policy/${policy}` },
+    })),
+  ];
+}
+
+function planManagedNodeGroup(spec: GpuNodePoolSpec): CloudResourcePlan[] {
+  const names = gpuNodePoolNames(spec.name);
+  const description = `Nodes of the onnxfleet GpuNodePool "${spec.name}"`;
+  const role = planNodeRole(spec, description);
+  const attachments = role.filter((resource) => resource.type === "aws:iam:RolePolicyAttachment");
+  return [
+    ...role,
     {
       type: "aws:ec2:LaunchTemplate",
       logicalName: names.launchTemplate,
@@ -119,7 +129,7 @@ function planManagedNodeGroup(spec: GpuNodePoolSpec): CloudResourcePlan[] {
       properties: {
         clusterName: spec.clusterName,
         nodeGroupNamePrefix: names.physicalNamePrefix,
-        nodeRoleArn: cloudRef(names.nodeRole, "arn"),
+        nodeRoleArn: spec.nodeRoleArn ?? cloudRef(names.nodeRole, "arn"),
         subnetIds: spec.subnetIds,
         amiType: spec.amiType,
         capacityType: spec.capacityType,
@@ -134,7 +144,9 @@ function planManagedNodeGroup(spec: GpuNodePoolSpec): CloudResourcePlan[] {
         },
       },
       ignoreChanges: ["scalingConfig.desiredSize"],
-      dependsOn: attachments.map((attachment) => attachment.logicalName),
+      ...(attachments.length > 0
+        ? { dependsOn: attachments.map((attachment) => attachment.logicalName) }
+        : {}),
     },
   ];
 }

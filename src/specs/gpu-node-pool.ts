@@ -115,6 +115,15 @@ export interface GpuNodePoolProps {
    */
   readonly mode?: GpuNodePoolMode;
   /**
+   * ARN of an existing IAM role for the nodes (`managed` mode only), e.g. one shared by all node groups of
+   * the cluster and already mapped in its access entries. The pool then creates no role and attaches no
+   * policy: the role must carry the node policies itself. In `karpenter` mode give the role's name in
+   * `karpenter.nodeRoleName` instead (an EC2NodeClass takes a role name).
+   * @default - a role with AmazonEKSWorkerNodePolicy, AmazonEC2ContainerRegistryReadOnly and
+   * AmazonEKS_CNI_Policy is created
+   */
+  readonly nodeRoleArn?: Lazy<string>;
+  /**
    * Options of `karpenter` mode (required there, refused in `managed` mode).
    * @default - none
    */
@@ -147,6 +156,8 @@ export interface GpuNodePoolSpec {
   readonly diskSizeGiB: number;
   readonly labels: Readonly<Record<string, string>>;
   readonly mode: GpuNodePoolMode;
+  /** The user's node role (`managed` mode), or undefined when the pool creates one. */
+  readonly nodeRoleArn: Lazy<string> | undefined;
   readonly karpenter:
     | {
         readonly nodeRoleName: Lazy<string>;
@@ -168,6 +179,7 @@ const GPU_NODE_POOL_PROPS: readonly (keyof GpuNodePoolProps)[] = [
   "diskSizeGiB",
   "labels",
   "mode",
+  "nodeRoleArn",
   "karpenter",
   "imdsHopLimit",
   "devicePluginImage",
@@ -177,6 +189,8 @@ const LABEL_KEY =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
+/** An IAM role ARN in any partition: `arn:aws[-cn|-us-gov|...]:iam::<account>:role/<path/name>`. */
+const IAM_ROLE_ARN = /^arn:aws[-a-z]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const AMI_VERSION = /^(latest|v[0-9][0-9A-Za-z.-]*)$/;
 
 /**
@@ -212,6 +226,7 @@ export function resolveGpuNodePoolSpec(name: string, props: GpuNodePoolProps): G
       `(${show(image)}) must be an image reference without spaces`,
     ),
   );
+  checkNodeRoleArn(check, props.nodeRoleArn, mode);
   checkKarpenter(check, props.karpenter, mode);
   check.throwIfAny();
 
@@ -226,6 +241,7 @@ export function resolveGpuNodePoolSpec(name: string, props: GpuNodePoolProps): G
     diskSizeGiB: props.diskSizeGiB ?? 100,
     labels: { ...(props.labels ?? {}) },
     mode,
+    nodeRoleArn: mode === "managed" ? props.nodeRoleArn : undefined,
     karpenter:
       mode === "karpenter" && props.karpenter
         ? {
@@ -355,6 +371,25 @@ function checkLabels(check: Validator, labels: Readonly<Record<string, string>> 
       check.add(path, "uses a reserved namespace (kubernetes.io, k8s.io, karpenter.sh, onnxfleet.dev)");
     checkLabelValue(check, path, value);
   }
+}
+
+function checkNodeRoleArn(check: Validator, roleArn: Lazy<string> | undefined, mode: GpuNodePoolMode): void {
+  if (roleArn === undefined) return;
+  if (mode === "karpenter") {
+    check.add(
+      "nodeRoleArn",
+      "applies to managed mode only; in karpenter mode give the role's name in karpenter.nodeRoleName " +
+        "(an EC2NodeClass takes a role name, not an ARN)",
+    );
+    return;
+  }
+  check.ifKnown(roleArn, (arn) =>
+    check.that(
+      typeof arn === "string" && IAM_ROLE_ARN.test(arn),
+      "nodeRoleArn",
+      `(${show(arn)}) must be an IAM role ARN like "arn:aws:iam::123456789012:role/eks-nodes"`,
+    ),
+  );
 }
 
 function checkKarpenter(

@@ -181,6 +181,62 @@ describe("GpuNodePool, managed mode (the default)", () => {
   });
 });
 
+describe("GpuNodePool with an existing node role (nodeRoleArn)", () => {
+  const roleArn = "arn:aws:iam::123456789012:role/eks/shared-gpu-nodes";
+
+  it("plans no role and no policy attachment, and gives the node group the role as given", () => {
+    const plan = planGpuNodePool("gpu", { ...base, nodeRoleArn: roleArn });
+    expect(plan.cloudResources.map((r) => r.type)).toEqual(["aws:ec2:LaunchTemplate", "aws:eks:NodeGroup"]);
+    const group = resource(plan, "aws:eks:NodeGroup");
+    expect(group.properties.nodeRoleArn).toBe(roleArn);
+    expect(group.dependsOn).toBeUndefined();
+    expect(plan.spec.nodeRoleArn).toBe(roleArn);
+  });
+
+  it("accepts role ARNs of other partitions and passes unresolved values through unchecked", () => {
+    const china = "arn:aws-cn:iam::123456789012:role/nodes";
+    expect(
+      resource(planGpuNodePool("gpu", { ...base, nodeRoleArn: china }), "aws:eks:NodeGroup").properties
+        .nodeRoleArn,
+    ).toBe(china);
+    const group = resource(
+      planGpuNodePool("gpu", { ...base, nodeRoleArn: pulumiOutput }),
+      "aws:eks:NodeGroup",
+    );
+    expect(group.properties.nodeRoleArn).toBe(pulumiOutput);
+    const token = resource(planGpuNodePool("gpu", { ...base, nodeRoleArn: cdktfToken }), "aws:eks:NodeGroup");
+    expect(token.properties.nodeRoleArn).toBe(cdktfToken);
+  });
+
+  it.each([
+    ["a role name", "shared-gpu-nodes"],
+    ["a user ARN", "arn:aws:iam::123456789012:user/alice"],
+    ["an instance profile ARN", "arn:aws:iam::123456789012:instance-profile/nodes"],
+    ["a short account", "arn:aws:iam::1234:role/nodes"],
+    ["a number", 42],
+  ])("refuses %s with the expected form", (_, value) => {
+    expect(problems({ ...base, nodeRoleArn: value })).toEqual([
+      `nodeRoleArn (${JSON.stringify(value)}) must be an IAM role ARN like "arn:aws:iam::123456789012:role/eks-nodes"`,
+    ]);
+  });
+
+  it("is refused in karpenter mode, pointing to karpenter.nodeRoleName", () => {
+    expect(
+      problems({
+        ...base,
+        subnetIds: undefined,
+        nodes: { min: 0, max: 2 },
+        mode: "karpenter",
+        karpenter: { nodeRoleName: "KarpenterNodeRole" },
+        nodeRoleArn: roleArn,
+      }),
+    ).toEqual([
+      "nodeRoleArn applies to managed mode only; in karpenter mode give the role's name in " +
+        "karpenter.nodeRoleName (an EC2NodeClass takes a role name, not an ARN)",
+    ]);
+  });
+});
+
 describe("GpuNodePool on Bottlerocket", () => {
   const plan = planGpuNodePool("br", { ...base, amiType: "BOTTLEROCKET_x86_64_NVIDIA", diskSizeGiB: 80 });
 
@@ -418,8 +474,8 @@ describe("GpuNodePool validation", () => {
     expect(
       problems({ ...base, diskSize: 200, nodes: { min: 1, max: 2, maximum: 3 }, instancetypes: [] }),
     ).toEqual([
-      'diskSize is not a prop (did you mean "diskSizeGiB"?); allowed: clusterName, subnetIds, instanceTypes, nodes, capacityType, amiType, diskSizeGiB, labels, mode, karpenter, imdsHopLimit, devicePluginImage',
-      'instancetypes is not a prop (did you mean "instanceTypes"?); allowed: clusterName, subnetIds, instanceTypes, nodes, capacityType, amiType, diskSizeGiB, labels, mode, karpenter, imdsHopLimit, devicePluginImage',
+      'diskSize is not a prop (did you mean "diskSizeGiB"?); allowed: clusterName, subnetIds, instanceTypes, nodes, capacityType, amiType, diskSizeGiB, labels, mode, nodeRoleArn, karpenter, imdsHopLimit, devicePluginImage',
+      'instancetypes is not a prop (did you mean "instanceTypes"?); allowed: clusterName, subnetIds, instanceTypes, nodes, capacityType, amiType, diskSizeGiB, labels, mode, nodeRoleArn, karpenter, imdsHopLimit, devicePluginImage',
       'nodes.maximum is not a prop (did you mean "max"?); allowed: min, max, desired',
     ]);
   });

@@ -136,6 +136,19 @@ describe("GpuNodePool (managed node group)", () => {
     ]);
   });
 
+  it("with nodeRoleArn creates no role and no attachment, and uses and exposes the given role", async () => {
+    const nodeRoleArn = pulumi.output("arn:aws:iam::123456789012:role/shared-gpu-nodes");
+    const pool = new GpuNodePool("gpu", { ...props, nodeRoleArn });
+    await recording.settle();
+
+    expect(recording.ofType(ROLE)).toEqual([]);
+    expect(recording.ofType(ATTACHMENT)).toEqual([]);
+    expect(recording.get(NODE_GROUP, "gpu-node-group").inputs.nodeRoleArn).toBe(
+      "arn:aws:iam::123456789012:role/shared-gpu-nodes",
+    );
+    expect(await resolved(pool.nodeRoleArn!)).toBe("arn:aws:iam::123456789012:role/shared-gpu-nodes");
+  });
+
   it("passes Pulumi Outputs for the cluster name and subnets through to the node group", async () => {
     const clusterName = pulumi.output("from-another-stack");
     const subnetIds = pulumi.output(["subnet-00000000000000001"]);
