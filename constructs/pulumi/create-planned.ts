@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   type CloudResourcePlan,
   type CloudResourceRef,
+  convertCloudRefValue,
   type KubernetesObject,
   replaceCloudRefs,
 } from "../../src/plan/types";
@@ -35,7 +36,7 @@ function outputOf(
         `${target ? "has no such output" : "is not planned before it"}; this is a bug in onnxfleet, please report it`,
     );
   }
-  return value;
+  return ref.as === undefined ? value : value.apply((resolved) => convertCloudRefValue(ref, resolved));
 }
 
 /**

@@ -140,7 +140,8 @@ function planManagedNodeGroup(spec: GpuNodePoolSpec): CloudResourcePlan[] {
         taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],
         launchTemplate: {
           id: cloudRef(names.launchTemplate, "id"),
-          version: cloudRef(names.launchTemplate, "latestVersion"),
+          // The template's `latestVersion` is a number; the node group takes the version as a string.
+          version: cloudRef(names.launchTemplate, "latestVersion", { as: "string" }),
         },
       },
       ignoreChanges: ["scalingConfig.desiredSize"],

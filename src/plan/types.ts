@@ -67,19 +67,46 @@ export interface NodePoolBinding {
  * A reference from one planned cloud resource (or Kubernetes object) to an attribute of another planned
  * cloud resource of the same plan, e.g. the node group's `nodeRoleArn` is `{ $ref: "gpu-node-role",
  * attribute: "arn" }`. Front-ends replace it with the created resource's output of that name (the
- * provider's camelCase attribute, converted to the type the referring property expects: a launch
- * template's numeric `latestVersion` becomes a string where a node group asks for one).
+ * provider's camelCase attribute), converted as `as` says: a launch template's numeric `latestVersion` is
+ * referenced with `as: "string"` where a node group's `launchTemplate.version` takes a string.
  */
 export interface CloudResourceRef {
   /** `logicalName` of the referenced {@link CloudResourcePlan} in the same plan. */
   readonly $ref: string;
   /** Output attribute of the referenced resource, in the provider's camelCase: `arn`, `id`, `name`, ... */
   readonly attribute: string;
+  /**
+   * Type the referring property expects, when it differs from the attribute's: `"string"` asks the
+   * front-end to convert the value with `String(value)` (e.g. a number output into a string input).
+   * @default - the attribute's value as it is
+   */
+  readonly as?: CloudResourceRefConversion;
+}
+
+/** Conversions a {@link CloudResourceRef} may ask for. */
+export type CloudResourceRefConversion = "string";
+
+/** Options of {@link cloudRef}. */
+export interface CloudRefOptions {
+  /**
+   * Type the referring property expects (see {@link CloudResourceRef.as}).
+   * @default - the attribute's value as it is
+   */
+  readonly as?: CloudResourceRefConversion;
 }
 
 /** Builds a {@link CloudResourceRef}. */
-export function cloudRef(logicalName: string, attribute: string): CloudResourceRef {
-  return { $ref: logicalName, attribute };
+export function cloudRef(
+  logicalName: string,
+  attribute: string,
+  options: CloudRefOptions = {},
+): CloudResourceRef {
+  return { $ref: logicalName, attribute, ...(options.as !== undefined ? { as: options.as } : {}) };
+}
+
+/** Applies the conversion `ref` asks for to a resolved attribute value. */
+export function convertCloudRefValue(ref: CloudResourceRef, value: unknown): unknown {
+  return ref.as === "string" ? String(value) : value;
 }
 
 /** True for a {@link CloudResourceRef}. */

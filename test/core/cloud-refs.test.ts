@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { planGpuNodePool } from "../../src/plan/gpu-node-pool";
 import { planMultiRegionFailover } from "../../src/plan/multi-region-failover";
-import { type CloudResourceRef, cloudRef, isCloudResourceRef, replaceCloudRefs } from "../../src/plan/types";
+import {
+  type CloudResourceRef,
+  cloudRef,
+  convertCloudRefValue,
+  isCloudResourceRef,
+  replaceCloudRefs,
+} from "../../src/plan/types";
 
 describe("references between planned cloud resources", () => {
   it("are recognised by shape", () => {
@@ -71,5 +77,28 @@ describe("references between planned cloud resources", () => {
     }
     expect(targets.length).toBeGreaterThan(0);
     expect(targets.filter((target) => !names.has(target))).toEqual([]);
+  });
+
+  it("say when the referring property wants a string, and the conversion turns the value into one", () => {
+    const ref = cloudRef("lt", "latestVersion", { as: "string" });
+    expect(ref).toEqual({ $ref: "lt", attribute: "latestVersion", as: "string" });
+    expect(isCloudResourceRef(ref)).toBe(true);
+    expect(convertCloudRefValue(ref, 3)).toBe("3");
+    expect(cloudRef("role", "arn")).not.toHaveProperty("as");
+    expect(convertCloudRefValue(cloudRef("lt", "latestVersion"), 3)).toBe(3);
+  });
+
+  it("ask for the launch template version as a string where the node group takes one", () => {
+    const group = planGpuNodePool("gpu", {
+      clusterName: "c",
+      subnetIds: ["subnet-0123456789abcdef0"],
+      instanceTypes: ["g5.xlarge"],
+      nodes: { min: 0, max: 1 },
+    }).cloudResources.find((r) => r.type === "aws:eks:NodeGroup")!;
+    expect((group.properties.launchTemplate as { version: unknown }).version).toEqual({
+      $ref: "gpu-launch-template",
+      attribute: "latestVersion",
+      as: "string",
+    });
   });
 });

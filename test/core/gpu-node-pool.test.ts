@@ -97,7 +97,7 @@ describe("GpuNodePool, managed mode (the default)", () => {
       taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }],
       launchTemplate: {
         id: { $ref: "gpu-launch-template", attribute: "id" },
-        version: { $ref: "gpu-launch-template", attribute: "latestVersion" },
+        version: { $ref: "gpu-launch-template", attribute: "latestVersion", as: "string" },
       },
     });
     expect(group.properties).not.toHaveProperty("diskSize"); // EKS refuses diskSize with a launch template

@@ -85,8 +85,8 @@ describe("GpuNodePool (managed node group)", () => {
     const nodeGroup = recording.get(NODE_GROUP, "gpu-node-group");
     const template = recording.get(LAUNCH_TEMPLATE, "gpu-launch-template");
     const role = recording.get(ROLE, "gpu-node-role");
-    // The core references the template's `latestVersion` (a number output); the plan is passed unchanged.
-    expect(nodeGroup.inputs.launchTemplate).toEqual({ id: "gpu-launch-template-id", version: 1 });
+    // The template's `latestVersion` output is a number (1 under the mocks); the core asks for a string.
+    expect(nodeGroup.inputs.launchTemplate).toEqual({ id: "gpu-launch-template-id", version: "1" });
     expect(nodeGroup.inputs.nodeRoleArn).toBe("arn:aws:mock:::Role/gpu-node-role");
     expect(nodeGroup.dependencies).toEqual(
       expect.arrayContaining([template.urn, role.urn, ...recording.ofType(ATTACHMENT).map((a) => a.urn)]),
