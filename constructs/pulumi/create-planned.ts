@@ -1,14 +1,15 @@
 /**
  * Creates a plan's resources as children of a component: cloud resources in the planned order with their
  * references (`CloudResourceRef`) wired to the referenced resource's output, then Kubernetes objects. Names,
- * properties, cloud dependencies and ignored paths come from the plan; the only additions are the ordering and
- * ignored paths a component passes in `KubernetesObjectOptions` (wiring the plan cannot express).
+ * properties, cloud dependencies and ignored paths come from the plan; the only addition is the ordering a
+ * component passes in `KubernetesObjectOptions` (wiring between components, which one plan cannot express).
  */
 import * as pulumi from "@pulumi/pulumi";
 import {
   type CloudResourcePlan,
   type CloudResourceRef,
   convertCloudRefValue,
+  type KubernetesIgnoreChanges,
   type KubernetesObject,
   replaceCloudRefs,
 } from "../../src/plan/types";
@@ -70,8 +71,24 @@ export function createCloudResources(
 export interface KubernetesObjectOptions {
   /** Resources that must exist first (e.g. a service's pods wait for their node pool). */
   readonly dependsOn?: readonly pulumi.Resource[];
-  /** Property paths to leave alone after creation, by kind (e.g. `Deployment: ["spec.replicas"]`). */
-  readonly ignoreChangesByKind?: Readonly<Record<string, readonly string[]>>;
+  /** The plan's fields to leave alone after creation (e.g. a ModelService's `kubernetesIgnoreChanges`). */
+  readonly ignoreChanges?: readonly KubernetesIgnoreChanges[];
+}
+
+/** The planned ignored fields by object key; an entry naming no planned object is a bug in onnxfleet. */
+function ignoredFieldsByObject(
+  objects: readonly KubernetesObject[],
+  entries: readonly KubernetesIgnoreChanges[],
+): Map<string, string[]> {
+  const planned = new Set(objects.map((object) => kubernetesKey(object.kind, object.metadata.name)));
+  const byObject = new Map<string, string[]>();
+  for (const { object, fields } of entries) {
+    const key = kubernetesKey(object.kind, object.name);
+    if (!planned.has(key))
+      throw new Error(`onnxfleet/pulumi: ignored fields name unplanned ${key}; this is a bug in onnxfleet`);
+    byObject.set(key, [...(byObject.get(key) ?? []), ...fields]);
+  }
+  return byObject;
 }
 
 /** Creates `objects` as children of `parent`, each named by its `metadata.name` (the core's naming rules). */
@@ -82,8 +99,9 @@ export function createKubernetesObjects(
 ): Map<string, pulumi.CustomResource> {
   const created = new Map<string, pulumi.CustomResource>();
   const dependsOn = options.dependsOn ?? [];
+  const ignored = ignoredFieldsByObject(objects, options.ignoreChanges ?? []);
   for (const object of objects) {
-    const ignoreChanges = options.ignoreChangesByKind?.[object.kind] ?? [];
+    const ignoreChanges = ignored.get(kubernetesKey(object.kind, object.metadata.name)) ?? [];
     const resource = createKubernetesObject(object.metadata.name, object, {
       parent,
       ...(dependsOn.length > 0 ? { dependsOn: [...dependsOn] } : {}),

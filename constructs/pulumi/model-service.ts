@@ -63,10 +63,8 @@ export class ModelService extends pulumi.ComponentResource {
     createKubernetesObjects(this, plan.kubernetesObjects, {
       // Pods wait for their pool (nodes, device plugin): otherwise the Deployments' rollouts could time out.
       dependsOn: nodePool ? [nodePool] : [],
-      // An AutoscaledEndpoint created later owns spec.replicas (the HPA writes it through the scale
-      // subresource); re-applying the planned count would fight it (a server-side apply conflict on every
-      // update). The plan cannot say so yet (see the report of issue #6), so `replicas` is the initial count.
-      ignoreChangesByKind: { Deployment: ["spec.replicas"] },
+      // The core marks each Deployment's spec.replicas as owned by the autoscaler after creation.
+      ignoreChanges: plan.kubernetesIgnoreChanges,
     });
     const arnOf = (type: string) => {
       const planned = [...plan.cloudResources, ...podIdentity].find((r) => r.type === type);

@@ -30,7 +30,7 @@ import {
   planVersionService,
 } from "./model-service-network";
 import { HTTP_PORT, METRICS_PORT } from "./server-contract";
-import type { CloudResourcePlan, KubernetesObject, NodePoolBinding } from "./types";
+import type { CloudResourcePlan, KubernetesIgnoreChanges, KubernetesObject, NodePoolBinding } from "./types";
 
 /** The server's ports, fixed by the image contract (`--http-port`, `--metrics-port`). */
 export interface ServerPorts {
@@ -77,6 +77,11 @@ export interface ModelServicePlan {
   readonly modelName: string;
   /** Every Kubernetes object, in apply order (ServiceAccount and ConfigMap before Deployments). */
   readonly kubernetesObjects: readonly KubernetesObject[];
+  /**
+   * Fields the deployment engine must leave alone after creation: every Deployment's `spec.replicas`, which
+   * `replicas` only sets initially (an AutoscaledEndpoint's autoscaler, or `kubectl scale`, owns it after).
+   */
+  readonly kubernetesIgnoreChanges: readonly KubernetesIgnoreChanges[];
   /** Cloud resources to create (the S3 read policy when the models come from S3 with known URIs). */
   readonly cloudResources: readonly CloudResourcePlan[];
   /** Exactly what the pods' IAM role must read; absent when no model URI is a known `s3://` URI. */
@@ -139,6 +144,7 @@ export function planModelService(
     namespace: spec.namespace,
     modelName: spec.modelName,
     kubernetesObjects,
+    kubernetesIgnoreChanges: versions.map((v) => replicasOwnedByAutoscaler(v.deploymentName)),
     cloudResources: s3ReadAccess ? [planReadPolicy(spec, s3ReadAccess)] : [],
     ...(s3ReadAccess ? { s3ReadAccess } : {}),
     serviceName: serviceName(spec.name),
@@ -149,6 +155,20 @@ export function planModelService(
     shutdown: spec.shutdown,
     monitoringNamespace: spec.monitoring.namespace,
     spec,
+  };
+}
+
+/**
+ * A Deployment's `spec.replicas` is its initial pod count only: an AutoscaledEndpoint (planned apart, usually
+ * after the service) scales it through the scale subresource, and re-applying the planned count would undo
+ * every scaling decision. The rule holds with or without an autoscaler, so adding one later changes nothing.
+ */
+function replicasOwnedByAutoscaler(deployment: string): KubernetesIgnoreChanges {
+  return {
+    object: { kind: "Deployment", name: deployment },
+    fields: ["spec.replicas"],
+    reason:
+      "replicas is the initial count; an autoscaler (AutoscaledEndpoint) or kubectl scale owns it after",
   };
 }
 

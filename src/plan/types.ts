@@ -16,6 +16,28 @@ export interface KubernetesObject {
   readonly [field: string]: unknown;
 }
 
+/** A planned Kubernetes object of the same plan, by `kind` and `metadata.name`. */
+export interface KubernetesObjectRef {
+  readonly kind: string;
+  readonly name: string;
+}
+
+/**
+ * Fields of a planned Kubernetes object that the deployment engine sets at creation but must never overwrite
+ * afterwards, because something in the cluster owns them at run time (e.g. `spec.replicas` of a Deployment
+ * that an autoscaler scales). Kept beside the objects, never inside them, so every object stays exactly what
+ * the API server accepts. Front-ends map it onto their own mechanism (Pulumi `ignoreChanges`, CDKTF
+ * `lifecycle.ignoreChanges`).
+ */
+export interface KubernetesIgnoreChanges {
+  /** The planned object. */
+  readonly object: KubernetesObjectRef;
+  /** Dotted field paths of the object, e.g. `spec.replicas`. */
+  readonly fields: readonly string[];
+  /** Who owns the fields after creation, and why (for documentation and diagnostics). */
+  readonly reason: string;
+}
+
 /**
  * A cloud resource the front-end creates, described without any framework: `type` names what to create
  * (e.g. `aws:eks:NodeGroup`), `logicalName` is the child name (a public contract: changing it replaces the

@@ -257,7 +257,10 @@ export interface ModelServiceProps {
    */
   readonly image?: Lazy<string>;
   /**
-   * Pods per model version, when no AutoscaledEndpoint manages the service.
+   * Pods per model version at creation. Only the initial count: the plan marks every Deployment's
+   * `spec.replicas` as owned at run time (`kubernetesIgnoreChanges`), so an AutoscaledEndpoint's autoscaler
+   * (or `kubectl scale`) sets it afterwards and a later deployment never resets it; changing this prop later
+   * does not rescale running Deployments.
    * @default 2
    */
   readonly replicas?: number;

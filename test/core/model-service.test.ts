@@ -378,6 +378,29 @@ describe("planModelService options", () => {
   });
 });
 
+describe("planModelService: fields an autoscaler owns after creation", () => {
+  const plan = planModelService("resnet", canaryProps, gpuBinding);
+
+  it("marks spec.replicas of every version's Deployment, and nothing else", () => {
+    const deployments = plan.kubernetesObjects
+      .filter((o) => o.kind === "Deployment")
+      .map((o) => o.metadata.name);
+    expect(deployments).toEqual(["resnet-v3", "resnet-v4"]);
+    expect(plan.kubernetesIgnoreChanges.map(({ object, fields }) => ({ object, fields }))).toEqual(
+      deployments.map((name) => ({ object: { kind: "Deployment", name }, fields: ["spec.replicas"] })),
+    );
+    for (const entry of plan.kubernetesIgnoreChanges) expect(entry.reason).toMatch(/autoscaler/);
+  });
+
+  it("keeps the hint outside the objects: each Deployment still sets its initial replicas", () => {
+    for (const name of ["resnet-v3", "resnet-v4"]) {
+      const deployment = find(plan.kubernetesObjects, "Deployment", name);
+      expect(deployment.spec.replicas).toBe(2);
+      expect(Object.keys(deployment).sort()).toEqual(["apiVersion", "kind", "metadata", "spec"]);
+    }
+  });
+});
+
 describe("planModelService with values unknown until deployment", () => {
   it("passes Pulumi Outputs through untouched", () => {
     const namespace = pulumiOutput("ns");

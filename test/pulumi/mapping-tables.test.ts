@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { AWS_CLASSES, cloudClassOf } from "../../constructs/pulumi/cloud-resources";
+import { createKubernetesObjects } from "../../constructs/pulumi/create-planned";
 import { kubernetesClassOf } from "../../constructs/pulumi/kubernetes-objects";
 import type { KubernetesObject } from "../../src/plan/types";
 
@@ -62,5 +64,16 @@ describe("planned cloud resource type -> @pulumi/aws class", () => {
     expect(() => cloudClassOf({ type: "aws:s3:Bucket", logicalName: "b", properties: {} })).toThrow(
       'onnxfleet/pulumi has no mapping for cloud resource type aws:s3:Bucket ("b")',
     );
+  });
+});
+
+describe("planned ignored fields -> ignoreChanges", () => {
+  it("refuses an entry that names no planned object, before creating anything", () => {
+    const ignoreChanges = [
+      { object: { kind: "Deployment", name: "y" }, fields: ["spec.replicas"], reason: "autoscaler" },
+    ];
+    expect(() =>
+      createKubernetesObjects({} as pulumi.Resource, [object("apps/v1", "Deployment")], { ignoreChanges }),
+    ).toThrow("ignored fields name unplanned Deployment/y; this is a bug in onnxfleet");
   });
 });

@@ -148,6 +148,32 @@ describe("ModelService on a GpuNodePool", () => {
   });
 });
 
+describe("ModelService fields owned at run time", () => {
+  it("leaves spec.replicas of each Deployment to the autoscaler, as the core plans, and nothing else", async () => {
+    const versions = [
+      { version: 3, uri: "https://models.example.com/3.onnx", sha256: SHA256, weightPercent: 90 },
+      { version: 4, uri: "https://models.example.com/4.onnx", sha256: SHA256, weightPercent: 10 },
+    ];
+    const service = new ModelService("resnet", {
+      ...serviceProps,
+      model: { name: "resnet50", versions },
+      gateway: { name: "inference", namespace: "gateways" },
+    });
+    await recording.settle();
+
+    const planned = new Map(
+      service.plan.kubernetesIgnoreChanges.map((e) => [`${e.object.kind}/${e.object.name}`, e.fields]),
+    );
+    expect([...planned.keys()]).toEqual(["Deployment/resnet-v3", "Deployment/resnet-v4"]);
+    const children = recording.childrenOf(recording.get("onnxfleet:index:ModelService", "resnet"));
+    expect(children.length).toBeGreaterThan(4);
+    for (const child of children) {
+      const kind = child.type.split(":").pop();
+      expect(child.ignoreChanges).toEqual(planned.get(`${kind}/${child.name}`) ?? []);
+    }
+  });
+});
+
 describe("ModelService (invalid props)", () => {
   it("fails with the core's message naming construct, prop and value, and creates nothing", () => {
     const model = { name: "resnet50", uri: "s3://models/resnet50/3/model.onnx", sha256: "abc" };
