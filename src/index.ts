@@ -6,6 +6,7 @@ export * from "./lazy";
 export * from "./naming";
 export * from "./plan/autoscaled-endpoint";
 export { type ServerModelConfig, serverModelConfig } from "./plan/model-config";
+export * from "./plan/model-pod-identity";
 export * from "./plan/model-service";
 export { prometheusAdapterRule, prometheusAdapterRuleYaml } from "./plan/prometheus-adapter";
 export {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import * as core from "../../src/index";
 import { planModelPodIdentity } from "../../src/plan/model-pod-identity";
 import { planModelService } from "../../src/plan/model-service";
 
@@ -46,5 +47,19 @@ describe("planModelPodIdentity", () => {
       /^ModelService "resnet": clusterName is required when the model is read from S3/,
     );
     expect(() => planModelPodIdentity(s3Service, "")).toThrow(/clusterName is required/);
+  });
+});
+
+describe("the core entry point", () => {
+  it("exports the Pod Identity planner, its names and its trust policy", () => {
+    expect(core.planModelPodIdentity).toBe(planModelPodIdentity);
+    expect(core.modelPodIdentityNames("resnet").role).toBe("resnet-pod-role");
+    expect(JSON.parse(core.POD_IDENTITY_TRUST_POLICY).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "pods.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+      },
+    ]);
   });
 });
