@@ -410,3 +410,59 @@ export function checkRequiredOneOf<T extends string>(
   }
   return checkOneOf(check, path, value, allowed);
 }
+
+/** Every key of every member of the union `T` (plain `keyof` of a union keeps only the shared keys). */
+export type KeysOfUnion<T> = T extends unknown ? keyof T : never;
+
+/**
+ * The prop names of `T` (of all its members when `T` is a union), from an object literal listing each once
+ * (`propNames<Props>({ a: true, b: true })`): a prop added to `T` and forgotten here, or a name `T` lacks,
+ * fails to compile.
+ */
+export function propNames<T extends object>(names: Record<KeysOfUnion<T>, true>): readonly string[] {
+  return Object.keys(names);
+}
+
+// Unknown prop keys: a typo such as `diskSize` for `diskSizeGiB` would otherwise be ignored silently, most
+// often in a topology file or a JavaScript caller. Refused, suggesting the closest known name.
+
+/** Records a problem for every own key of `value` that is not in `known`. */
+export function checkKnownKeys(
+  check: Validator,
+  path: string,
+  value: unknown,
+  known: readonly string[],
+): void {
+  if (value === null || typeof value !== "object" || Array.isArray(value) || isUnresolved(value)) return;
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue;
+    const hint = closest(key, known);
+    check.add(
+      path ? `${path}.${key}` : key,
+      `is not a prop${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ""}; allowed: ${known.join(", ")}`,
+    );
+  }
+}
+
+/** The known name nearest to `key`: same letters ignoring case, a prefix either way, or edit distance <= 2. */
+function closest(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  return (
+    known.find((name) => name.toLowerCase() === lower) ??
+    known.find((name) => name.toLowerCase().startsWith(lower) || lower.startsWith(name.toLowerCase())) ??
+    known.find((name) => editDistance(name.toLowerCase(), lower) <= 2)
+  );
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

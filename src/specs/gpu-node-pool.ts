@@ -8,11 +8,11 @@ import { show, Validator } from "../validate";
 import {
   checkDns1123Label,
   checkIntegerRange,
+  checkKnownKeys,
   checkLabelValue,
   checkNonNegativeInteger,
   checkOneOf,
 } from "./common";
-import { checkKnownKeys } from "./known-keys";
 
 /** How the pool's nodes are created. */
 export type GpuNodePoolMode = "managed" | "karpenter";

@@ -5,8 +5,7 @@ import { failoverBudget } from "../capacity/failover";
 import { AWS_REGIONS, type AwsRegion, isAwsRegion } from "../catalog/aws-regions";
 import type { Lazy } from "../lazy";
 import { show, Validator } from "../validate";
-import { checkDns1123Label, checkIntegerRange, checkOneOf } from "./common";
-import { checkKnownKeys } from "./known-keys";
+import { checkDns1123Label, checkIntegerRange, checkKnownKeys, checkOneOf } from "./common";
 
 /** How Route53 answers: one primary with a standby, or the lowest-latency healthy region. */
 export type FailoverRouting = "failover" | "latency";

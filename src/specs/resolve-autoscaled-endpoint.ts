@@ -11,14 +11,18 @@ import {
   type AutoscalerProps,
   AUTOSCALED_ENDPOINT_DEFAULTS as D,
   type ExposureProps,
+  type ScalingTargetProps,
 } from "./autoscaled-endpoint";
 import {
   checkCidr,
   checkDns1035Label,
   checkIntegerRange,
+  checkKnownKeys,
   checkMinMax,
   checkOneOf,
   checkRequiredOneOf,
+  type MinMax,
+  propNames,
 } from "./common";
 
 export const AUTOSCALED_ENDPOINT = "AutoscaledEndpoint";
@@ -62,6 +66,7 @@ export function resolveAutoscaledEndpointSpec(
     check.add("props", `(${show(props)}) must be an object`);
     check.throwIfAny();
   }
+  checkAutoscaledEndpointKeys(check, props);
   if (service === undefined || service === null || !Array.isArray(service.versions)) {
     check.add("service", `(${show(service)}) must be the plan of a ModelService`);
     check.throwIfAny();
@@ -211,4 +216,38 @@ function checkCidrList(check: Validator, path: string, cidrs: readonly string[])
   cidrs.forEach((cidr, i) => {
     checkCidr(check, `${path}[${i}]`, cidr);
   });
+}
+
+const AUTOSCALED_ENDPOINT_PROPS = propNames<AutoscaledEndpointProps>({
+  replicas: true,
+  target: true,
+  autoscaler: true,
+  exposure: true,
+});
+const ENDPOINT_NESTED_PROPS: Readonly<Record<string, readonly string[]>> = {
+  replicas: propNames<MinMax>({ min: true, max: true }),
+  target: propNames<ScalingTargetProps>({ inflightRequestsPerReplica: true, cpuUtilizationPercent: true }),
+  // Any autoscaler or exposure type: a key of another type is left to the type's own check.
+  autoscaler: propNames<AutoscalerProps>({
+    type: true,
+    prometheusServerAddress: true,
+    query: true,
+    pollingIntervalSeconds: true,
+    cooldownSeconds: true,
+  }),
+  exposure: propNames<ExposureProps>({
+    type: true,
+    scheme: true,
+    port: true,
+    sourceRanges: true,
+    loadBalancerCidrs: true,
+  }),
+};
+
+/** Records a problem for every key of `props` (at any level) that an AutoscaledEndpoint does not know. */
+function checkAutoscaledEndpointKeys(check: Validator, props: AutoscaledEndpointProps): void {
+  checkKnownKeys(check, "", props, AUTOSCALED_ENDPOINT_PROPS);
+  const record = props as unknown as Record<string, unknown>;
+  for (const [prop, known] of Object.entries(ENDPOINT_NESTED_PROPS))
+    checkKnownKeys(check, prop, record[prop], known);
 }

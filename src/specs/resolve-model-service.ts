@@ -28,6 +28,7 @@ import {
   type ModelStorageProps,
   type SpreadMode,
 } from "./model-service";
+import { checkModelServiceKeys } from "./model-service-keys";
 import { type ModelVersionSpec, resolveModel } from "./resolve-model";
 
 export const MODEL_SERVICE = "ModelService";
@@ -108,6 +109,7 @@ export function resolveModelServiceSpec(
     check.add("props", `(${show(props)}) must be an object`);
     check.throwIfAny();
   }
+  checkModelServiceKeys(check, props);
   const namespace = props.namespace ?? D.namespace;
   checkDns1123Label(check, "namespace", namespace);
 

@@ -353,4 +353,30 @@ describe("AutoscaledEndpoint validation of untyped (JavaScript) props", () => {
       'exposure.type is required: one of "clusterIP", "nlb"',
     ]);
   });
+
+  it("refuses unknown keys at every level, suggesting the intended one", () => {
+    expect(
+      problems({
+        ...designProps,
+        replica: { min: 1 },
+        target: { inflightRequestsPerReplica: 8, cpuUtilisationPercent: 70 },
+        exposure: { type: "nlb", schema: "internal" },
+      } as never),
+    ).toEqual([
+      'replica is not a prop (did you mean "replicas"?); allowed: replicas, target, autoscaler, exposure',
+      'target.cpuUtilisationPercent is not a prop (did you mean "cpuUtilizationPercent"?); allowed: ' +
+        "inflightRequestsPerReplica, cpuUtilizationPercent",
+      'exposure.schema is not a prop (did you mean "scheme"?); allowed: type, scheme, port, sourceRanges, ' +
+        "loadBalancerCidrs",
+    ]);
+    expect(problems({ ...designProps, replicas: { min: 2, max: 4, maximum: 9 } } as never)).toEqual([
+      'replicas.maximum is not a prop (did you mean "max"?); allowed: min, max',
+    ]);
+  });
+
+  it("does not inspect unresolved values for keys", () => {
+    expect(problems({ ...designProps, target: pulumiOutput } as never)).not.toContainEqual(
+      expect.stringContaining("is not a prop"),
+    );
+  });
 });

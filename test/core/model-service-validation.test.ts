@@ -164,4 +164,42 @@ describe("ModelService validation", () => {
       }),
     ).toEqual([]);
   });
+
+  it("refuses unknown keys at every level, suggesting the intended one", () => {
+    const props = {
+      ...resnetProps,
+      resource: { gpu: 1 },
+      model: { ...resnetProps.model, sha265: SHA_A },
+      shutdown: { drainDelay: 5 },
+      monitoring: { serviceMonitors: true },
+    } as unknown as ModelServiceProps;
+    expect(problems(props).filter((p) => p.includes("is not a prop"))).toEqual([
+      'resource is not a prop (did you mean "resources"?); allowed: namespace, model, image, replicas, ' +
+        "resources, batching, modelStorage, modelLoadTimeoutSeconds, shutdown, topologySpread, " +
+        "disruptionBudget, allowedSources, monitoring, gateway, serviceAccountRoleArn",
+      'shutdown.drainDelay is not a prop (did you mean "drainDelaySeconds"?); allowed: preStopSleepSeconds, ' +
+        "drainDelaySeconds, shutdownTimeoutSeconds, terminationGracePeriodSeconds",
+      'monitoring.serviceMonitors is not a prop (did you mean "serviceMonitor"?); allowed: namespace, ' +
+        "serviceMonitor, serviceMonitorLabels, scrapeIntervalSeconds",
+      'model.sha265 is not a prop (did you mean "sha256"?); allowed: name, uri, sha256, version, versions',
+    ]);
+  });
+
+  it("refuses unknown keys of each model version", () => {
+    const props = {
+      ...resnetProps,
+      model: {
+        name: "resnet50",
+        versions: [
+          { version: 3, uri: "s3://m/3.onnx", sha256: SHA_A, weightPercent: 90 },
+          { version: 4, uri: "s3://m/4.onnx", sha256: SHA_B, weight: 10 },
+        ],
+      },
+      gateway: { name: "public", namespace: "gateways" },
+    } as unknown as ModelServiceProps;
+    expect(problems(props).filter((p) => p.includes("is not a prop"))).toEqual([
+      'model.versions[1].weight is not a prop (did you mean "weightPercent"?); allowed: version, uri, ' +
+        "sha256, weightPercent",
+    ]);
+  });
 });

@@ -175,6 +175,14 @@ describe("ModelService fields owned at run time", () => {
 });
 
 describe("ModelService (invalid props)", () => {
+  it("refuses a misspelt prop (JavaScript callers), while its own args nodePool and clusterName pass", () => {
+    const args = { ...serviceProps, clusterName: "c", replica: 3 } as never;
+    expect(() => new ModelService("resnet", args)).toThrow(
+      'ModelService "resnet": replica is not a prop (did you mean "replicas"?)',
+    );
+    expect(recording.resources).toEqual([]);
+  });
+
   it("fails with the core's message naming construct, prop and value, and creates nothing", () => {
     const model = { name: "resnet50", uri: "s3://models/resnet50/3/model.onnx", sha256: "abc" };
     expect(() => new ModelService("resnet", { ...serviceProps, model, clusterName: "c" })).toThrow(
