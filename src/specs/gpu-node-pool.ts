@@ -12,6 +12,7 @@ import {
   checkLabelValue,
   checkNonNegativeInteger,
   checkOneOf,
+  propNames,
 } from "./common";
 
 /** How the pool's nodes are created. */
@@ -169,21 +170,21 @@ export interface GpuNodePoolSpec {
   readonly devicePluginImage: string;
 }
 
-const GPU_NODE_POOL_PROPS: readonly (keyof GpuNodePoolProps)[] = [
-  "clusterName",
-  "subnetIds",
-  "instanceTypes",
-  "nodes",
-  "capacityType",
-  "amiType",
-  "diskSizeGiB",
-  "labels",
-  "mode",
-  "nodeRoleArn",
-  "karpenter",
-  "imdsHopLimit",
-  "devicePluginImage",
-];
+const GPU_NODE_POOL_PROPS = propNames<GpuNodePoolProps>({
+  clusterName: true,
+  subnetIds: true,
+  instanceTypes: true,
+  nodes: true,
+  capacityType: true,
+  amiType: true,
+  diskSizeGiB: true,
+  labels: true,
+  mode: true,
+  nodeRoleArn: true,
+  karpenter: true,
+  imdsHopLimit: true,
+  devicePluginImage: true,
+});
 const RESERVED_LABEL_NAMESPACE = /(^|\.)(kubernetes\.io|k8s\.io|karpenter\.sh|onnxfleet\.dev)\//;
 const LABEL_KEY =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -330,7 +331,12 @@ function checkNodes(check: Validator, nodes: GpuNodeCountProps | undefined, mode
     check.add("nodes", `(${show(nodes)}) must be an object { min, max, desired? }`);
     return;
   }
-  checkKnownKeys(check, "nodes", nodes, ["min", "max", "desired"]);
+  checkKnownKeys(
+    check,
+    "nodes",
+    nodes,
+    propNames<GpuNodeCountProps>({ min: true, max: true, desired: true }),
+  );
   const minOk = checkNonNegativeInteger(check, "nodes.min", nodes.min);
   const maxOk = checkIntegerRange(check, "nodes.max", nodes.max, 1, 1000);
   const desiredOk = checkNonNegativeInteger(check, "nodes.desired", nodes.desired);
@@ -406,7 +412,16 @@ function checkKarpenter(
     check.add("karpenter", "is required in karpenter mode: { nodeRoleName } at least");
     return;
   }
-  checkKnownKeys(check, "karpenter", karpenter, ["nodeRoleName", "amiVersion", "consolidateAfterSeconds"]);
+  checkKnownKeys(
+    check,
+    "karpenter",
+    karpenter,
+    propNames<GpuNodePoolKarpenterProps>({
+      nodeRoleName: true,
+      amiVersion: true,
+      consolidateAfterSeconds: true,
+    }),
+  );
   if (karpenter.nodeRoleName === undefined)
     check.add("karpenter.nodeRoleName", "is required in karpenter mode: the IAM role of Karpenter's nodes");
   check.ifKnown(karpenter.nodeRoleName, (role) =>

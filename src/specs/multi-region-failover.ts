@@ -5,7 +5,7 @@ import { failoverBudget } from "../capacity/failover";
 import { AWS_REGIONS, type AwsRegion, isAwsRegion } from "../catalog/aws-regions";
 import type { Lazy } from "../lazy";
 import { show, Validator } from "../validate";
-import { checkDns1123Label, checkIntegerRange, checkKnownKeys, checkOneOf } from "./common";
+import { checkDns1123Label, checkIntegerRange, checkKnownKeys, checkOneOf, propNames } from "./common";
 
 /** How Route53 answers: one primary with a standby, or the lowest-latency healthy region. */
 export type FailoverRouting = "failover" | "latency";
@@ -155,22 +155,22 @@ export interface MultiRegionFailoverSpec {
   readonly worstCaseFailoverSeconds: number;
 }
 
-const MULTI_REGION_FAILOVER_PROPS: readonly (keyof MultiRegionFailoverProps)[] = [
-  "hostedZoneId",
-  "domainName",
-  "routing",
-  "regions",
-  "healthCheck",
-  "ttlSeconds",
-  "maxFailoverSeconds",
-];
-const HEALTH_CHECK_PROPS: readonly (keyof FailoverHealthCheckProps)[] = [
-  "path",
-  "protocol",
-  "port",
-  "intervalSeconds",
-  "failureThreshold",
-];
+const MULTI_REGION_FAILOVER_PROPS = propNames<MultiRegionFailoverProps>({
+  hostedZoneId: true,
+  domainName: true,
+  routing: true,
+  regions: true,
+  healthCheck: true,
+  ttlSeconds: true,
+  maxFailoverSeconds: true,
+});
+const HEALTH_CHECK_PROPS = propNames<FailoverHealthCheckProps>({
+  path: true,
+  protocol: true,
+  port: true,
+  intervalSeconds: true,
+  failureThreshold: true,
+});
 
 const DOMAIN_NAME =
   /^(?=.{1,253}\.?$)([a-z0-9_]([-a-z0-9_]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?\.?$/i;
@@ -296,7 +296,12 @@ function checkRegions(
       check.add(path, `(${show(entry)}) must be an object { region, endpoint, role? }`);
       return;
     }
-    checkKnownKeys(check, path, entry, ["region", "endpoint", "role"]);
+    checkKnownKeys(
+      check,
+      path,
+      entry,
+      propNames<FailoverRegionProps>({ region: true, endpoint: true, role: true }),
+    );
     if (!isAwsRegion(entry.region))
       check.add(
         `${path}.region`,
