@@ -7,14 +7,15 @@ import { createCloudResources, createKubernetesObjects } from "./create-planned"
 
 /**
  * Arguments of a {@link GpuNodePool}: the core's `GpuNodePoolProps`. Where a prop is typed `Lazy<T>`
- * (`clusterName`, `subnetIds`, `nodeRoleArn`, `karpenter.nodeRoleName`) it takes a `pulumi.Input<T>`, e.g. `cluster.name`.
+ * (`clusterName`, `subnetIds`, `nodeRoleArn`, `karpenter.nodeRoleName`) it takes a `pulumi.Input<T>`, e.g.
+ * `cluster.name`.
  */
 export type GpuNodePoolArgs = GpuNodePoolProps;
 
 /**
- * A pool of GPU nodes in an EKS cluster: an EKS managed node group (IAM role with the node policies unless `nodeRoleArn` is given, launch
- * template with IMDSv2 and the planned disk) or, in `karpenter` mode, a Karpenter NodePool and EC2NodeClass;
- * plus the NVIDIA device plugin where the AMI lacks it. A {@link ModelService} given this pool as `nodePool`
+ * A pool of GPU nodes in an EKS cluster: an EKS managed node group (IAM role with the node policies unless
+ * `nodeRoleArn` names yours, launch template with IMDSv2 and the planned disk) or, in `karpenter` mode, a
+ * Karpenter NodePool and EC2NodeClass; plus the NVIDIA device plugin where the AMI lacks it. A {@link ModelService} given this pool as `nodePool`
  * takes its node selector and tolerations from {@link GpuNodePool.binding}.
  *
  * Pass an `aws.Provider` and a `k8s.Provider` for the cluster's region in `opts.providers`.

@@ -23,7 +23,8 @@ export interface GpuNodePoolPlan {
   readonly spec: GpuNodePoolSpec;
   /**
    * Cloud resources in creation order: in `managed` mode the node role and its policy attachments (unless
-   * `nodeRoleArn` names an existing role), the launch template and the node group; none in `karpenter` mode (Karpenter launches the nodes).
+   * `nodeRoleArn` names an existing role), the launch template and the node group; none in `karpenter` mode
+   * (Karpenter launches the nodes).
    */
   readonly cloudResources: readonly CloudResourcePlan[];
   /**
