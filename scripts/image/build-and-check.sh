@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Builds server/Dockerfile with buildah (no Docker engine needed), then runs the image the way Kubernetes
+# would (image's numeric user, read-only root filesystem, models volume, tmpfs /tmp): first
+# `onnxfleet-server fetch` as an init container, then the server; checks readiness and one inference
+# with curl, SIGTERM exit, and prints the image size.
+#
+# Needs root (or a user namespace with buildah's rootless setup), buildah, curl, jq, util-linux.
+# When the base image cannot be pulled (no registry access), a stand-in is made and tagged with the
+# base image's exact name, so the Dockerfile is built unmodified: a debootstrap'd minimal Debian
+# bookworm plus this machine's node binary and npm. The stand-in rootfs is cached in $CACHE_DIR.
+#
+# Environment:
+#   CACHE_DIR        stand-in rootfs cache (default /var/tmp/onnxfleet-image-cache)
+#   NODE_IMAGE       base image name (default: the Dockerfile's default)
+#   STANDIN          1: never try to pull the base image, always use the stand-in (default: try, 30 s)
+#   KEEP_STORAGE     1: keep the temporary buildah storage (printed) for inspection
+#   DEBIAN_MIRROR    for debootstrap (default http://deb.debian.org/debian)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+CACHE_DIR=${CACHE_DIR:-/var/tmp/onnxfleet-image-cache}
+NODE_IMAGE=${NODE_IMAGE:-$(sed -n 's/^ARG NODE_IMAGE=//p' server/Dockerfile)}
+DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+IMAGE=localhost/onnxfleet-server:check
+STORAGE=$(mktemp -d /var/tmp/onnxfleet-buildah.XXXXXX)
+B=(buildah --root "$STORAGE/root" --runroot "$STORAGE/run" --storage-driver vfs)
+export BUILDAH_ISOLATION=chroot
+
+log() { printf '\n== %s (%ss)\n' "$*" "$SECONDS"; }
+SERVER_PID=""
+MOUNTED=""
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then kill -KILL "$SERVER_PID" || true; fi
+  if [ -n "$MOUNTED" ]; then "${B[@]}" umount "$MOUNTED" >/dev/null 2>&1 || true; fi
+  if [ "${KEEP_STORAGE:-0}" = 1 ]; then
+    echo "buildah storage kept: ${B[*]}"
+  else
+    "${B[@]}" rm --all >/dev/null 2>&1 || true
+    rm -rf "$STORAGE"
+  fi
+}
+trap cleanup EXIT
+
+# ---- base image -------------------------------------------------------------------------------
+make_standin_tarball() {
+  local tarball=$1 rootfs node_bin npm_dir
+  rootfs=$(mktemp -d "$CACHE_DIR/rootfs.XXXXXX")
+  log "debootstrap minimal bookworm into $rootfs"
+  debootstrap --variant=minbase bookworm "$rootfs" "$DEBIAN_MIRROR" >"$CACHE_DIR/debootstrap.log" 2>&1 ||
+    { tail -20 "$CACHE_DIR/debootstrap.log"; exit 1; }
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* \
+    "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/locale/*
+  node_bin=$(readlink -f "$(command -v node)")
+  npm_dir=$(readlink -f "$(dirname "$(readlink -f "$(command -v npm)")")/..")
+  install -m 0755 "$node_bin" "$rootfs/usr/local/bin/node"
+  mkdir -p "$rootfs/usr/local/lib/node_modules"
+  cp -a "$npm_dir" "$rootfs/usr/local/lib/node_modules/npm"
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
+  tar -C "$rootfs" --numeric-owner -cf "$tarball.partial" .
+  mv "$tarball.partial" "$tarball"
+  rm -rf "$rootfs"
+}
+
+base_image() {
+  if [ "${STANDIN:-0}" != 1 ] && timeout 30 "${B[@]}" pull --quiet "$NODE_IMAGE" >/dev/null 2>&1; then
+    log "pulled $NODE_IMAGE"
+    return
+  fi
+  mkdir -p "$CACHE_DIR"
+  local node_version tarball ctr
+  node_version=$(node --version)
+  tarball="$CACHE_DIR/bookworm-node-$node_version-$(uname -m).tar"
+  if [ ! -f "$tarball" ]; then make_standin_tarball "$tarball"; fi
+  log "stand-in for $NODE_IMAGE: Debian bookworm minbase + node $node_version ($(du -h "$tarball" | cut -f1) rootfs, cached)"
+  ctr=$("${B[@]}" from scratch)
+  "${B[@]}" add --quiet "$ctr" "$tarball" / >/dev/null
+  "${B[@]}" config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    --env NODE_VERSION="${node_version#v}" --cmd node "$ctr"
+  "${B[@]}" commit --quiet "$ctr" "$NODE_IMAGE" >/dev/null
+  "${B[@]}" rm "$ctr" >/dev/null
+}
+
+# ---- run the image like a Kubernetes pod ------------------------------------------------------
+# run_in_image ROOTFS MODELS_DIR MODELS_MODE(ro|rw) ARGS...: the image's user, env and entrypoint,
+# read-only root filesystem, tmpfs /tmp, host /dev, MODELS_DIR at /models. Execs in place, so $! of a
+# backgrounded call is the server's own PID.
+run_in_image() {
+  local rootfs=$1 models=$2 mode=$3
+  shift 3
+  local user envs entrypoint
+  user=$("${B[@]}" inspect --type image --format '{{.OCIv1.Config.User}}' "$IMAGE")
+  envs=$("${B[@]}" inspect --type image --format '{{range .OCIv1.Config.Env}}{{.}}{{"\n"}}{{end}}' "$IMAGE")
+  entrypoint=$("${B[@]}" inspect --type image --format '{{range .OCIv1.Config.Entrypoint}}{{.}} {{end}}' "$IMAGE")
+  local -a env_args=()
+  while IFS= read -r line; do [ -n "$line" ] && env_args+=("$line"); done <<<"$envs"
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  exec unshare --mount sh -c '
+    set -e
+    rootfs=$1 models=$2 mode=$3 user=$4; shift 4
+    mount --make-rprivate /
+    mount --bind "$rootfs" "$rootfs"
+    mount -t proc proc "$rootfs/proc"
+    mount --rbind /dev "$rootfs/dev"
+    mount -t tmpfs -o mode=1777,nosuid,nodev,size=64m tmpfs "$rootfs/tmp"
+    mount --bind "$models" "$rootfs/models"
+    if [ "$mode" = ro ]; then mount -o remount,bind,ro "$rootfs/models"; fi
+    mount -o remount,bind,ro "$rootfs"
+    exec setpriv --reuid="${user%%:*}" --regid="${user#*:}" --clear-groups --no-new-privs \
+      chroot "$rootfs" "$@"
+  ' sh "$rootfs" "$models" "$mode" "$user" /usr/bin/env -i "${env_args[@]}" $entrypoint "$@"
+}
+
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+# ---- main -------------------------------------------------------------------------------------
+log "buildah storage $STORAGE (vfs)"
+base_image
+
+log "buildah bud -f server/Dockerfile (unmodified)"
+BUILD_START=$SECONDS
+BUILD_LOG="$STORAGE/build.log"
+if ! "${B[@]}" bud --pull=never --layers -f server/Dockerfile -t "$IMAGE" . >"$BUILD_LOG" 2>&1; then
+  tail -40 "$BUILD_LOG"
+  echo "FAIL: build"
+  exit 1
+fi
+grep -E '^STEP' "$BUILD_LOG"
+echo "build took $((SECONDS - BUILD_START)) s"
+
+log "image"
+"${B[@]}" images --format '{{.Name}}:{{.Tag}}  {{.Size}}' "$IMAGE"
+"${B[@]}" inspect --type image --format 'user={{.OCIv1.Config.User}} entrypoint={{json .OCIv1.Config.Entrypoint}} cmd={{json .OCIv1.Config.Cmd}} env={{json .OCIv1.Config.Env}}' "$IMAGE"
+CTR=$("${B[@]}" from --pull=never "$IMAGE")
+ROOTFS=$("${B[@]}" mount "$CTR")
+MOUNTED=$CTR
+echo "uncompressed rootfs: $(du -sh "$ROOTFS" | cut -f1); /opt/onnxfleet: $(du -sh "$ROOTFS/opt/onnxfleet" | cut -f1); node_modules: $(du -sh "$ROOTFS/opt/onnxfleet/node_modules" | cut -f1)"
+echo "onnxruntime platforms kept: $(cd "$ROOTFS/opt/onnxfleet/node_modules/onnxruntime-node/bin" && echo napi-v*/*/*)"
+for dev in typescript vitest @pulumi/pulumi cdktf s3rver; do
+  if [ -e "$ROOTFS/opt/onnxfleet/node_modules/$dev" ]; then echo "FAIL: dev dependency $dev in image"; exit 1; fi
+done
+echo "no dev dependencies (typescript, vitest, @pulumi/pulumi, cdktf, s3rver absent)"
+
+log "init container: onnxfleet-server fetch (read-only rootfs, uid from image)"
+WORK=$(mktemp -d)
+mkdir -p "$WORK/source" "$WORK/models"
+cp /usr/share/libonnx-testdata/data/node/test_add/model.onnx "$WORK/source/model.onnx"
+chown -R "$("${B[@]}" inspect --type image --format '{{.OCIv1.Config.User}}' "$IMAGE")" "$WORK/models"
+DIGEST=$(sha256sum "$WORK/source/model.onnx" | cut -d' ' -f1)
+mkdir -p "$ROOTFS/tmp"
+# The source is reached through the models mount: the fetch only needs a file:// URI it can read.
+cp "$WORK/source/model.onnx" "$WORK/models/source.onnx"
+(run_in_image "$ROOTFS" "$WORK/models" rw fetch --uri file:///models/source.onnx --sha256 "$DIGEST" \
+  --dest /models/add/1/model.onnx)
+rm "$WORK/models/source.onnx"
+ls -ln "$WORK/models/add/1"
+
+log "server (read-only rootfs, models read-only)"
+PORT=$(free_port)
+run_in_image "$ROOTFS" "$WORK/models" ro --model-repository /models --http-port "$PORT" >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 120); do
+  if curl -fsS "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$WORK/server.log"; echo "FAIL: server exited"; exit 1; fi
+  sleep 0.5
+done
+curl -fsS -o /dev/null -w 'GET /v2/health/ready -> %{http_code}\n' "http://127.0.0.1:$PORT/v2/health/ready"
+REQUEST='{"inputs":[
+  {"name":"x","datatype":"FP32","shape":[3,4,5],"data":[RANGE]},
+  {"name":"y","datatype":"FP32","shape":[3,4,5],"data":[RANGE]}]}'
+RANGE=$(seq -s, 0 59)
+RESPONSE=$(curl -fsS -H 'content-type: application/json' --data "${REQUEST//RANGE/$RANGE}" \
+  "http://127.0.0.1:$PORT/v2/models/add/infer")
+echo "POST /v2/models/add/infer -> $(jq -c '{model_name, outputs: [.outputs[] | {name, datatype, shape, first: .data[:4], last: .data[-1]}]}' <<<"$RESPONSE")"
+[ "$(jq -c '.outputs[0].data[:3]' <<<"$RESPONSE")" = "[0,2,4]" ] || { echo "FAIL: wrong sum"; exit 1; }
+[ "$(jq '.outputs[0].data[59]' <<<"$RESPONSE")" = "118" ] || { echo "FAIL: wrong sum"; exit 1; }
+echo "server uid: $(awk '/^Uid:/ {print $2}' "/proc/$SERVER_PID/status")"
+
+log "SIGTERM"
+kill -TERM "$SERVER_PID"
+STATUS=0
+wait "$SERVER_PID" || STATUS=$?
+SERVER_PID=""
+echo "server exited with status $STATUS; last log line: $(tail -1 "$WORK/server.log")"
+rm -rf "$WORK"
+[ "$STATUS" = 0 ] || { echo "FAIL: non-zero exit after SIGTERM"; exit 1; }
+
+log "OK: image $IMAGE built and checked; size $("${B[@]}" images --format '{{.Size}}' "$IMAGE")"
