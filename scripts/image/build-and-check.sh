@@ -120,7 +120,13 @@ base_image
 log "buildah bud -f server/Dockerfile (unmodified)"
 BUILD_START=$SECONDS
 BUILD_LOG="$STORAGE/build.log"
-if ! "${B[@]}" bud --pull=never --layers -f server/Dockerfile -t "$IMAGE" . >"$BUILD_LOG" 2>&1; then
+BUILD_ARGS=()
+# Behind a TLS-intercepting proxy the build's npm needs this machine's CA bundle (a build secret).
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -s "$NODE_EXTRA_CA_CERTS" ]; then
+  BUILD_ARGS+=(--secret "id=npm-ca,src=$NODE_EXTRA_CA_CERTS")
+  echo "npm-ca build secret: $NODE_EXTRA_CA_CERTS"
+fi
+if ! "${B[@]}" bud --pull=never --layers "${BUILD_ARGS[@]}" -f server/Dockerfile -t "$IMAGE" . >"$BUILD_LOG" 2>&1; then
   tail -40 "$BUILD_LOG"
   echo "FAIL: build"
   exit 1
