@@ -5,6 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app";
 import { loadConfig } from "./config";
+import { fetchMain } from "./fetch/cli";
 import { createLogger } from "./logger";
 import { ModelRepository } from "./repository/repository";
 
@@ -53,6 +54,7 @@ export async function start(
  * on SIGTERM/SIGINT once it has closed.
  */
 export async function main(argv: string[]): Promise<RunningServer> {
+  if (argv[0] === "fetch") process.exit(await fetchMain(argv.slice(1)));
   const server = await start(argv);
   let closing = false;
   const shutdown = (signal: string) => {

@@ -27,17 +27,36 @@ fails, 2 on bad input.
   --manifest FILE               JSON array of {"uri", "sha256", "dest"}, fetched in order
   --dest-root DIR               refuse any destination outside DIR
   --ca-file PEM                 extra CA certificate(s) for https and S3 endpoints, added to the
-                                default roots            [env ONNXFLEET_FETCH_CA_FILE]
-  --s3-endpoint URL             S3-compatible endpoint   [env ONNXFLEET_S3_ENDPOINT]
-  --s3-force-path-style         path-style S3 addressing [env ONNXFLEET_S3_FORCE_PATH_STYLE=true]
-  --s3-region REGION            bucket region            [default AWS_REGION, AWS_DEFAULT_REGION, us-east-1]
+                                default roots
+  --s3-endpoint URL             S3-compatible endpoint (MinIO, Ceph, R2, ...)
+  --s3-force-path-style         path-style S3 addressing (endpoint/bucket/key)
+  --s3-region REGION            bucket region [default AWS_REGION, AWS_DEFAULT_REGION, us-east-1]
   --max-attempts N              attempts for transient failures, 1 = no retry [default 5]
   --retry-initial-delay-ms MS   first backoff bound, doubling up to 30 s, full jitter [default 1000]
   --progress-interval-ms MS     least time between progress log lines [default 5000]
   -h, --help                    this text
 
+Every option from --dest-root on may also be set in the environment as ONNXFLEET_ + the flag in upper
+snake case (ONNXFLEET_S3_ENDPOINT, ONNXFLEET_CA_FILE, ...); a flag wins over the environment.
 S3 credentials come from the AWS SDK's default chain (EKS Pod Identity, IRSA, environment, profile).
 `;
+
+/** Options that may also come from the environment, as `ONNXFLEET_` + the flag in upper snake case. */
+export const ENV_BACKED_FLAGS = [
+  "dest-root",
+  "ca-file",
+  "s3-endpoint",
+  "s3-force-path-style",
+  "s3-region",
+  "max-attempts",
+  "retry-initial-delay-ms",
+  "progress-interval-ms",
+] as const;
+
+/** The environment variable of a flag: `ONNXFLEET_` + upper snake case (`--ca-file` -> `ONNXFLEET_CA_FILE`). */
+export function envName(flag: string): string {
+  return `ONNXFLEET_${flag.toUpperCase().replaceAll("-", "_")}`;
+}
 
 /** Where the CLI writes; tests pass their own. */
 export interface FetchCliIo {
@@ -127,23 +146,30 @@ export async function parseFetchArgs(
     requests = [{ uri, sha256, dest }];
   }
 
-  const caFile = values["ca-file"] ?? nonEmpty(env.ONNXFLEET_FETCH_CA_FILE);
-  const endpoint = values["s3-endpoint"] ?? nonEmpty(env.ONNXFLEET_S3_ENDPOINT);
+  const setting = (flag: (typeof ENV_BACKED_FLAGS)[number]): string | undefined => {
+    const value = values[flag];
+    if (typeof value === "string") return value;
+    if (value === true) return "true";
+    return nonEmpty(env[envName(flag)]);
+  };
+  const caFile = setting("ca-file");
+  const endpoint = setting("s3-endpoint");
   if (endpoint !== undefined) checkEndpoint(endpoint);
-  const region = values["s3-region"];
+  const region = setting("s3-region");
+  const destRoot = setting("dest-root");
   const options: FetchOptions = {
-    ...(values["dest-root"] === undefined ? {} : { destRoot: values["dest-root"] }),
+    ...(destRoot === undefined ? {} : { destRoot }),
     ...(caFile === undefined ? {} : { extraCaPem: loadExtraCa(caFile) }),
     s3: {
       ...(endpoint === undefined ? {} : { endpoint }),
-      forcePathStyle: values["s3-force-path-style"] ?? envFlag(env, "ONNXFLEET_S3_FORCE_PATH_STYLE"),
+      forcePathStyle: booleanSetting("s3-force-path-style", setting("s3-force-path-style")),
       ...(region === undefined ? {} : { region }),
     },
     retry: {
-      maxAttempts: integerFlag("--max-attempts", values["max-attempts"], 5, 1),
-      initialDelayMs: integerFlag("--retry-initial-delay-ms", values["retry-initial-delay-ms"], 1_000, 0),
+      maxAttempts: integerSetting("max-attempts", setting("max-attempts"), 5, 1),
+      initialDelayMs: integerSetting("retry-initial-delay-ms", setting("retry-initial-delay-ms"), 1_000, 0),
     },
-    progressIntervalMs: integerFlag("--progress-interval-ms", values["progress-interval-ms"], 5_000, 0),
+    progressIntervalMs: integerSetting("progress-interval-ms", setting("progress-interval-ms"), 5_000, 0),
   };
   return { requests, options };
 }
@@ -152,18 +178,17 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
-function envFlag(env: NodeJS.ProcessEnv, name: string): boolean {
-  const value = nonEmpty(env[name]);
-  if (value === undefined || value === "false" || value === "0") return false;
-  if (value === "true" || value === "1") return true;
-  throw invalidRequest(`${name}=${JSON.stringify(value)} must be true, false, 1 or 0`);
+function booleanSetting(flag: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw === "false" || raw === "0") return false;
+  if (raw === "true" || raw === "1") return true;
+  throw invalidRequest(`--${flag} / ${envName(flag)} ${JSON.stringify(raw)} must be true, false, 1 or 0`);
 }
 
-function integerFlag(flag: string, raw: string | undefined, fallback: number, min: number): number {
+function integerSetting(flag: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < min) {
-    throw invalidRequest(`${flag} ${JSON.stringify(raw)} must be an integer >= ${min}`);
+    throw invalidRequest(`--${flag} / ${envName(flag)} ${JSON.stringify(raw)} must be an integer >= ${min}`);
   }
   return value;
 }

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -36,7 +37,7 @@ describe("onnxfleet-server fetch: flags", () => {
     [["extra"], /unexpected argument "extra"/],
     [
       ["--uri", "s3://b/k", "--sha256", "a".repeat(64), "--dest", "/tmp/x", "--max-attempts", "0"],
-      /--max-attempts "0"/,
+      /--max-attempts \/ ONNXFLEET_MAX_ATTEMPTS "0" must be an integer >= 1/,
     ],
     [
       ["--uri", "s3://b/k", "--sha256", "a".repeat(64), "--dest", "/tmp/x", "--s3-endpoint", "minio:9000"],
@@ -100,7 +101,7 @@ describe("onnxfleet-server fetch: flags", () => {
       parseFetchArgs(["--uri", "s3://b/k", "--sha256", "a".repeat(64), "--dest", "/tmp/m"], {
         ONNXFLEET_S3_FORCE_PATH_STYLE: "yes",
       }),
-    ).rejects.toThrow(/ONNXFLEET_S3_FORCE_PATH_STYLE="yes" must be true, false, 1 or 0/);
+    ).rejects.toThrow(/ONNXFLEET_S3_FORCE_PATH_STYLE "yes" must be true, false, 1 or 0/);
   });
 
   it("fetches a file:// model end to end and exits 0", async () => {
@@ -119,5 +120,48 @@ describe("onnxfleet-server fetch: flags", () => {
     expect(status).toBe(0);
     expect(readFileSync(dest).equals(bytes)).toBe(true);
     expect(lines.map((line) => line.msg)).toEqual(["model fetched and verified", "fetch complete"]);
+  });
+});
+
+describe("onnxfleet-server fetch: the installed binary", () => {
+  // Runs bin/onnxfleet-server.cjs on the build output (npm test builds before vitest).
+  const bin = new URL("../../bin/onnxfleet-server.cjs", import.meta.url).pathname;
+  const built = existsSync(new URL("../../dist/server/main.js", import.meta.url));
+
+  it.skipIf(!built)("dispatches `fetch` to the fetch CLI: exit 0 when verified, 1 on a wrong digest", () => {
+    const work = tempDir("fetch-bin");
+    try {
+      const bytes = readFileSync("/usr/share/libonnx-testdata/data/node/test_add/model.onnx");
+      const source = pathToFileURL("/usr/share/libonnx-testdata/data/node/test_add/model.onnx").href;
+      const dest = join(work.dir, "add", "1", "model.onnx");
+      const ok = spawnSync(
+        process.execPath,
+        [bin, "fetch", "--uri", source, "--sha256", sha256Of(bytes), "--dest", dest],
+        {
+          encoding: "utf8",
+        },
+      );
+      expect(ok.status).toBe(0);
+      expect(readFileSync(dest).equals(bytes)).toBe(true);
+      const okLines = ok.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { msg: string });
+      expect(okLines.map((line) => line.msg)).toEqual(["model fetched and verified", "fetch complete"]);
+
+      const other = join(work.dir, "other.onnx");
+      const bad = spawnSync(
+        process.execPath,
+        [bin, "fetch", "--uri", source, "--sha256", "f".repeat(64), "--dest", other],
+        {
+          encoding: "utf8",
+        },
+      );
+      expect(bad.status).toBe(1);
+      expect(bad.stdout).toContain(`expected ${"f".repeat(64)}, got ${sha256Of(bytes)}`);
+      expect(existsSync(other)).toBe(false);
+    } finally {
+      work.remove();
+    }
   });
 });

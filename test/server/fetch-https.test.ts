@@ -229,7 +229,7 @@ describe("fetch from https:// (local server, self-signed CA)", () => {
     const badDest = join(work.dir, "bad.onnx");
     const badStatus = await fetchMain(["--uri", `${base}/model.onnx`, "--sha256", wrong, "--dest", badDest], {
       logDestination: bad.stream,
-      env: { ONNXFLEET_FETCH_CA_FILE: caFile },
+      env: { ONNXFLEET_CA_FILE: caFile },
     });
     expect(badStatus).toBe(1);
     expect(bad.lines.at(-1)).toMatchObject({
