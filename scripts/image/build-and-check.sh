@@ -35,8 +35,12 @@ cleanup() {
   if [ "${KEEP_STORAGE:-0}" = 1 ]; then
     echo "buildah storage kept: ${B[*]}"
   else
-    "${B[@]}" rm --all >/dev/null 2>&1 || true
-    rm -rf "$STORAGE"
+    "${B[@]}" umount --all >/dev/null 2>&1 || true
+    if grep -q " $STORAGE/" /proc/mounts; then
+      echo "mounts left under $STORAGE; not removing it" >&2
+    else
+      rm -rf "$STORAGE"
+    fi
   fi
 }
 trap cleanup EXIT
@@ -126,7 +130,7 @@ if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -s "$NODE_EXTRA_CA_CERTS" ]; then
   BUILD_ARGS+=(--secret "id=npm-ca,src=$NODE_EXTRA_CA_CERTS")
   echo "npm-ca build secret: $NODE_EXTRA_CA_CERTS"
 fi
-if ! "${B[@]}" bud --pull=never --layers "${BUILD_ARGS[@]}" -f server/Dockerfile -t "$IMAGE" . >"$BUILD_LOG" 2>&1; then
+if ! "${B[@]}" bud --pull=never "${BUILD_ARGS[@]}" -f server/Dockerfile -t "$IMAGE" . >"$BUILD_LOG" 2>&1; then
   tail -40 "$BUILD_LOG"
   echo "FAIL: build"
   exit 1

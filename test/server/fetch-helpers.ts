@@ -1,6 +1,7 @@
 // Shared by the fetch tests: temp directories, captured JSON logs, file listings.
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -43,4 +44,54 @@ export function bytesOf(length: number, seed = 1): Buffer {
     out[i] = state >>> 24;
   }
   return out;
+}
+
+/** A CA and a server certificate for 127.0.0.1, made with the openssl CLI. */
+export function makeCertificates(dir: string): { caFile: string; key: string; cert: string } {
+  const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  run(
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=onnxfleet test CA",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  );
+  run("req", ...ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
+  writeFileSync(
+    join(dir, "ext.cnf"),
+    "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
+  );
+  run(
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "server.pem",
+    "-days",
+    "2",
+    "-extfile",
+    "ext.cnf",
+  );
+  return {
+    caFile: join(dir, "ca.pem"),
+    key: readFileSync(join(dir, "server.key"), "utf8"),
+    cert: readFileSync(join(dir, "server.pem"), "utf8"),
+  };
 }

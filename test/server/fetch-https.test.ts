@@ -1,64 +1,13 @@
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FETCH_ERROR_CODES, fetchMain, fetchModel } from "../../server/fetch";
-import { bytesOf, captureLogs, listDir, sha256Of, tempDir } from "./fetch-helpers";
+import { bytesOf, captureLogs, listDir, makeCertificates, sha256Of, tempDir } from "./fetch-helpers";
 
 const MODEL = bytesOf(256 * 1024, 7);
 const FAST_RETRY = { initialDelayMs: 1, maxDelayMs: 5 };
-
-/** A CA and a server certificate for 127.0.0.1, made with the openssl CLI. */
-function makeCertificates(dir: string): { caFile: string; key: string; cert: string } {
-  const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  run(
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=onnxfleet test CA",
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-    "-addext",
-    "keyUsage=critical,keyCertSign,cRLSign",
-  );
-  run("req", ...ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
-  writeFileSync(
-    join(dir, "ext.cnf"),
-    "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
-  );
-  run(
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "server.pem",
-    "-days",
-    "2",
-    "-extfile",
-    "ext.cnf",
-  );
-  return {
-    caFile: join(dir, "ca.pem"),
-    key: readFileSync(join(dir, "server.key"), "utf8"),
-    cert: readFileSync(join(dir, "server.pem"), "utf8"),
-  };
-}
 
 describe("fetch from https:// (local server, self-signed CA)", () => {
   let certs: ReturnType<typeof tempDir>;

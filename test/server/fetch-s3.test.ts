@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
+import { Agent } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FETCH_ERROR_CODES, fetchMain, fetchModel } from "../../server/fetch";
-import { bytesOf, captureLogs, listDir, sha256Of, tempDir } from "./fetch-helpers";
+import { bytesOf, captureLogs, listDir, makeCertificates, sha256Of, tempDir } from "./fetch-helpers";
 
 const MODEL = readFileSync("/usr/share/libonnx-testdata/data/node/test_add/model.onnx");
 const LARGE = bytesOf(2 * 1024 * 1024, 3);
@@ -209,5 +210,73 @@ describe("fetch from s3:// (s3rver on loopback, default credential chain)", () =
       again.lines.filter((line) => line.msg === "model already present with the pinned sha256"),
     ).toHaveLength(2);
     expect(lines.every((line) => line.name === "onnxfleet-fetch")).toBe(true);
+  });
+});
+
+describe("fetch from s3:// over https behind a private CA", () => {
+  let store: ReturnType<typeof tempDir>;
+  let certs: ReturnType<typeof tempDir>;
+  let caPem: string;
+  let s3rver: S3rver;
+  let endpoint: string;
+  let work: ReturnType<typeof tempDir>;
+  const savedEnv: Partial<Record<string, string>> = {};
+
+  beforeAll(async () => {
+    for (const name of CREDENTIAL_ENV) savedEnv[name] = process.env[name];
+    process.env.AWS_ACCESS_KEY_ID = "S3RVER";
+    process.env.AWS_SECRET_ACCESS_KEY = "S3RVER";
+    certs = tempDir("fetch-s3-certs");
+    const made = makeCertificates(certs.dir);
+    caPem = readFileSync(made.caFile, "utf8");
+    store = tempDir("fetch-s3rver-tls");
+    s3rver = new S3rver({
+      address: "127.0.0.1",
+      port: 0,
+      silent: true,
+      directory: store.dir,
+      key: made.key,
+      cert: made.cert,
+      configureBuckets: [{ name: "models" }],
+    });
+    const { port } = await s3rver.run();
+    endpoint = `https://127.0.0.1:${port}`;
+    const put = new S3Client({
+      region: "us-east-1",
+      endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+      requestHandler: { httpsAgent: new Agent({ ca: caPem }) },
+    });
+    await put.send(new PutObjectCommand({ Bucket: "models", Key: "add/1/model.onnx", Body: MODEL }));
+    put.destroy();
+    work = tempDir("fetch-s3-tls");
+  });
+  afterAll(async () => {
+    await s3rver.close();
+    store.remove();
+    certs.remove();
+    work.remove();
+    for (const name of CREDENTIAL_ENV) {
+      if (savedEnv[name] === undefined) delete process.env[name];
+      else process.env[name] = savedEnv[name];
+    }
+  });
+
+  it("trusts the endpoint with the extra CA and refuses it, unretried, without", async () => {
+    const request = { uri: "s3://models/add/1/model.onnx", sha256: sha256Of(MODEL) };
+    const { logger, lines } = captureLogs();
+    const failure = fetchModel(
+      { ...request, dest: join(work.dir, "untrusted.onnx") },
+      { s3: { endpoint, forcePathStyle: true }, logger, retry: FAST_RETRY },
+    );
+    await expect(failure).rejects.toMatchObject({ code: FETCH_ERROR_CODES.SOURCE_REFUSED });
+    await expect(failure).rejects.toThrow(/private CA, pass its certificate with --ca-file/);
+    expect(lines.some((line) => line.msg === "fetch failed, retrying")).toBe(false);
+    expect(listDir(work.dir)).toEqual([]);
+
+    const dest = join(work.dir, "model.onnx");
+    await fetchModel({ ...request, dest }, { s3: { endpoint, forcePathStyle: true }, extraCaPem: caPem });
+    expect(readFileSync(dest).equals(MODEL)).toBe(true);
   });
 });

@@ -6,6 +6,8 @@ declare module "s3rver" {
     address?: string;
     port?: number;
     silent?: boolean;
+    key?: string;
+    cert?: string;
     directory: string;
     resetOnClose?: boolean;
     configureBuckets?: { name: string; configs?: unknown[] }[];

@@ -36,6 +36,11 @@ export interface HttpsSourceOptions {
 /** TLS failures that no retry fixes: the peer's certificate is not trusted or does not match. */
 const TLS_VERIFY_CODES = /^(CERT_|ERR_TLS_CERT|UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT)/;
 
+/** Whether `error` is a TLS certificate verification failure (untrusted, expired, wrong name). */
+export function isTlsVerificationError(error: unknown): boolean {
+  return TLS_VERIFY_CODES.test((error as NodeJS.ErrnoException | undefined)?.code ?? "");
+}
+
 /**
  * The trust store for `--ca-file`: the bundled roots, the `NODE_EXTRA_CA_CERTS` file if any, and the
  * given PEM file. Throws a clear error when the file holds no valid certificate.
@@ -135,7 +140,7 @@ export function openHttps(options: HttpsSourceOptions = {}) {
 
 function classifyRequestError(uri: URL, error: Error): FetchError {
   const code = (error as NodeJS.ErrnoException).code ?? "";
-  if (TLS_VERIFY_CODES.test(code)) {
+  if (isTlsVerificationError(error)) {
     return new FetchError(
       FETCH_ERROR_CODES.SOURCE_REFUSED,
       `TLS verification of ${uri.host} failed (${code}: ${error.message}); if it uses a private CA, pass its certificate with --ca-file`,

@@ -2,7 +2,7 @@ import { Agent } from "node:https";
 import type { Readable } from "node:stream";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { FETCH_ERROR_CODES, FetchError, isTransientNetworkError, isTransientStatus } from "../errors";
-import { trustedCas } from "./https";
+import { isTlsVerificationError, trustedCas } from "./https";
 import type { OpenedSource } from "./source";
 
 /** Options of the `s3://` source. Credentials always come from the AWS SDK's default chain. */
@@ -102,8 +102,9 @@ function classifyS3Error(where: string, error: unknown): FetchError {
     TRANSIENT_S3_ERRORS.has(name) ||
     (status === undefined && isTransientNetworkError(error));
   const detail = `${name}${status === undefined ? "" : ` (${status})`}: ${sdkError.message}`;
-  const hint =
-    status === 403
+  const hint = isTlsVerificationError(error)
+    ? "; if the endpoint uses a private CA, pass its certificate with --ca-file"
+    : status === 403
       ? "; check the pod's IAM role (EKS Pod Identity or IRSA) allows s3:GetObject on this key"
       : name === "CredentialsProviderError"
         ? "; no AWS credentials found (EKS Pod Identity, IRSA, environment or profile)"
