@@ -91,19 +91,20 @@ export async function fetchModels(
     if (seen.has(request.dest)) throw invalidRequest(`dest ${request.dest} appears more than once`);
     seen.add(request.dest);
   }
-  const openers = sourceOpeners(options);
-  const results: FetchResult[] = [];
-  for (const request of validated) results.push(await fetchOne(request, openers[request.scheme], options));
-  return results;
-}
-
-function sourceOpeners(options: FetchOptions): Record<ValidatedRequest["scheme"], OpenSource> {
   const extraCa = options.extraCaPem === undefined ? {} : { extraCaPem: options.extraCaPem };
-  return {
-    "s3:": openS3({ ...options.s3, ...extraCa }),
+  const s3 = openS3({ ...options.s3, ...extraCa });
+  const openers: Record<ValidatedRequest["scheme"], OpenSource> = {
+    "s3:": s3.open,
     "https:": openHttps({ ...options.https, ...extraCa }),
     "file:": openFile,
   };
+  try {
+    const results: FetchResult[] = [];
+    for (const request of validated) results.push(await fetchOne(request, openers[request.scheme], options));
+    return results;
+  } finally {
+    s3.close();
+  }
 }
 
 async function fetchOne(

@@ -89,6 +89,8 @@ export function openHttps(options: HttpsSourceOptions = {}) {
     new Promise((resolve, reject) => {
       const req = get(uri, {
         ...(ca === undefined ? {} : { ca }),
+        // One connection per request: nothing pooled holds the process open after the fetch.
+        agent: false,
         signal,
         timeout: idleTimeoutMs,
         headers: { "user-agent": "onnxfleet-server-fetch", "accept-encoding": "identity" },

@@ -49,7 +49,7 @@ interface SdkError extends Error {
 }
 
 /**
- * Opens `s3://bucket/key` with `GetObject`. The SDK's own retries are off (`maxAttempts: 1`) so that the
+ * Opens `s3://bucket/key` with `GetObject` (`open`); `close` releases the client. The SDK's own retries are off (`maxAttempts: 1`) so that the
  * fetch's retry policy, with its logging, is the only one.
  */
 export function openS3(options: S3SourceOptions = {}) {
@@ -72,7 +72,7 @@ export function openS3(options: S3SourceOptions = {}) {
     return client;
   };
 
-  return async function open(uri: URL, signal: AbortSignal): Promise<OpenedSource> {
+  const open = async (uri: URL, signal: AbortSignal): Promise<OpenedSource> => {
     const bucket = decodeURIComponent(uri.hostname);
     const key = decodeURIComponent(uri.pathname.slice(1));
     try {
@@ -90,6 +90,12 @@ export function openS3(options: S3SourceOptions = {}) {
       throw classifyS3Error(`s3://${bucket}/${key}`, error);
     }
   };
+  /** Closes the client's sockets, so that a finished fetch does not hold the process open. */
+  const close = (): void => {
+    client?.destroy();
+    client = undefined;
+  };
+  return { open, close };
 }
 
 function classifyS3Error(where: string, error: unknown): FetchError {
