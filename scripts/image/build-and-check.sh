@@ -135,7 +135,7 @@ if ! "${B[@]}" bud --pull=never "${BUILD_ARGS[@]}" -f server/Dockerfile -t "$IMA
   echo "FAIL: build"
   exit 1
 fi
-grep -E '^STEP' "$BUILD_LOG"
+grep -E 'STEP [0-9]+/[0-9]+:' "$BUILD_LOG" | cut -c1-120 || true
 echo "build took $((SECONDS - BUILD_START)) s"
 
 log "image"

@@ -20,9 +20,13 @@ export interface FetchRequest {
 
 /** A request after validation: parsed URI, lowercase digest, absolute destination. */
 export interface ValidatedRequest {
+  /** The parsed source URI. */
   readonly uri: URL;
+  /** Its scheme, one of {@link FETCH_SCHEMES}. */
   readonly scheme: FetchScheme;
+  /** The pinned digest, lowercase hex. */
   readonly sha256: string;
+  /** The destination, absolute. */
   readonly dest: string;
 }
 

@@ -38,9 +38,13 @@ export function backoffDelayMs(attempt: number, policy: Required<RetryPolicy>, r
 
 /** What the retry loop tells its caller before sleeping. */
 export interface RetryNotice {
+  /** The attempt that just failed, from 1. */
   readonly attempt: number;
+  /** Attempts allowed in all. */
   readonly maxAttempts: number;
+  /** The backoff before the next attempt. */
   readonly delayMs: number;
+  /** Why the attempt failed (always transient). */
   readonly error: FetchError;
 }
 
