@@ -14,6 +14,8 @@
 #   NODE_IMAGE       base image name (default: the Dockerfile's default)
 #   STANDIN          1: never try to pull the base image, always use the stand-in (default: try, 30 s)
 #   KEEP_STORAGE     1: keep the temporary buildah storage (printed) for inspection
+#   STORAGE          use (and keep) this buildah storage directory instead of a temporary one
+#   SKIP_BUILD       1: reuse the image already in $STORAGE (iterating on the checks)
 #   DEBIAN_MIRROR    for debootstrap (default http://deb.debian.org/debian)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,7 +24,12 @@ CACHE_DIR=${CACHE_DIR:-/var/tmp/onnxfleet-image-cache}
 NODE_IMAGE=${NODE_IMAGE:-$(sed -n 's/^ARG NODE_IMAGE=//p' server/Dockerfile)}
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 IMAGE=localhost/onnxfleet-server:check
-STORAGE=$(mktemp -d /var/tmp/onnxfleet-buildah.XXXXXX)
+if [ -n "${STORAGE:-}" ]; then
+  mkdir -p "$STORAGE"
+  KEEP_STORAGE=1
+else
+  STORAGE=$(mktemp -d /var/tmp/onnxfleet-buildah.XXXXXX)
+fi
 B=(buildah --root "$STORAGE/root" --runroot "$STORAGE/run" --storage-driver vfs)
 export BUILDAH_ISOLATION=chroot
 
@@ -119,28 +126,32 @@ free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1
 
 # ---- main -------------------------------------------------------------------------------------
 log "buildah storage $STORAGE (vfs)"
-base_image
+if [ "${SKIP_BUILD:-0}" = 1 ] && "${B[@]}" inspect --type image "$IMAGE" >/dev/null 2>&1; then
+  echo "SKIP_BUILD=1: reusing $IMAGE"
+else
+  base_image
 
-log "buildah bud -f server/Dockerfile (unmodified)"
-BUILD_START=$SECONDS
-BUILD_LOG="$STORAGE/build.log"
-BUILD_ARGS=()
-# Behind a TLS-intercepting proxy the build's npm needs this machine's CA bundle (a build secret).
-if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -s "$NODE_EXTRA_CA_CERTS" ]; then
-  BUILD_ARGS+=(--secret "id=npm-ca,src=$NODE_EXTRA_CA_CERTS")
-  echo "npm-ca build secret: $NODE_EXTRA_CA_CERTS"
+  log "buildah bud -f server/Dockerfile (unmodified)"
+  BUILD_START=$SECONDS
+  BUILD_LOG="$STORAGE/build.log"
+  BUILD_ARGS=()
+  # Behind a TLS-intercepting proxy the build's npm needs this machine's CA bundle (a build secret).
+  if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -s "$NODE_EXTRA_CA_CERTS" ]; then
+    BUILD_ARGS+=(--secret "id=npm-ca,src=$NODE_EXTRA_CA_CERTS")
+    echo "npm-ca build secret: $NODE_EXTRA_CA_CERTS"
+  fi
+  if ! "${B[@]}" bud --pull=never "${BUILD_ARGS[@]}" -f server/Dockerfile -t "$IMAGE" . >"$BUILD_LOG" 2>&1; then
+    tail -40 "$BUILD_LOG"
+    echo "FAIL: build"
+    exit 1
+  fi
+  grep -E 'STEP [0-9]+/[0-9]+:' "$BUILD_LOG" | cut -c1-120 || true
+  echo "build took $((SECONDS - BUILD_START)) s"
 fi
-if ! "${B[@]}" bud --pull=never "${BUILD_ARGS[@]}" -f server/Dockerfile -t "$IMAGE" . >"$BUILD_LOG" 2>&1; then
-  tail -40 "$BUILD_LOG"
-  echo "FAIL: build"
-  exit 1
-fi
-grep -E 'STEP [0-9]+/[0-9]+:' "$BUILD_LOG" | cut -c1-120 || true
-echo "build took $((SECONDS - BUILD_START)) s"
 
 log "image"
 "${B[@]}" images --format '{{.Name}}:{{.Tag}}  {{.Size}}' "$IMAGE"
-"${B[@]}" inspect --type image --format 'user={{.OCIv1.Config.User}} entrypoint={{json .OCIv1.Config.Entrypoint}} cmd={{json .OCIv1.Config.Cmd}} env={{json .OCIv1.Config.Env}}' "$IMAGE"
+"${B[@]}" inspect --type image --format 'user={{.OCIv1.Config.User}} entrypoint={{.OCIv1.Config.Entrypoint}} cmd={{.OCIv1.Config.Cmd}} env={{.OCIv1.Config.Env}}' "$IMAGE"
 CTR=$("${B[@]}" from --pull=never "$IMAGE")
 ROOTFS=$("${B[@]}" mount "$CTR")
 MOUNTED=$CTR

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { invalidRequest } from "./errors";
+import { FETCH_ERROR_CODES, FetchError, invalidRequest } from "./errors";
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -25,4 +25,20 @@ export async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest("hex");
+}
+
+/**
+ * Re-checks a file against its pinned digest (the server does this at model load): resolves with the
+ * digest when it matches, throws a `DIGEST_MISMATCH` error naming both digests when it does not.
+ */
+export async function verifySha256File(path: string, expectedSha256: string): Promise<string> {
+  const expected = normalizeSha256(expectedSha256);
+  const actual = await sha256File(path);
+  if (actual !== expected) {
+    throw new FetchError(
+      FETCH_ERROR_CODES.DIGEST_MISMATCH,
+      `${path}: sha256 is ${actual}, but ${expected} is pinned; refusing to load it`,
+    );
+  }
+  return actual;
 }

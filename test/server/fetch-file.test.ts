@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileS
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FETCH_ERROR_CODES, fetchModel, fetchModels, sha256File } from "../../server/fetch";
+import { FETCH_ERROR_CODES, fetchModel, fetchModels, sha256File, verifySha256File } from "../../server/fetch";
 import { bytesOf, captureLogs, listDir, sha256Of, tempDir } from "./fetch-helpers";
 
 const ONNX_MODEL = "/usr/share/libonnx-testdata/data/node/test_add/model.onnx";
@@ -208,5 +208,18 @@ describe("fetch request validation", () => {
     await expect(
       fetchModel({ uri: "s3://b/k", sha256, dest: "/models" }, { destRoot: "/models" }),
     ).rejects.toThrow(/outside the destination root/);
+  });
+});
+
+describe("load-time digest re-check", () => {
+  it("sha256File matches sha256sum's digest of a real ONNX file, and verifySha256File refuses a change", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const sum = execFileSync("sha256sum", [ONNX_MODEL], { encoding: "utf8" }).split(" ")[0];
+    expect(await sha256File(ONNX_MODEL)).toBe(sum);
+    expect(await verifySha256File(ONNX_MODEL, sum!.toUpperCase())).toBe(sum);
+    await expect(verifySha256File(ONNX_MODEL, "0".repeat(64))).rejects.toMatchObject({
+      code: FETCH_ERROR_CODES.DIGEST_MISMATCH,
+      message: `${ONNX_MODEL}: sha256 is ${sum}, but ${"0".repeat(64)} is pinned; refusing to load it`,
+    });
   });
 });
