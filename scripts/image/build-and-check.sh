@@ -93,13 +93,15 @@ base_image() {
 }
 
 # ---- run the image like a Kubernetes pod ------------------------------------------------------
-# run_in_image ROOTFS MODELS_DIR MODELS_MODE(ro|rw) ARGS...: the image's user, env and entrypoint,
-# read-only root filesystem, tmpfs /tmp, host /dev, MODELS_DIR at /models. Execs in place, so $! of a
-# backgrounded call is the server's own PID.
+# run_in_image ROOTFS MODELS_DIR MODELS_MODE(ro|rw) ARGS...: the image's user (numeric, via chroot
+# --userspec, no new privileges), environment, working directory and entrypoint; read-only root
+# filesystem, tmpfs /tmp, host /dev, MODELS_DIR at /models. Execs in place, so $! of a backgrounded call
+# is the server's own PID.
 run_in_image() {
   local rootfs=$1 models=$2 mode=$3
   shift 3
-  local user envs entrypoint
+  local user envs entrypoint workdir
+  workdir=$("${B[@]}" inspect --type image --format '{{.OCIv1.Config.WorkingDir}}' "$IMAGE")
   user=$("${B[@]}" inspect --type image --format '{{.OCIv1.Config.User}}' "$IMAGE")
   envs=$("${B[@]}" inspect --type image --format '{{range .OCIv1.Config.Env}}{{.}}{{"\n"}}{{end}}' "$IMAGE")
   entrypoint=$("${B[@]}" inspect --type image --format '{{range .OCIv1.Config.Entrypoint}}{{.}} {{end}}' "$IMAGE")
@@ -117,9 +119,8 @@ run_in_image() {
     mount --bind "$models" "$rootfs/models"
     if [ "$mode" = ro ]; then mount -o remount,bind,ro "$rootfs/models"; fi
     mount -o remount,bind,ro "$rootfs"
-    exec setpriv --reuid="${user%%:*}" --regid="${user#*:}" --clear-groups --no-new-privs \
-      chroot "$rootfs" "$@"
-  ' sh "$rootfs" "$models" "$mode" "$user" /usr/bin/env -i "${env_args[@]}" $entrypoint "$@"
+    exec setpriv --no-new-privs chroot --userspec="$user" --groups="${user#*:}" "$rootfs" "$@"
+  ' sh "$rootfs" "$models" "$mode" "$user" /usr/bin/env -i -C "${workdir:-/}" "${env_args[@]}" $entrypoint "$@"
 }
 
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
