@@ -35,8 +35,10 @@ export BUILDAH_ISOLATION=chroot
 
 log() { printf '\n== %s (%ss)\n' "$*" "$SECONDS"; }
 SERVER_PID=""
+HTTPS_PID=""
 MOUNTED=""
 cleanup() {
+  if [ -n "$HTTPS_PID" ]; then kill "$HTTPS_PID" 2>/dev/null || true; fi
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then kill -KILL "$SERVER_PID" || true; fi
   if [ -n "$MOUNTED" ]; then "${B[@]}" umount "$MOUNTED" >/dev/null 2>&1 || true; fi
   if [ "${KEEP_STORAGE:-0}" = 1 ]; then
@@ -153,6 +155,10 @@ fi
 log "image"
 "${B[@]}" images --format '{{.Name}}:{{.Tag}}  {{.Size}}' "$IMAGE"
 "${B[@]}" inspect --type image --format 'user={{.OCIv1.Config.User}} entrypoint={{.OCIv1.Config.Entrypoint}} cmd={{.OCIv1.Config.Cmd}} env={{.OCIv1.Config.Env}}' "$IMAGE"
+echo
+"${B[@]}" push --quiet "$IMAGE" "oci-archive:$STORAGE/image.tar"
+echo "compressed (oci-archive, gzip layers, what a registry pull transfers): $(du -h "$STORAGE/image.tar" | cut -f1)"
+rm -f "$STORAGE/image.tar"
 CTR=$("${B[@]}" from --pull=never "$IMAGE")
 ROOTFS=$("${B[@]}" mount "$CTR")
 MOUNTED=$CTR
@@ -163,18 +169,42 @@ for dev in typescript vitest @pulumi/pulumi cdktf s3rver; do
 done
 echo "no dev dependencies (typescript, vitest, @pulumi/pulumi, cdktf, s3rver absent)"
 
-log "init container: onnxfleet-server fetch (read-only rootfs, uid from image)"
+log "init container: onnxfleet-server fetch over https with --ca-file (read-only rootfs, image's user)"
 WORK=$(mktemp -d)
-mkdir -p "$WORK/source" "$WORK/models"
+mkdir -p "$WORK/source" "$WORK/models" "$WORK/certs"
 cp /usr/share/libonnx-testdata/data/node/test_add/model.onnx "$WORK/source/model.onnx"
-chown -R "$("${B[@]}" inspect --type image --format '{{.OCIv1.Config.User}}' "$IMAGE")" "$WORK/models"
 DIGEST=$(sha256sum "$WORK/source/model.onnx" | cut -d' ' -f1)
-mkdir -p "$ROOTFS/tmp"
-# The source is reached through the models mount: the fetch only needs a file:// URI it can read.
-cp "$WORK/source/model.onnx" "$WORK/models/source.onnx"
-(run_in_image "$ROOTFS" "$WORK/models" rw fetch --uri file:///models/source.onnx --sha256 "$DIGEST" \
-  --dest /models/add/1/model.onnx)
-rm "$WORK/models/source.onnx"
+# A private CA and an HTTPS file server on loopback (openssl s_server -WWW serves the current directory).
+(
+  cd "$WORK/certs"
+  ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.pem -days 1 -subj "/CN=onnxfleet check CA" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
+  openssl req "${ec[@]}" -keyout server.key -out server.csr -subj "/CN=127.0.0.1"
+  printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >ext.cnf
+  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 1 -extfile ext.cnf
+) >/dev/null 2>&1
+HTTPS_PORT=$(free_port)
+(cd "$WORK/source" && exec openssl s_server -quiet -WWW -accept "127.0.0.1:$HTTPS_PORT" \
+  -cert "$WORK/certs/server.pem" -key "$WORK/certs/server.key") >/dev/null 2>&1 &
+HTTPS_PID=$!
+for _ in $(seq 1 50); do curl -fsS --cacert "$WORK/certs/ca.pem" -o /dev/null "https://127.0.0.1:$HTTPS_PORT/model.onnx" 2>/dev/null && break; sleep 0.2; done
+# The models volume, owned by the image's user; the CA reaches the init container through a mount of it.
+chown -R "$("${B[@]}" inspect --type image --format '{{.OCIv1.Config.User}}' "$IMAGE")" "$WORK/models"
+mkdir -p "$WORK/models/.ca" && cp "$WORK/certs/ca.pem" "$WORK/models/.ca/ca.pem"
+STATUS=0
+(run_in_image "$ROOTFS" "$WORK/models" rw fetch --uri "https://127.0.0.1:$HTTPS_PORT/model.onnx" \
+  --sha256 0000000000000000000000000000000000000000000000000000000000000000 --dest /models/add/1/model.onnx \
+  --ca-file /models/.ca/ca.pem --max-attempts 1) || STATUS=$?
+echo "wrong digest: exit $STATUS, left behind: [$(ls -A "$WORK/models/add/1")]"
+[ "$STATUS" = 1 ] && [ -z "$(ls -A "$WORK/models/add/1")" ] || { echo "FAIL: wrong digest accepted or left files"; exit 1; }
+STATUS=0
+(run_in_image "$ROOTFS" "$WORK/models" rw fetch --uri "https://127.0.0.1:$HTTPS_PORT/model.onnx" \
+  --sha256 "$DIGEST" --dest /models/add/1/model.onnx --ca-file /models/.ca/ca.pem) || STATUS=$?
+[ "$STATUS" = 0 ] || { echo "FAIL: fetch exited $STATUS"; exit 1; }
+rm -rf "$WORK/models/.ca"
+kill "$HTTPS_PID" && wait "$HTTPS_PID" 2>/dev/null || true
+HTTPS_PID=""
 ls -ln "$WORK/models/add/1"
 
 log "server (read-only rootfs, models read-only)"
@@ -197,6 +227,11 @@ echo "POST /v2/models/add/infer -> $(jq -c '{model_name, outputs: [.outputs[] | 
 [ "$(jq -c '.outputs[0].data[:3]' <<<"$RESPONSE")" = "[0,2,4]" ] || { echo "FAIL: wrong sum"; exit 1; }
 [ "$(jq '.outputs[0].data[59]' <<<"$RESPONSE")" = "118" ] || { echo "FAIL: wrong sum"; exit 1; }
 echo "server uid: $(awk '/^Uid:/ {print $2}' "/proc/$SERVER_PID/status")"
+# Mount options as the server sees them (field 5: mount point in its root, field 6: options).
+ROOT_OPTS=$(awk '$5 == "/" {split($6, o, ","); print o[1]}' "/proc/$SERVER_PID/mountinfo" | tail -1)
+MODELS_OPTS=$(awk '$5 == "/models" {split($6, o, ","); print o[1]}' "/proc/$SERVER_PID/mountinfo" | tail -1)
+echo "server's / mounted $ROOT_OPTS, /models mounted $MODELS_OPTS"
+[ "$ROOT_OPTS" = ro ] || { echo "FAIL: root filesystem not read-only"; exit 1; }
 
 log "SIGTERM"
 kill -TERM "$SERVER_PID"
