@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app";
-import { loadConfig } from "./config";
+import { helpText, loadConfig } from "./config";
 import { fetchMain } from "./fetch/cli";
 import { createLogger } from "./logger";
 import { ModelRepository } from "./repository/repository";
@@ -53,8 +53,12 @@ export async function start(
  * The `onnxfleet-server` entry point (bin/onnxfleet-server.cjs): starts the server and exits the process
  * on SIGTERM/SIGINT once it has closed.
  */
-export async function main(argv: string[]): Promise<RunningServer> {
+export async function main(argv: string[]): Promise<RunningServer | undefined> {
   if (argv[0] === "fetch") process.exit(await fetchMain(argv.slice(1)));
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(helpText());
+    return undefined;
+  }
   const server = await start(argv);
   let closing = false;
   const shutdown = (signal: string) => {

@@ -7,7 +7,7 @@ import type { ModelSignature } from "../runtime/metadata";
 import { ModelSession, type SessionOptions } from "../runtime/session";
 import type { ModelConfig } from "./model-config";
 import { type ScannedModel, scanRepository } from "./scan";
-import { warmupInputs } from "./warmup";
+import { warmupRequest } from "./warmup";
 
 /** What an {@link ExecutorFactory} gets to build one model version's executor. */
 export interface ExecutorContext {
@@ -75,7 +75,7 @@ export class ModelRepository {
       entry.session = session;
       entry.signature = session.signature;
       await session.infer(
-        warmupInputs(session.signature),
+        warmupRequest(entry.config, session.signature),
         session.signature.outputs.map((output) => output.name),
       );
       const createExecutor = this.options.createExecutor ?? defaultExecutorFactory;
@@ -107,11 +107,12 @@ export class ModelRepository {
     return model.versions.find((entry) => entry.version === version);
   }
 
-  /** Releases every loaded session. */
+  /** Closes every executor (when it is not the session itself), then releases every loaded session. */
   async close(): Promise<void> {
     await this.loading?.catch(() => undefined);
     for (const model of this.models.values()) {
       for (const version of model.versions) {
+        if (version.executor !== version.session) await version.executor?.close?.();
         await version.session?.release();
         version.session = undefined;
         version.executor = undefined;
