@@ -80,6 +80,7 @@ base_image() {
     log "pulled $NODE_IMAGE"
     return
   fi
+  [ "${STANDIN:-0}" = 1 ] || echo "cannot pull $NODE_IMAGE (no registry access?): using a stand-in"
   mkdir -p "$CACHE_DIR"
   local node_version tarball ctr
   node_version=$(node --version)
