@@ -92,6 +92,13 @@ export async function fetchMain(argv: string[], io: FetchCliIo = {}): Promise<nu
     logger.info({ files: results.length }, "fetch complete");
     return FETCH_EXIT_OK;
   } catch (error) {
+    if (abort.signal.aborted) {
+      logger.error(
+        { reason: (abort.signal.reason as Error).message },
+        "fetch cancelled; temporary files removed",
+      );
+      return FETCH_EXIT_FAILED;
+    }
     const code = error instanceof FetchError ? error.code : undefined;
     logger.error({ code, err: error instanceof Error ? error.message : String(error) }, "fetch failed");
     return code === FETCH_ERROR_CODES.INVALID_REQUEST ? FETCH_EXIT_USAGE : FETCH_EXIT_FAILED;

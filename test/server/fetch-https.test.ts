@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -49,6 +50,11 @@ describe("fetch from https:// (local server, self-signed CA)", () => {
           return hit === 1 ? truncated() : full();
         case "/truncated.onnx":
           return truncated();
+        case "/stalls.onnx":
+          // Half the body, then nothing: the client is cancelled mid-download.
+          res.writeHead(200, { "content-length": MODEL.length });
+          res.write(MODEL.subarray(0, MODEL.length / 2));
+          return;
         case "/redirect.onnx":
           return res.writeHead(302, { location: "/model.onnx" }).end();
         case "/redirect-http.onnx":
@@ -210,4 +216,43 @@ describe("fetch from https:// (local server, self-signed CA)", () => {
     expect(status).toBe(2);
     expect(stderr.join("")).toMatch(/holds no PEM certificate/);
   });
+
+  const bin = new URL("../../bin/onnxfleet-server.cjs", import.meta.url).pathname;
+  const built = existsSync(new URL("../../dist/server/main.js", import.meta.url));
+  it.skipIf(!built)(
+    "the binary, sent SIGTERM mid-download, removes its temporary file and exits 1",
+    async () => {
+      const dest = join(work.dir, "model.onnx");
+      const child = spawn(
+        process.execPath,
+        [
+          bin,
+          "fetch",
+          "--uri",
+          `${base}/stalls.onnx`,
+          "--sha256",
+          sha256Of(MODEL),
+          "--dest",
+          dest,
+          "--ca-file",
+          caFile,
+        ],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let stdout = "";
+      child.stdout.on("data", (chunk) => {
+        stdout += String(chunk);
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      // Wait until the request has arrived and the partial file exists.
+      while (child.exitCode === null && !listDir(work.dir).some((name) => name.endsWith(".partial"))) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      child.kill("SIGTERM");
+      expect(await exited).toBe(1);
+      expect(listDir(work.dir)).toEqual([]);
+      expect(stdout).toContain('"msg":"fetch cancelled; temporary files removed"');
+      expect(stdout).toContain('"reason":"SIGTERM received"');
+    },
+  );
 });
