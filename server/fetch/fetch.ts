@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { lstat, mkdir, open, rename, unlink } from "node:fs/promises";
+import { type FileHandle, lstat, mkdir, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import pino, { type Logger } from "pino";
 import { sha256File } from "./digest";
@@ -173,7 +173,7 @@ async function downloadOnce(
     dirname(request.dest),
     `.${basename(request.dest)}.${randomBytes(6).toString("hex")}.partial`,
   );
-  let file: Awaited<ReturnType<typeof open>> | undefined;
+  let file: FileHandle | undefined;
   try {
     // "wx": exclusive create, fails rather than follow or reuse anything already at that name.
     file = await open(temp, "wx", 0o644);
@@ -183,7 +183,7 @@ async function downloadOnce(
       for await (const chunk of source.body) {
         const buffer = chunk as Buffer;
         hash.update(buffer);
-        await file.write(buffer);
+        await writeAll(file, buffer);
         progress.add(buffer.length);
       }
     } catch (error) {
@@ -223,6 +223,14 @@ async function downloadOnce(
     await file?.close().catch(() => {});
     await unlink(temp).catch(() => {});
     throw error;
+  }
+}
+
+/** Writes all of `buffer` (a single write may be short). */
+async function writeAll(file: FileHandle, buffer: Buffer): Promise<void> {
+  for (let offset = 0; offset < buffer.length; ) {
+    const { bytesWritten } = await file.write(buffer, offset);
+    offset += bytesWritten;
   }
 }
 
