@@ -4,7 +4,7 @@
 # `onnxfleet-server fetch` as an init container, then the server; checks readiness and one inference
 # with curl, SIGTERM exit, and prints the image size.
 #
-# Needs root (or a user namespace with buildah's rootless setup), buildah, curl, jq, util-linux.
+# Needs root, buildah, debootstrap (for the stand-in), openssl, curl, jq, util-linux, coreutils.
 # When the base image cannot be pulled (no registry access), a stand-in is made and tagged with the
 # base image's exact name, so the Dockerfile is built unmodified: a debootstrap'd minimal Debian
 # bookworm plus this machine's node binary and npm. The stand-in rootfs is cached in $CACHE_DIR.
@@ -37,9 +37,11 @@ log() { printf '\n== %s (%ss)\n' "$*" "$SECONDS"; }
 SERVER_PID=""
 HTTPS_PID=""
 MOUNTED=""
+WORK=""
 cleanup() {
   if [ -n "$HTTPS_PID" ]; then kill "$HTTPS_PID" 2>/dev/null || true; fi
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then kill -KILL "$SERVER_PID" || true; fi
+  if [ -n "$WORK" ]; then rm -rf "$WORK"; fi
   if [ -n "$MOUNTED" ]; then "${B[@]}" umount "$MOUNTED" >/dev/null 2>&1 || true; fi
   if [ "${KEEP_STORAGE:-0}" = 1 ]; then
     echo "buildah storage kept: ${B[*]}"
@@ -240,7 +242,6 @@ STATUS=0
 wait "$SERVER_PID" || STATUS=$?
 SERVER_PID=""
 echo "server exited with status $STATUS; last log line: $(tail -1 "$WORK/server.log")"
-rm -rf "$WORK"
 [ "$STATUS" = 0 ] || { echo "FAIL: non-zero exit after SIGTERM"; exit 1; }
 
 log "OK: image $IMAGE built and checked; size $("${B[@]}" images --format '{{.Size}}' "$IMAGE")"
