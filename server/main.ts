@@ -5,6 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app";
 import { helpText, loadConfig } from "./config";
+import { fetchMain } from "./fetch/cli";
 import { createLogger } from "./logger";
 import { ModelRepository } from "./repository/repository";
 
@@ -53,6 +54,7 @@ export async function start(
  * on SIGTERM/SIGINT once it has closed.
  */
 export async function main(argv: string[]): Promise<RunningServer | undefined> {
+  if (argv[0] === "fetch") process.exit(await fetchMain(argv.slice(1)));
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(helpText());
     return undefined;
