@@ -1,0 +1,3 @@
+/** Request authentication: bearer tokens compared in constant time. */
+export { type BearerAuthOptions, bearerTokenOf, PUBLIC_ROUTES, registerBearerAuth } from "./bearer-auth";
+export { AuthTokenError, type AuthTokenSources, loadAuthToken, MIN_TOKEN_LENGTH, tokensEqual } from "./token";
