@@ -95,10 +95,14 @@ export class DrainController {
   /**
    * Drains the server (see the module comment) and resolves with the process exit code: 0 when every
    * request finished in time, 1 when the hard deadline cut some off. Calling it again returns the same
-   * promise.
+   * promise. `skipDrainDelay` closes the listener at once (an interactive Ctrl-C: no load balancer to wait
+   * for).
    */
-  shutdown(reason = "shutdown requested"): Promise<number> {
-    this.shutdownPromise ??= this.run(reason);
+  shutdown(
+    reason = "shutdown requested",
+    options: { readonly skipDrainDelay?: boolean } = {},
+  ): Promise<number> {
+    this.shutdownPromise ??= this.run(reason, options.skipDrainDelay ? 0 : this.drainDelayMs);
     return this.shutdownPromise;
   }
 
@@ -108,7 +112,7 @@ export class DrainController {
     response.once("close", () => this.responses.delete(response));
   }
 
-  private async run(reason: string): Promise<number> {
+  private async run(reason: string, drainDelayMs: number): Promise<number> {
     const startedAt = Date.now();
     this.currentPhase = "draining";
     for (const response of this.responses) {
@@ -117,7 +121,7 @@ export class DrainController {
     this.logger.info(
       {
         reason,
-        drainDelayMs: this.drainDelayMs,
+        drainDelayMs,
         shutdownTimeoutMs: this.shutdownTimeoutMs,
         inflightRequests: this.responses.size,
       },
@@ -129,7 +133,7 @@ export class DrainController {
       deadlineTimer = setTimeout(() => resolve("deadline"), this.shutdownTimeoutMs);
     });
     const orderly = async (): Promise<"done"> => {
-      await delay(this.drainDelayMs);
+      await delay(drainDelayMs);
       this.currentPhase = "closing";
       this.logger.info({ inflightRequests: this.responses.size }, "closing listener and idle connections");
       await this.closeListener();

@@ -1,6 +1,7 @@
 /**
  * Wires termination signals to a {@link DrainController}: the first SIGTERM or SIGINT starts the drain and
  * exits with its code; later signals are logged and otherwise ignored (the hard deadline still holds).
+ * SIGINT (Ctrl-C at a terminal) skips the drain delay: no load balancer is waiting to notice.
  */
 import type { DrainController, DrainLogger } from "./drain";
 
@@ -30,7 +31,7 @@ export function exitOnShutdownSignal(
       return;
     }
     options.logger?.info({ signal }, "shutdown signal received");
-    void controller.shutdown(signal).then(exit);
+    void controller.shutdown(signal, { skipDrainDelay: signal === "SIGINT" }).then(exit);
   };
   for (const signal of signals) target.on(signal, handler);
   return () => {

@@ -29,6 +29,19 @@ export interface ModelRepositoryOptions {
   readonly session?: SessionOptions;
   /** Builds each version's executor. @default - the session itself ({@link defaultExecutorFactory}) */
   readonly createExecutor?: ExecutorFactory;
+  /**
+   * Called once per version when it has loaded and warmed up, with the time that took (logs, metrics).
+   * @default - nothing
+   */
+  readonly onVersionLoaded?: (event: VersionLoadedEvent) => void;
+}
+
+/** One model version finished loading and warming up. */
+export interface VersionLoadedEvent {
+  readonly modelName: string;
+  readonly version: string;
+  /** Load plus warm-up time, in seconds. */
+  readonly durationSeconds: number;
 }
 
 /** One served model version. `signature`/`executor` are set once loaded. */
@@ -70,6 +83,7 @@ export class ModelRepository {
   }
 
   private async loadVersion(entry: ModelVersion): Promise<void> {
+    const started = process.hrtime.bigint();
     try {
       const session = await ModelSession.load(entry.modelPath, this.options.session);
       entry.session = session;
@@ -86,6 +100,11 @@ export class ModelRepository {
         session,
       });
       entry.state = "ready";
+      this.options.onVersionLoaded?.({
+        modelName: entry.modelName,
+        version: entry.version,
+        durationSeconds: Number(process.hrtime.bigint() - started) / 1e9,
+      });
     } catch (error) {
       entry.state = "failed";
       throw new Error(`model "${entry.modelName}" version ${entry.version}: ${(error as Error).message}`);
