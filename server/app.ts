@@ -8,7 +8,7 @@ import { registerBodyParsers } from "./protocol/body";
 import { ProtocolError } from "./protocol/errors";
 import { decodeInferRequest, encodeInferResponse, type InferBody } from "./protocol/infer";
 import type { ModelRepository, ModelVersion } from "./repository/repository";
-import { registerBearerAuth } from "./security";
+import { answerClientError, registerBearerAuth } from "./security";
 import { SERVER_EXTENSIONS, SERVER_NAME, SERVER_VERSION } from "./version";
 
 export interface AppOptions {
@@ -90,6 +90,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // Inference requests carry no query strings of note; keep routing strict and simple.
     routerOptions: { ignoreTrailingSlash: true },
     requestTimeout: options.requestTimeoutMs ?? 60_000,
+    clientErrorHandler: answerClientError,
     // Node checks the header and request timeouts on this interval (its default, 30 s, lets slowloris
     // connections live well past the timeout).
     http: { headersTimeout: options.headersTimeoutMs ?? 10_000, connectionsCheckingInterval: 1_000 },
