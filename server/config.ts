@@ -68,7 +68,7 @@ export const option = {
 export const CONFIG_SCHEMA = {
   modelRepository: option.string({
     flag: "model-repository",
-    description: "Directory laid out as <model>/<version>/model.onnx; every model in it is served.",
+    description: "Directory laid out as `<model>/<version>/model.onnx`; every model in it is served.",
   }),
   httpPort: option.integer({
     flag: "http-port",
@@ -242,6 +242,12 @@ function checkCombinations(config: ServerConfig): void {
         `--drain-delay-seconds (${config.drainDelaySeconds}): in-flight requests need time after the drain delay`,
     );
   }
+  if (config.headersTimeoutSeconds > config.requestTimeoutSeconds) {
+    throw new ConfigError(
+      `--headers-timeout-seconds (${config.headersTimeoutSeconds}) must not exceed ` +
+        `--request-timeout-seconds (${config.requestTimeoutSeconds})`,
+    );
+  }
   if (
     config.metricsPort !== undefined &&
     config.metricsPort !== 0 &&
@@ -267,4 +273,26 @@ export function configTableMarkdown(): string {
     "|---|---|---|---|---|",
     ...rows,
   ].join("\n");
+}
+
+/** `onnxfleet-server --help`: usage and every option with its environment variable and default. */
+export function helpText(): string {
+  const lines = schemaEntries().map(([, spec]) => {
+    const value =
+      spec.kind === "enum"
+        ? (spec.choices ?? []).join("|")
+        : spec.kind === "boolean"
+          ? ""
+          : spec.kind.toUpperCase();
+    const fallback =
+      spec.default !== undefined
+        ? `default ${String(spec.default)}`
+        : spec.optional
+          ? "optional"
+          : "required";
+    return `  --${spec.flag}${value ? ` ${value}` : ""}\n      ${spec.description} (${envVarOf(spec.flag)}; ${fallback})`;
+  });
+  return ["Usage: onnxfleet-server --model-repository DIR [options]", "", "Options:", ...lines, ""].join(
+    "\n",
+  );
 }

@@ -6,7 +6,7 @@ import type { Server } from "node:http";
 import type { FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
 import { buildApp } from "./app";
-import { loadConfig, type ServerConfig } from "./config";
+import { helpText, loadConfig, type ServerConfig } from "./config";
 import { DrainController, exitOnShutdownSignal } from "./lifecycle";
 import { createLogger } from "./logger";
 import { createServerMetrics, modelMetricsFor, startMetricsServer, withComputeMetrics } from "./metrics";
@@ -120,7 +120,11 @@ export async function start(
  * The `onnxfleet-server` entry point (bin/onnxfleet-server.cjs): starts the server; on SIGTERM/SIGINT it
  * drains and exits the process with the drain's exit code.
  */
-export async function main(argv: string[]): Promise<RunningServer> {
+export async function main(argv: string[]): Promise<RunningServer | undefined> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(helpText());
+    return undefined;
+  }
   const server = await start(argv);
   exitOnShutdownSignal(server.drain, { logger: server.app.log });
   return server;

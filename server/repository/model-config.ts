@@ -4,6 +4,7 @@
  * ```json
  * { "versionPolicy": { "latest": 2 } }
  * { "versionPolicy": { "specific": [1, 3] } }
+ * { "warmup": { "inputs": [{ "name": "x", "datatype": "FP32", "shape": [1, 2], "data": [0.5, 1] }] } }
  * ```
  *
  * Unknown keys are refused (a typo must not silently change what is served). To add a setting, add one
@@ -19,6 +20,18 @@ export type VersionPolicy = { readonly latest: number } | { readonly specific: r
 export interface ModelConfig {
   /** @default { latest: 1 } - the highest version only */
   readonly versionPolicy: VersionPolicy;
+  /**
+   * The warm-up request run once per version before it turns ready: an inference request body in V2 JSON
+   * form (`inputs` with `data`), checked against each version's signature at load. For models whose inputs
+   * cannot be synthesised (e.g. a shape tensor).
+   * @default - synthesised: zeros (empty strings for BYTES) with every dynamic dimension set to 1
+   */
+  readonly warmup?: WarmupRequest;
+}
+
+/** A warm-up request: a V2 JSON inference request body. */
+export interface WarmupRequest {
+  readonly inputs: readonly unknown[];
 }
 
 export const DEFAULT_MODEL_CONFIG: ModelConfig = { versionPolicy: { latest: 1 } };
@@ -59,9 +72,19 @@ function parseVersionPolicy(value: unknown, where: string): VersionPolicy {
   );
 }
 
+function parseWarmup(value: unknown, where: string): WarmupRequest {
+  if (!isRecord(value) || !Array.isArray(value.inputs) || value.inputs.length === 0) {
+    throw new RepositoryError(
+      `${where}: warmup must be an inference request body with a non-empty "inputs" array`,
+    );
+  }
+  return value as unknown as WarmupRequest;
+}
+
 /** Parsers of each config.json key; the result object is assembled from these. */
 export const MODEL_CONFIG_FIELDS: Readonly<Record<string, (value: unknown, where: string) => unknown>> = {
   versionPolicy: parseVersionPolicy,
+  warmup: parseWarmup,
 };
 
 /** Parses config.json content; `where` names the file in error messages. */

@@ -7,7 +7,7 @@ import type { ModelSignature } from "../runtime/metadata";
 import { ModelSession, type SessionOptions } from "../runtime/session";
 import type { ModelConfig } from "./model-config";
 import { type ScannedModel, scanRepository } from "./scan";
-import { warmupInputs } from "./warmup";
+import { warmupRequest } from "./warmup";
 
 /** What an {@link ExecutorFactory} gets to build one model version's executor. */
 export interface ExecutorContext {
@@ -89,7 +89,7 @@ export class ModelRepository {
       entry.session = session;
       entry.signature = session.signature;
       await session.infer(
-        warmupInputs(session.signature),
+        warmupRequest(entry.config, session.signature),
         session.signature.outputs.map((output) => output.name),
       );
       const createExecutor = this.options.createExecutor ?? defaultExecutorFactory;

@@ -5,6 +5,10 @@ import type { Tensor } from "../tensor";
 import { datatypeOfOrtType, fromOrtTensor, toOrtTensor } from "./convert";
 import type { ModelSignature, TensorMetadata } from "./metadata";
 
+// onnxruntime's own log lines are not JSON and would break the server's structured logs; every failure
+// reaches us as an exception carrying the same message, so only fatal native lines are let through.
+ort.env.logLevel = "fatal";
+
 /** Where onnxruntime runs a model. */
 export type ExecutionProvider = "cpu" | "cuda";
 
@@ -38,6 +42,7 @@ export class ModelSession implements InferenceExecutor {
         executionProviders: [provider],
         intraOpNumThreads: options.intraOpThreads ?? 0,
         graphOptimizationLevel: "all",
+        logSeverityLevel: 4,
       });
     } catch (error) {
       const cause = (error as Error).message;
