@@ -8,6 +8,7 @@ import { registerBodyParsers } from "./protocol/body";
 import { ProtocolError } from "./protocol/errors";
 import { decodeInferRequest, encodeInferResponse, type InferBody } from "./protocol/infer";
 import type { ModelRepository, ModelVersion } from "./repository/repository";
+import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
 import { answerClientError, registerBearerAuth } from "./security";
 import { SERVER_EXTENSIONS, SERVER_NAME, SERVER_VERSION } from "./version";
 
@@ -91,11 +92,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true },
     requestTimeout: options.requestTimeoutMs ?? 60_000,
     clientErrorHandler: answerClientError,
+    genReqId: requestIdOf,
     // Node checks the header and request timeouts on this interval (its default, 30 s, lets slowloris
     // connections live well past the timeout).
     http: { headersTimeout: options.headersTimeoutMs ?? 10_000, connectionsCheckingInterval: 1_000 },
   }) as unknown as FastifyInstance;
   registerBodyParsers(app);
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
   if (options.authToken !== undefined) registerBearerAuth(app, { token: options.authToken });
   // The model version each inference request resolved to: the only source of metric labels.
   const servedBy = new WeakMap<object, { model: string; version: string }>();
@@ -114,8 +119,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   app.get("/v2", async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: SERVER_EXTENSIONS }));
-  app.get("/v2/health/live", async () => ({ live: true }));
-  app.get("/v2/health/ready", async (_request, reply) => {
+  // Probes arrive every few seconds from every kubelet and load balancer: keep them out of info logs.
+  const probe = { logLevel: "warn" } as const;
+  app.get("/v2/health/live", probe, async () => ({ live: true }));
+  app.get("/v2/health/ready", probe, async (_request, reply) => {
     const ready = repository.ready && (options.acceptingTraffic?.() ?? true);
     return reply.code(ready ? 200 : 503).send({ ready });
   });

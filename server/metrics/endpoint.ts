@@ -9,7 +9,7 @@ export const METRICS_PATH = "/metrics";
 
 /** Adds `GET /metrics` to the app. */
 export function registerMetricsRoute(app: FastifyInstance, registry: Registry): void {
-  app.get(METRICS_PATH, async (_request, reply) => {
+  app.get(METRICS_PATH, { logLevel: "warn" }, async (_request, reply) => {
     reply.header("content-type", registry.contentType);
     return registry.metrics();
   });
