@@ -13,6 +13,8 @@ export type ServerStatus = "UP" | "DOWN" | "MAINT" | string;
 
 export interface Haproxy {
   readonly frontendPort: number;
+  /** haproxy's log so far: server UP/DOWN changes and requests that did not succeed. */
+  log(): string;
   /** Status of each backend server by name, from haproxy's stats CSV. */
   statuses(): Promise<Record<string, ServerStatus>>;
   stop(): Promise<void>;
@@ -39,13 +41,20 @@ export function haproxyConfig(options: {
   return [
     "global",
     "  maxconn 2000",
+    // Server state changes and failed requests go to stderr, for the failure message of a test.
+    "  log stderr format raw local0 notice",
     "defaults",
     "  mode http",
+    "  log global",
+    "  option httplog",
+    "  option dontlog-normal",
     "  option http-keep-alive",
     "  timeout connect 2s",
     "  timeout client 30s",
     "  timeout server 30s",
     "  timeout http-keep-alive 30s",
+    // A slow answer on a busy test machine is not a failed check; only a non-200 answer is.
+    "  timeout check 2s",
     // A failed attempt is not retried on the same or another server: every failure is visible.
     "  retries 0",
     "  no option redispatch",
@@ -107,6 +116,7 @@ export async function startHaproxy(
   }
   return {
     frontendPort: options.frontendPort,
+    log: () => stderr,
     statuses,
     async stop() {
       if (child.exitCode !== null) return;
