@@ -9,7 +9,7 @@ import { buildApp } from "./app";
 import { helpText, loadConfig, type ServerConfig } from "./config";
 import { DrainController, exitOnShutdownSignal } from "./lifecycle";
 import { createLogger } from "./logger";
-import { createServerMetrics, modelMetricsFor, startMetricsServer, withComputeMetrics } from "./metrics";
+import { createServerMetrics, modelMetricsFor, startMetricsServer } from "./metrics";
 import { ModelRepository } from "./repository/repository";
 import { loadAuthToken } from "./security";
 
@@ -57,8 +57,7 @@ export async function start(
   const repository = new ModelRepository({
     root: config.modelRepository,
     session: { executionProvider: config.executionProvider, intraOpThreads: config.intraOpThreads },
-    createExecutor: ({ modelName, version, session }) =>
-      withComputeMetrics(session, modelMetricsFor(metrics, modelName, version)),
+    metricsFor: (modelName, version) => modelMetricsFor(metrics, modelName, version),
     onVersionLoaded: ({ modelName, version, durationSeconds }) => {
       metrics.modelLoadDuration.observe({ model: modelName, version }, durationSeconds);
       logger.info({ model: modelName, version, durationSeconds }, "model loaded and warmed up");
