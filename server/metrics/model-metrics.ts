@@ -44,10 +44,11 @@ export function modelMetricsFor(metrics: ServerMetrics, model: string, version: 
  * session, so a batcher outside it reports queue time and this reports compute time.
  */
 export function withComputeMetrics<A extends unknown[], R>(
-  inner: { infer(...args: A): Promise<R> },
+  inner: { infer(...args: A): Promise<R>; close?(): Promise<void> },
   metrics: ModelMetrics,
-): { infer(...args: A): Promise<R> } {
+): { infer(...args: A): Promise<R>; close?(): Promise<void> } {
   return {
+    ...(inner.close === undefined ? {} : { close: () => inner.close!() }),
     async infer(...args: A) {
       const started = process.hrtime.bigint();
       try {

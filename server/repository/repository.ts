@@ -136,11 +136,12 @@ export class ModelRepository {
     return model.versions.find((entry) => entry.version === version);
   }
 
-  /** Releases every loaded session. */
+  /** Closes every executor (when it is not the session itself), then releases every loaded session. */
   async close(): Promise<void> {
     await this.loading?.catch(() => undefined);
     for (const model of this.models.values()) {
       for (const version of model.versions) {
+        if (version.executor !== version.session) await version.executor?.close?.();
         await version.session?.release();
         version.session = undefined;
         version.executor = undefined;

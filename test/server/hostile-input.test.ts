@@ -86,7 +86,7 @@ describe("shapes and element counts", () => {
 describe("JSON nesting", () => {
   it("refuses bodies nested deeper than the limit, wherever the nesting is", async () => {
     const deep = (levels: number, inner: string) => "[".repeat(levels) + inner + "]".repeat(levels);
-    const deepObject = (levels: number) => '{"a":'.repeat(levels) + "1" + "}".repeat(levels);
+    const deepObject = (levels: number) => `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
     const bodies = [
       `{"inputs":[{"name":"input","datatype":"FP32","shape":[1,3],"data":${deep(5_000, "1")}}]}`,
       `{"inputs":[{"name":"input","datatype":"FP32","shape":[1,3],"data":[${deepObject(5_000)},2,3]}]}`,

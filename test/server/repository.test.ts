@@ -219,12 +219,16 @@ describe("loading", () => {
 
   it("the executor factory wraps every version's session (the batcher's seam)", async () => {
     const seen: string[] = [];
+    const closed: string[] = [];
     const repository = new ModelRepository({
       root: repo({ a: { versions: { 1: fp32 } }, b: { versions: { 1: fp32 } } }),
       createExecutor: ({ modelName, version, session }) => ({
         infer: (inputs, outputs) => {
           seen.push(`${modelName}/${version}`);
           return session.infer(inputs, outputs);
+        },
+        close: async () => {
+          closed.push(`${modelName}/${version}`);
         },
       }),
     });
@@ -239,6 +243,7 @@ describe("loading", () => {
     expect(seen).toEqual(["b/1"]);
     await app.close();
     await repository.close();
+    expect(closed).toEqual(["a/1", "b/1"]);
   });
 
   it("--execution-provider cuda without the CUDA binaries fails with a message naming the flag", async () => {

@@ -62,6 +62,12 @@ describe("modelMetricsFor and withComputeMetrics", () => {
       withComputeMetrics({ infer: async () => Promise.reject(new Error("boom")) }, hooks).infer(),
     ).rejects.toThrow("boom");
 
+    let closed = 0;
+    const closable = withComputeMetrics({ infer: async () => 1, close: async () => void closed++ }, hooks);
+    await closable.close?.();
+    expect(closed).toBe(1);
+    expect(withComputeMetrics({ infer: async () => 1 }, hooks).close).toBeUndefined();
+
     const text = await metrics.registry.metrics();
     const labels = '{model="resnet",version="3"}';
     expect(sample(text, `onnxfleet_queue_depth_requests${labels}`)).toBe(4);
