@@ -14,7 +14,7 @@ import { ProtocolError } from "./protocol/errors";
 import { decodeInferRequest, encodeInferResponse, type InferBody } from "./protocol/infer";
 import type { ModelRepository, ModelVersion } from "./repository/repository";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
-import { answerClientError, registerBearerAuth } from "./security";
+import { answerClientError, answerFrameworkError, registerBearerAuth } from "./security";
 import { SERVER_EXTENSIONS, SERVER_NAME, SERVER_VERSION } from "./version";
 
 export interface AppOptions {
@@ -96,6 +96,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true },
     requestTimeout: options.requestTimeoutMs ?? 60_000,
     clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     genReqId: requestIdOf,
     // Node checks the header and request timeouts on this interval (its default, 30 s, lets slowloris
     // connections live well past the timeout).

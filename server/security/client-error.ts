@@ -5,6 +5,7 @@
  */
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 
 const ANSWERS: Readonly<Record<string, { status: number; message: string }>> = {
   ERR_HTTP_REQUEST_TIMEOUT: { status: 408, message: "the request was not received in time" },
@@ -25,4 +26,20 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
     );
   }
   socket.destroy();
+}
+
+/**
+ * Answers fastify's routing errors (a URL that is not valid percent-encoding, a path segment over the
+ * length limit) with the usual `{"error": "..."}` body, without echoing the URL back.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const message =
+    error.code === "FST_ERR_MAX_PARAM_LENGTH"
+      ? "a path segment of the URL is too long"
+      : "the URL is not valid (bad percent-encoding)";
+  reply.code(error.statusCode ?? 400).send({ error: message });
 }

@@ -193,6 +193,13 @@ describe("model names and versions from the URL", () => {
     expectRefused(response, 404);
   });
 
+  it("answers an overlong name or broken percent-encoding with a JSON error that does not echo the URL", async () => {
+    const long = await app.inject({ method: "GET", url: `/v2/models/${"a".repeat(5_000)}` });
+    expectRefused(long, 414, /too long/);
+    expect(long.body).not.toContain("aaaa");
+    expectRefused(await app.inject({ method: "GET", url: "/v2/models/%E0%A4%A" }), 400, /not valid/);
+  });
+
   it("serves the real model by its name", async () => {
     expect((await infer(input({}))).statusCode).toBe(200);
   });
