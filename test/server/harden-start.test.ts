@@ -2,7 +2,9 @@
  * The hardening as `onnxfleet-server` wires it (in-process `start()` with real flags and a real socket):
  * logs, auth, the metrics port, request ids and the drain.
  */
+import { once } from "node:events";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -150,6 +152,19 @@ describe("auth", () => {
       authorization: `Bearer ${TOKEN}`,
     });
     expect(allowed.status).toBe(200);
+
+    // An unauthenticated client announcing a huge body is refused before a byte of it is read.
+    const { port } = new URL(server.url);
+    const socket = net.connect(Number(port), "127.0.0.1");
+    await once(socket, "connect");
+    socket.write(
+      "POST /v2/models/mlp/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+        `Content-Length: ${2 ** 30}\r\n\r\n`,
+    );
+    const [head] = (await once(socket, "data")) as [Buffer];
+    expect(head.toString()).toMatch(/^HTTP\/1\.1 401 /);
+    expect(head.toString().toLowerCase()).toContain("connection: close");
+    socket.destroy();
     await server.close();
   });
 
