@@ -12,6 +12,9 @@ import {
   startMetricsServer,
   withComputeMetrics,
 } from "../../../server/metrics";
+import { ModelRepository } from "../../../server/repository/repository";
+import { identityModel } from "../../../server/testing/onnx-builder";
+import { writeRepository } from "../helpers";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -46,6 +49,30 @@ describe("createServerMetrics", () => {
     expect(sample(await one.registry.metrics(), "onnxfleet_inflight_requests")).toBe(1);
     expect(sample(await two.registry.metrics(), "onnxfleet_inflight_requests")).toBe(0);
     expect(await one.registry.metrics()).not.toContain("process_cpu_seconds_total");
+  });
+});
+
+describe("the repository's default executor", () => {
+  it("reports each inference's compute time under the version's labels", async () => {
+    // GIVEN a repository whose versions get metrics hooks
+    const metrics = createServerMetrics({ processMetrics: false });
+    const root = writeRepository({ m: { versions: { 2: identityModel("FP32", ["batch", 2]) } } });
+    const repository = new ModelRepository({
+      root,
+      metricsFor: (model, version) => modelMetricsFor(metrics, model, version),
+    });
+    cleanups.push(() => repository.close());
+    await repository.load();
+
+    // WHEN the default executor runs twice
+    const executor = repository.find("m")!.executor!;
+    const input = { name: "input", datatype: "FP32" as const, shape: [1, 2], data: new Float32Array([1, 2]) };
+    await executor.infer([input], ["output"]);
+    await executor.infer([input], ["output"]);
+
+    // THEN two compute observations are recorded (warm-up is not counted)
+    const text = await metrics.registry.metrics();
+    expect(sample(text, 'onnxfleet_compute_duration_seconds_count{model="m",version="2"}')).toBe(2);
   });
 });
 
