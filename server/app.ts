@@ -8,10 +8,13 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
 } from "fastify";
+import { registerMetricsRoute, registerRequestMetrics, type ServerMetrics } from "./metrics";
 import { registerBodyParsers } from "./protocol/body";
 import { ProtocolError } from "./protocol/errors";
 import { decodeInferRequest, encodeInferResponse, type InferBody } from "./protocol/infer";
 import type { ModelRepository, ModelVersion } from "./repository/repository";
+import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
+import { answerClientError, answerFrameworkError, registerBearerAuth } from "./security";
 import { SERVER_EXTENSIONS, SERVER_NAME, SERVER_VERSION } from "./version";
 
 export interface AppOptions {
@@ -21,6 +24,33 @@ export interface AppOptions {
   readonly bodyLimitBytes?: number;
   /** A pino logger for request logs. @default - no logging */
   readonly logger?: FastifyBaseLogger;
+  /**
+   * Time a client has to send the request headers, in milliseconds (slowloris guard).
+   * @default 10000
+   */
+  readonly headersTimeoutMs?: number;
+  /**
+   * Time a client has to send the whole request, body included, in milliseconds; then 408.
+   * @default 60000
+   */
+  readonly requestTimeoutMs?: number;
+  /**
+   * A readiness condition besides "every model loaded": the drain controller's, false from SIGTERM on.
+   * @default - always true
+   */
+  readonly acceptingTraffic?: () => boolean;
+  /**
+   * Bearer token required on every route except the health probes.
+   * @default - no auth
+   */
+  readonly authToken?: string;
+  /** Metrics to record requests into. @default - no metrics */
+  readonly metrics?: ServerMetrics;
+  /**
+   * Serve `GET /metrics` on this app (false when a separate metrics port serves them).
+   * @default true
+   */
+  readonly serveMetrics?: boolean;
 }
 
 interface ModelParams {
@@ -64,8 +94,25 @@ export function buildApp(options: AppOptions): FastifyInstance {
     bodyLimit: options.bodyLimitBytes ?? 64 * 1024 * 1024,
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     routerOptions: { ignoreTrailingSlash: true },
+    requestTimeout: options.requestTimeoutMs ?? 60_000,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
+    genReqId: requestIdOf,
+    // Node checks the header and request timeouts on this interval (its default, 30 s, lets slowloris
+    // connections live well past the timeout).
+    http: { headersTimeout: options.headersTimeoutMs ?? 10_000, connectionsCheckingInterval: 1_000 },
   }) as unknown as FastifyInstance;
   registerBodyParsers(app);
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  if (options.authToken !== undefined) registerBearerAuth(app, { token: options.authToken });
+  // The model version each inference request resolved to: the only source of metric labels.
+  const servedBy = new WeakMap<object, { model: string; version: string }>();
+  if (options.metrics !== undefined) {
+    registerRequestMetrics(app, options.metrics, { targetOf: (request) => servedBy.get(request) });
+    if (options.serveMetrics ?? true) registerMetricsRoute(app, options.metrics.registry);
+  }
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, message } = errorResponse(error);
@@ -77,9 +124,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   app.get("/v2", async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: SERVER_EXTENSIONS }));
-  app.get("/v2/health/live", async () => ({ live: true }));
-  app.get("/v2/health/ready", async (_request, reply) => {
-    const ready = repository.ready;
+  // Probes arrive every few seconds from every kubelet and load balancer: keep them out of info logs.
+  const probe = { logLevel: "warn" } as const;
+  app.get("/v2/health/live", probe, async () => ({ live: true }));
+  app.get("/v2/health/ready", probe, async (_request, reply) => {
+    const ready = repository.ready && (options.acceptingTraffic?.() ?? true);
     return reply.code(ready ? 200 : 503).send({ ready });
   });
 
@@ -109,6 +158,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   const infer = async (request: { params: ModelParams; body: unknown }, reply: FastifyReply) => {
     const entry = lookup(repository, request.params);
+    servedBy.set(request, { model: entry.modelName, version: entry.version });
     const { signature, executor } = requireReady(entry);
     if (request.body === undefined || request.body === null) {
       throw new ProtocolError(400, "the request needs a JSON body (Content-Type: application/json)");

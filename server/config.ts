@@ -17,8 +17,13 @@ export interface OptionSpec<T> {
   /** Bounds of an integer option (inclusive). */
   readonly min?: number;
   readonly max?: number;
-  /** The value when neither flag nor environment variable is set; absent means the option is required. */
+  /**
+   * The value when neither flag nor environment variable is set; absent means the option is required,
+   * unless {@link OptionSpec.optional}.
+   */
   readonly default?: T;
+  /** True when the option may stay unset (its value is then `undefined`). */
+  readonly optional?: boolean;
   /** One sentence for `--help` and the documentation table. */
   readonly description: string;
 }
@@ -38,12 +43,25 @@ function enumOption<const T extends string>(
   return { ...spec, kind: "enum" };
 }
 
+function optionalStringOption(
+  spec: Omit<OptionSpec<string>, "kind" | "default" | "optional">,
+): OptionSpec<string | undefined> {
+  return { ...spec, kind: "string", optional: true };
+}
+function optionalIntegerOption(
+  spec: Omit<OptionSpec<number>, "kind" | "default" | "optional">,
+): OptionSpec<number | undefined> {
+  return { ...spec, kind: "integer", optional: true };
+}
+
 /** Builders for schema entries (for helpers that extend the schema). */
 export const option = {
   string: stringOption,
   integer: integerOption,
   boolean: booleanOption,
   enum: enumOption,
+  optionalString: optionalStringOption,
+  optionalInteger: optionalIntegerOption,
 };
 
 /** Every server option. Keys are the {@link ServerConfig} property names. */
@@ -83,6 +101,52 @@ export const CONFIG_SCHEMA = {
     min: 1024,
     max: 2 ** 31 - 1,
     description: "Largest request body accepted, in bytes; larger requests get 413.",
+  }),
+  headersTimeoutSeconds: option.integer({
+    flag: "headers-timeout-seconds",
+    default: 10,
+    min: 1,
+    max: 600,
+    description: "Time a client has to send the request headers; slower connections are closed (slowloris).",
+  }),
+  requestTimeoutSeconds: option.integer({
+    flag: "request-timeout-seconds",
+    default: 60,
+    min: 1,
+    max: 3600,
+    description: "Time a client has to send the whole request, body included; slower requests get 408.",
+  }),
+  drainDelaySeconds: option.integer({
+    flag: "drain-delay-seconds",
+    default: 5,
+    min: 0,
+    max: 3600,
+    description:
+      "On SIGTERM, time between failing readiness and closing the listener, while load balancers notice.",
+  }),
+  shutdownTimeoutSeconds: option.integer({
+    flag: "shutdown-timeout-seconds",
+    default: 25,
+    min: 1,
+    max: 3600,
+    description:
+      "Hard deadline from SIGTERM to exit; requests still running then are cut off and the exit code is 1.",
+  }),
+  metricsPort: option.optionalInteger({
+    flag: "metrics-port",
+    min: 0,
+    max: 65535,
+    description: "Serve /metrics on this separate port instead of the HTTP port (unset: on the HTTP port).",
+  }),
+  authTokenFile: option.optionalString({
+    flag: "auth-token-file",
+    description:
+      "File holding a bearer token required on every route but the health probes (unset: no auth).",
+  }),
+  authToken: option.optionalString({
+    flag: "auth-token",
+    description:
+      "The bearer token itself; prefer the environment variable or --auth-token-file (flags show in ps).",
   }),
   logLevel: option.enum({
     flag: "log-level",
@@ -163,16 +227,45 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = {})
     else if (fromFlag !== undefined) config[key] = parseValue(spec, fromFlag, `--${spec.flag}`);
     else if (fromEnv !== undefined && fromEnv !== "") config[key] = parseValue(spec, fromEnv, variable);
     else if (spec.default !== undefined) config[key] = spec.default;
+    else if (spec.optional) config[key] = undefined;
     else throw new ConfigError(`--${spec.flag} (or ${variable}) is required: ${spec.description}`);
   }
+  checkCombinations(config as ServerConfig);
   return config as ServerConfig;
+}
+
+/** Checks options that are only wrong together. */
+function checkCombinations(config: ServerConfig): void {
+  if (config.shutdownTimeoutSeconds <= config.drainDelaySeconds) {
+    throw new ConfigError(
+      `--shutdown-timeout-seconds (${config.shutdownTimeoutSeconds}) must be greater than ` +
+        `--drain-delay-seconds (${config.drainDelaySeconds}): in-flight requests need time after the drain delay`,
+    );
+  }
+  if (config.headersTimeoutSeconds > config.requestTimeoutSeconds) {
+    throw new ConfigError(
+      `--headers-timeout-seconds (${config.headersTimeoutSeconds}) must not exceed ` +
+        `--request-timeout-seconds (${config.requestTimeoutSeconds})`,
+    );
+  }
+  if (
+    config.metricsPort !== undefined &&
+    config.metricsPort !== 0 &&
+    config.metricsPort === config.httpPort
+  ) {
+    throw new ConfigError(`--metrics-port (${config.metricsPort}) must differ from --http-port`);
+  }
+  if (config.authToken !== undefined && config.authTokenFile !== undefined) {
+    throw new ConfigError("set either --auth-token-file or --auth-token (ONNXFLEET_AUTH_TOKEN), not both");
+  }
 }
 
 /** The schema as a Markdown table (kept in docs/readme/server.md; a test checks they agree). */
 export function configTableMarkdown(): string {
   const rows = schemaEntries().map(([, spec]) => {
     const type = spec.kind === "enum" ? (spec.choices ?? []).map((c) => `\`${c}\``).join(" \\| ") : spec.kind;
-    const fallback = spec.default === undefined ? "(required)" : `\`${String(spec.default)}\``;
+    const fallback =
+      spec.default !== undefined ? `\`${String(spec.default)}\`` : spec.optional ? "(unset)" : "(required)";
     return `| \`--${spec.flag}\` | \`${envVarOf(spec.flag)}\` | ${type} | ${fallback} | ${spec.description} |`;
   });
   return [
@@ -191,7 +284,12 @@ export function helpText(): string {
         : spec.kind === "boolean"
           ? ""
           : spec.kind.toUpperCase();
-    const fallback = spec.default === undefined ? "required" : `default ${String(spec.default)}`;
+    const fallback =
+      spec.default !== undefined
+        ? `default ${String(spec.default)}`
+        : spec.optional
+          ? "optional"
+          : "required";
     return `  --${spec.flag}${value ? ` ${value}` : ""}\n      ${spec.description} (${envVarOf(spec.flag)}; ${fallback})`;
   });
   return ["Usage: onnxfleet-server --model-repository DIR [options]", "", "Options:", ...lines, ""].join(

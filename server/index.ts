@@ -10,7 +10,8 @@ export {
   type ServerConfig,
 } from "./config";
 export type { InferenceExecutor } from "./executor";
-export { main, type RunningServer, start } from "./main";
+export { main, type RunningServer, type StartOptions, start } from "./main";
+export { METRIC_NAMES, type ModelMetrics } from "./metrics";
 export { ProtocolError } from "./protocol/errors";
 export {
   defaultExecutorFactory,

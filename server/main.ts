@@ -1,13 +1,18 @@
 /**
  * `onnxfleet-server`: config -> scan the repository -> listen (live at once, ready once every model has
- * loaded and warmed up) -> close gracefully on SIGTERM/SIGINT.
+ * loaded and warmed up) -> drain gracefully on SIGTERM (see server/lifecycle) and exit.
  */
+import type { Server } from "node:http";
 import type { FastifyInstance } from "fastify";
+import type { DestinationStream } from "pino";
 import { buildApp } from "./app";
-import { helpText, loadConfig } from "./config";
+import { helpText, loadConfig, type ServerConfig } from "./config";
 import { fetchMain } from "./fetch/cli";
+import { DrainController, exitOnShutdownSignal } from "./lifecycle";
 import { createLogger } from "./logger";
+import { createServerMetrics, modelMetricsFor, startMetricsServer } from "./metrics";
 import { ModelRepository } from "./repository/repository";
+import { loadAuthToken } from "./security";
 
 /** A running server, for callers that start it in-process (tests, the demo). */
 export interface RunningServer {
@@ -15,27 +20,89 @@ export interface RunningServer {
   readonly repository: ModelRepository;
   /** The bound address, e.g. http://127.0.0.1:8000. */
   readonly url: string;
+  /** The separate metrics listener's address (`--metrics-port`), or undefined when on `url`. */
+  readonly metricsUrl: string | undefined;
+  /** Readiness and the graceful drain; `drain.shutdown()` is what SIGTERM runs. */
+  readonly drain: DrainController;
+  /** Closes everything at once, without the drain (tests, embedding). */
   close(): Promise<void>;
+}
+
+/** The configuration as logged at start-up: secrets left out. */
+function loggableConfig(config: ServerConfig): Record<string, unknown> {
+  const { authToken, ...rest } = config;
+  return { ...rest, authToken: authToken === undefined ? undefined : "(set)" };
+}
+
+function closeServer(server: Server | undefined): Promise<void> {
+  return new Promise((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
+}
+
+/** Options of {@link start} for in-process callers. */
+export interface StartOptions {
+  /** Where the JSON log lines go. @default - stdout */
+  readonly logDestination?: DestinationStream;
 }
 
 /** Starts the server from command-line arguments and environment; resolves once models are loaded. */
 export async function start(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
+  options: StartOptions = {},
 ): Promise<RunningServer> {
   const config = loadConfig(argv, env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, options.logDestination);
+  logger.info({ config: loggableConfig(config) }, "starting onnxfleet-server");
+  const authToken = loadAuthToken({ tokenFile: config.authTokenFile, token: config.authToken });
+  const metrics = createServerMetrics();
   const repository = new ModelRepository({
     root: config.modelRepository,
     session: { executionProvider: config.executionProvider, intraOpThreads: config.intraOpThreads },
+    metricsFor: (modelName, version) => modelMetricsFor(metrics, modelName, version),
+    onVersionLoaded: ({ modelName, version, durationSeconds }) => {
+      metrics.modelLoadDuration.observe({ model: modelName, version }, durationSeconds);
+      logger.info({ model: modelName, version, durationSeconds }, "model loaded and warmed up");
+    },
   });
-  const app = buildApp({ repository, bodyLimitBytes: config.bodyLimitBytes, logger });
-  const url = await app.listen({ port: config.httpPort, host: config.host });
+  let drain: DrainController | undefined;
+  const app = buildApp({
+    repository,
+    bodyLimitBytes: config.bodyLimitBytes,
+    headersTimeoutMs: config.headersTimeoutSeconds * 1000,
+    requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+    logger,
+    acceptingTraffic: () => drain?.ready ?? true,
+    authToken,
+    metrics,
+    serveMetrics: config.metricsPort === undefined,
+  });
+  let metricsServer: Server | undefined;
   const close = async () => {
     await app.close();
     await repository.close();
+    await closeServer(metricsServer);
   };
+  drain = new DrainController(app.server, {
+    drainDelayMs: config.drainDelaySeconds * 1000,
+    shutdownTimeoutMs: config.shutdownTimeoutSeconds * 1000,
+    logger,
+    beforeExit: close,
+  });
+  const url = await app.listen({ port: config.httpPort, host: config.host });
+  let metricsUrl: string | undefined;
   try {
+    if (config.metricsPort !== undefined) {
+      metricsServer = await startMetricsServer({
+        registry: metrics.registry,
+        port: config.metricsPort,
+        host: config.host,
+      });
+      const address = metricsServer.address();
+      if (address !== null && typeof address === "object") {
+        metricsUrl = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+      }
+      logger.info({ metricsUrl }, "serving /metrics on a separate port");
+    }
     await repository.load();
   } catch (error) {
     await close();
@@ -46,12 +113,12 @@ export async function start(
     versions: model.versions.map((version) => version.version),
   }));
   logger.info({ models, url }, "models loaded and warmed up; ready");
-  return { app, repository, url, close };
+  return { app, repository, url, metricsUrl, drain, close };
 }
 
 /**
- * The `onnxfleet-server` entry point (bin/onnxfleet-server.cjs): starts the server and exits the process
- * on SIGTERM/SIGINT once it has closed.
+ * The `onnxfleet-server` entry point (bin/onnxfleet-server.cjs): starts the server; on SIGTERM/SIGINT it
+ * drains and exits the process with the drain's exit code.
  */
 export async function main(argv: string[]): Promise<RunningServer | undefined> {
   if (argv[0] === "fetch") process.exit(await fetchMain(argv.slice(1)));
@@ -60,20 +127,6 @@ export async function main(argv: string[]): Promise<RunningServer | undefined> {
     return undefined;
   }
   const server = await start(argv);
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    server.app.log.info({ signal }, "shutting down");
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        server.app.log.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.once("SIGINT", () => shutdown("SIGINT"));
+  exitOnShutdownSignal(server.drain, { logger: server.app.log });
   return server;
 }

@@ -7,8 +7,12 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { INFERENCE_HEADER_CONTENT_LENGTH, splitBinaryBody } from "./binary";
 import { badRequest } from "./errors";
 import type { InferBody } from "./infer";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json-depth";
 
 function parseJson(text: string): unknown {
+  if (exceedsJsonDepth(text)) {
+    throw badRequest(`the request's JSON nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -8,6 +8,12 @@ import { badRequest } from "./errors";
 /** Largest rank accepted (also bounds JSON `data` nesting depth). */
 export const MAX_RANK = 32;
 
+/**
+ * Most elements one input may declare (2^31 - 1). The shape's product is checked against it before
+ * anything is allocated; real bodies are far smaller anyway (the body limit bounds them).
+ */
+export const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
+
 /** One input as declared in the request. `data` is the raw JSON value (absent for binary inputs). */
 export interface InputHeader {
   readonly name: string;
@@ -74,6 +80,12 @@ function parseInput(raw: unknown, index: number): InputHeader {
   }
   if (shape.length > MAX_RANK)
     throw badRequest(`${where}: rank ${shape.length} exceeds the limit of ${MAX_RANK}`);
+  const elements = (shape as number[]).reduce((product, dim) => product * dim, 1);
+  if (elements > MAX_TENSOR_ELEMENTS) {
+    throw badRequest(
+      `${where}: shape ${JSON.stringify(shape)} declares more than ${MAX_TENSOR_ELEMENTS} elements`,
+    );
+  }
   const parameters = parametersOf(raw.parameters, where);
   const size = parameters.binary_data_size;
   if (size !== undefined && (!Number.isSafeInteger(size) || (size as number) < 0)) {

@@ -8,5 +8,6 @@ export {
   type ModelRepositoryOptions,
   type ModelVersion,
   type ServedModel,
+  type VersionLoadedEvent,
 } from "./repository";
 export { MODEL_CONFIG_FILE, MODEL_FILE, MODEL_NAME_PATTERN } from "./scan";

@@ -3,6 +3,7 @@
  * Readiness is per version and for the whole repository.
  */
 import type { InferenceExecutor } from "../executor";
+import { type ModelMetrics, NO_MODEL_METRICS, withComputeMetrics } from "../metrics/model-metrics";
 import type { ModelSignature } from "../runtime/metadata";
 import { ModelSession, type SessionOptions } from "../runtime/session";
 import type { ModelConfig } from "./model-config";
@@ -15,12 +16,15 @@ export interface ExecutorContext {
   readonly version: string;
   readonly config: ModelConfig;
   readonly session: ModelSession;
+  /** Where this version's executor reports queue depth, queue time, batch rows and compute time. */
+  readonly metrics: ModelMetrics;
 }
 
-/** Builds the executor of one model version. The default returns the session itself. */
+/** Builds the executor of one model version. The default is the session itself, its time reported as compute. */
 export type ExecutorFactory = (context: ExecutorContext) => InferenceExecutor;
 
-export const defaultExecutorFactory: ExecutorFactory = (context) => context.session;
+export const defaultExecutorFactory: ExecutorFactory = (context) =>
+  withComputeMetrics(context.session, context.metrics);
 
 export interface ModelRepositoryOptions {
   /** The repository directory. */
@@ -29,6 +33,24 @@ export interface ModelRepositoryOptions {
   readonly session?: SessionOptions;
   /** Builds each version's executor. @default - the session itself ({@link defaultExecutorFactory}) */
   readonly createExecutor?: ExecutorFactory;
+  /**
+   * The metrics hooks of each version, handed to its executor factory (`ExecutorContext.metrics`).
+   * @default - hooks that record nothing
+   */
+  readonly metricsFor?: (modelName: string, version: string) => ModelMetrics;
+  /**
+   * Called once per version when it has loaded and warmed up, with the time that took (logs, metrics).
+   * @default - nothing
+   */
+  readonly onVersionLoaded?: (event: VersionLoadedEvent) => void;
+}
+
+/** One model version finished loading and warming up. */
+export interface VersionLoadedEvent {
+  readonly modelName: string;
+  readonly version: string;
+  /** Load plus warm-up time, in seconds. */
+  readonly durationSeconds: number;
 }
 
 /** One served model version. `signature`/`executor` are set once loaded. */
@@ -70,6 +92,7 @@ export class ModelRepository {
   }
 
   private async loadVersion(entry: ModelVersion): Promise<void> {
+    const started = process.hrtime.bigint();
     try {
       const session = await ModelSession.load(entry.modelPath, this.options.session);
       entry.session = session;
@@ -84,8 +107,14 @@ export class ModelRepository {
         version: entry.version,
         config: entry.config,
         session,
+        metrics: this.options.metricsFor?.(entry.modelName, entry.version) ?? NO_MODEL_METRICS,
       });
       entry.state = "ready";
+      this.options.onVersionLoaded?.({
+        modelName: entry.modelName,
+        version: entry.version,
+        durationSeconds: Number(process.hrtime.bigint() - started) / 1e9,
+      });
     } catch (error) {
       entry.state = "failed";
       throw new Error(`model "${entry.modelName}" version ${entry.version}: ${(error as Error).message}`);

@@ -11,6 +11,13 @@ describe("loadConfig", () => {
       executionProvider: "cpu",
       intraOpThreads: 0,
       bodyLimitBytes: 67108864,
+      headersTimeoutSeconds: 10,
+      requestTimeoutSeconds: 60,
+      drainDelaySeconds: 5,
+      shutdownTimeoutSeconds: 25,
+      metricsPort: undefined,
+      authTokenFile: undefined,
+      authToken: undefined,
       logLevel: "info",
     });
   });
@@ -23,6 +30,12 @@ describe("loadConfig", () => {
       ONNXFLEET_EXECUTION_PROVIDER: "cuda",
       ONNXFLEET_INTRA_OP_THREADS: "2",
       ONNXFLEET_BODY_LIMIT_BYTES: "2048",
+      ONNXFLEET_HEADERS_TIMEOUT_SECONDS: "3",
+      ONNXFLEET_REQUEST_TIMEOUT_SECONDS: "30",
+      ONNXFLEET_DRAIN_DELAY_SECONDS: "2",
+      ONNXFLEET_SHUTDOWN_TIMEOUT_SECONDS: "20",
+      ONNXFLEET_METRICS_PORT: "9090",
+      ONNXFLEET_AUTH_TOKEN: "env-token-0123456789",
       ONNXFLEET_LOG_LEVEL: "debug",
     };
     expect(loadConfig([], env)).toEqual({
@@ -32,6 +45,13 @@ describe("loadConfig", () => {
       executionProvider: "cuda",
       intraOpThreads: 2,
       bodyLimitBytes: 2048,
+      headersTimeoutSeconds: 3,
+      requestTimeoutSeconds: 30,
+      drainDelaySeconds: 2,
+      shutdownTimeoutSeconds: 20,
+      metricsPort: 9090,
+      authTokenFile: undefined,
+      authToken: "env-token-0123456789",
       logLevel: "debug",
     });
     expect(loadConfig(["--http-port=8080", "--execution-provider", "cpu"], env)).toMatchObject({

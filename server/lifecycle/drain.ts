@@ -1,0 +1,196 @@
+/**
+ * Graceful drain of one HTTP server, so a rolling update loses no request:
+ *
+ * 1. `shutdown()` (on SIGTERM): the server turns unready at once (`/v2/health/ready` answers 503) and every
+ *    response from now on carries `Connection: close`; requests keep being served.
+ * 2. After the drain delay (load balancers have seen the failing readiness check and stopped sending new
+ *    requests): the listener closes, idle keep-alive sockets are closed, busy ones close after their
+ *    response.
+ * 3. When the last connection has ended, `beforeExit` runs (close the app, flush batchers, release sessions)
+ *    and shutdown resolves with exit code 0.
+ * 4. If all that has not happened by the hard deadline (counted from `shutdown()`), the remaining sockets are
+ *    destroyed and shutdown resolves with exit code 1.
+ */
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+
+/** Where the server is in its life. */
+export type LifecyclePhase = "serving" | "draining" | "closing" | "closed";
+
+/** The log calls the drain makes (a pino or fastify logger fits). */
+export interface DrainLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+/** Options of {@link DrainController}. */
+export interface DrainOptions {
+  /**
+   * Time between turning unready and closing the listener, in milliseconds: long enough for load balancers
+   * to see the failing readiness check (check interval x failure threshold) and stop routing to this server.
+   * @default 5000
+   */
+  readonly drainDelayMs?: number;
+  /**
+   * Hard deadline from the start of the shutdown, in milliseconds: in-flight requests still running then are
+   * cut off and the exit code is 1. Keep it under the orchestrator's grace period (Kubernetes: 30 s).
+   * @default 25000
+   */
+  readonly shutdownTimeoutMs?: number;
+  /**
+   * Runs after the last connection has ended, before shutdown resolves (close the app, release sessions).
+   * Counted against the hard deadline.
+   * @default - nothing
+   */
+  readonly beforeExit?: () => Promise<void>;
+  /** @default - no logging */
+  readonly logger?: DrainLogger;
+}
+
+/** Default drain delay: 5 s. */
+export const DEFAULT_DRAIN_DELAY_MS = 5_000;
+/** Default hard shutdown deadline: 25 s, under Kubernetes' default 30 s termination grace period. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
+
+const silentLogger: DrainLogger = { info() {}, warn() {}, error() {} };
+
+/** Drives the drain of one `http.Server`; create it before the server starts listening. */
+export class DrainController {
+  private currentPhase: LifecyclePhase = "serving";
+  private readonly responses = new Set<ServerResponse>();
+  private shutdownPromise: Promise<number> | undefined;
+  private readonly drainDelayMs: number;
+  private readonly shutdownTimeoutMs: number;
+  private readonly logger: DrainLogger;
+
+  constructor(
+    private readonly server: Server,
+    private readonly options: DrainOptions = {},
+  ) {
+    this.drainDelayMs = options.drainDelayMs ?? DEFAULT_DRAIN_DELAY_MS;
+    this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+    this.logger = options.logger ?? silentLogger;
+    checkTimings(this.drainDelayMs, this.shutdownTimeoutMs);
+    // Prepended so it runs before the app's own handler, which may answer synchronously (404s).
+    server.prependListener("request", (request: IncomingMessage, response: ServerResponse) =>
+      this.track(request, response),
+    );
+  }
+
+  /** The current phase. */
+  get phase(): LifecyclePhase {
+    return this.currentPhase;
+  }
+
+  /** True while the server takes new work: what the readiness route reports. False from `shutdown()` on. */
+  get ready(): boolean {
+    return this.currentPhase === "serving";
+  }
+
+  /** Requests received whose response has not finished yet. */
+  get inflightRequests(): number {
+    return this.responses.size;
+  }
+
+  /**
+   * Drains the server (see the module comment) and resolves with the process exit code: 0 when every
+   * request finished in time, 1 when the hard deadline cut some off. Calling it again returns the same
+   * promise. `skipDrainDelay` closes the listener at once (an interactive Ctrl-C: no load balancer to wait
+   * for).
+   */
+  shutdown(
+    reason = "shutdown requested",
+    options: { readonly skipDrainDelay?: boolean } = {},
+  ): Promise<number> {
+    this.shutdownPromise ??= this.run(reason, options.skipDrainDelay ? 0 : this.drainDelayMs);
+    return this.shutdownPromise;
+  }
+
+  private track(_request: IncomingMessage, response: ServerResponse): void {
+    if (this.currentPhase !== "serving") response.setHeader("connection", "close");
+    this.responses.add(response);
+    response.once("close", () => this.responses.delete(response));
+  }
+
+  private async run(reason: string, drainDelayMs: number): Promise<number> {
+    const startedAt = Date.now();
+    this.currentPhase = "draining";
+    for (const response of this.responses) {
+      if (!response.headersSent) response.setHeader("connection", "close");
+    }
+    this.logger.info(
+      {
+        reason,
+        drainDelayMs,
+        shutdownTimeoutMs: this.shutdownTimeoutMs,
+        inflightRequests: this.responses.size,
+      },
+      "draining: readiness now fails, still serving",
+    );
+
+    let deadlineTimer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<"deadline">((resolve) => {
+      deadlineTimer = setTimeout(() => resolve("deadline"), this.shutdownTimeoutMs);
+    });
+    const orderly = async (): Promise<"done"> => {
+      await delay(drainDelayMs);
+      this.currentPhase = "closing";
+      this.logger.info({ inflightRequests: this.responses.size }, "closing listener and idle connections");
+      await this.closeListener();
+      await this.options.beforeExit?.();
+      return "done";
+    };
+
+    try {
+      const outcome = await Promise.race([orderly(), deadline]);
+      if (outcome === "deadline") {
+        this.logger.error(
+          { shutdownTimeoutMs: this.shutdownTimeoutMs, inflightRequests: this.responses.size },
+          "shutdown deadline reached: closing remaining connections",
+        );
+        this.server.closeAllConnections();
+        return 1;
+      }
+      this.logger.info({ durationMs: Date.now() - startedAt }, "drained");
+      return 0;
+    } catch (error) {
+      this.logger.error({ err: error }, "shutdown failed");
+      this.server.closeAllConnections();
+      return 1;
+    } finally {
+      clearTimeout(deadlineTimer);
+      this.currentPhase = "closed";
+    }
+  }
+
+  /** Stops accepting connections and resolves once every open connection has ended. */
+  private closeListener(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server.listening) {
+        // Never listened (or closed elsewhere): still wait for connections the server may hold.
+        this.server.closeIdleConnections();
+        resolve();
+        return;
+      }
+      this.server.close(() => resolve());
+      // Node closes idle keep-alive sockets in close() too; explicit so the intent survives version changes.
+      this.server.closeIdleConnections();
+    });
+  }
+}
+
+function checkTimings(drainDelayMs: number, shutdownTimeoutMs: number): void {
+  if (!Number.isFinite(drainDelayMs) || drainDelayMs < 0) {
+    throw new RangeError(`drainDelayMs must be a non-negative number, got ${drainDelayMs}`);
+  }
+  if (!Number.isFinite(shutdownTimeoutMs) || shutdownTimeoutMs <= drainDelayMs) {
+    throw new RangeError(
+      `shutdownTimeoutMs (${shutdownTimeoutMs}) must be greater than drainDelayMs (${drainDelayMs}): ` +
+        "in-flight requests need time to finish after the drain delay",
+    );
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

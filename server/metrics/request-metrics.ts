@@ -1,0 +1,66 @@
+/**
+ * Per-request metrics for a fastify app: in-flight gauge, request counter and duration histogram of the
+ * inference routes. Labels come only from a model the app has resolved among its loaded models, never from
+ * the raw URL, so a client cannot create label values (and unbounded series) by inventing model names.
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { RequestOutcome, ServerMetrics } from "./definitions";
+
+/** The model version a request was served by. */
+export interface MetricsTarget {
+  readonly model: string;
+  readonly version: string;
+}
+
+/** Options of {@link registerRequestMetrics}. */
+export interface RequestMetricsOptions {
+  /**
+   * Which requests are inference requests, by registered route pattern.
+   * @default - routes whose pattern ends in `/infer`
+   */
+  readonly isInferenceRoute?: (routePattern: string) => boolean;
+  /**
+   * The loaded model version that served the request, or undefined (unknown model, rejected early); read
+   * when the response ends. Unresolved requests are counted with empty `model` and `version` labels.
+   */
+  readonly targetOf: (request: FastifyRequest) => MetricsTarget | undefined;
+}
+
+/** The outcome label of a finished response. */
+export function outcomeOf(statusCode: number, finished: boolean): RequestOutcome {
+  if (!finished) return "aborted";
+  if (statusCode >= 500) return "server_error";
+  if (statusCode >= 400) return "client_error";
+  return "success";
+}
+
+/** Adds the hooks to `app` (on the root instance, before routes are registered). */
+export function registerRequestMetrics(
+  app: FastifyInstance,
+  metrics: ServerMetrics,
+  options: RequestMetricsOptions,
+): void {
+  const isInference = options.isInferenceRoute ?? ((pattern: string) => pattern.endsWith("/infer"));
+  app.addHook("onRequest", async (request, reply) => {
+    const pattern = request.routeOptions.url;
+    if (pattern === undefined || !isInference(pattern)) return;
+    const started = process.hrtime.bigint();
+    metrics.inflightRequests.inc();
+    let finished = false;
+    reply.raw.once("finish", () => {
+      finished = true;
+    });
+    // `close` fires exactly once per response, whether it finished or the client went away.
+    reply.raw.once("close", () => {
+      metrics.inflightRequests.dec();
+      const target = options.targetOf(request);
+      const labels = {
+        model: target?.model ?? "",
+        version: target?.version ?? "",
+        outcome: outcomeOf(reply.raw.statusCode, finished),
+      };
+      metrics.requestsTotal.inc(labels);
+      metrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+  });
+}

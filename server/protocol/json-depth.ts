@@ -1,0 +1,38 @@
+/**
+ * A bound on JSON nesting, checked on the text before `JSON.parse`. V8 parses any depth, but every
+ * later recursive walk (`JSON.stringify` in an error message, a logger's serializer) would overflow the
+ * stack on a body like `[[[[...` a million levels deep; refusing it up front keeps every later step safe.
+ */
+
+/** Deepest nesting of arrays and objects accepted in a request body. */
+export const MAX_JSON_DEPTH = 64;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+/**
+ * True when the JSON `text` nests arrays and objects deeper than `limit`. Brackets inside strings do not
+ * count. Malformed JSON is left for the parser to report.
+ */
+export function exceedsJsonDepth(text: string, limit: number = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === BACKSLASH) i++;
+      else if (code === QUOTE) inString = false;
+    } else if (code === QUOTE) {
+      inString = true;
+    } else if (code === OPEN_BRACKET || code === OPEN_BRACE) {
+      if (++depth > limit) return true;
+    } else if (code === CLOSE_BRACKET || code === CLOSE_BRACE) {
+      depth--;
+    }
+  }
+  return false;
+}
