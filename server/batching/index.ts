@@ -1,0 +1,13 @@
+/** Dynamic batching: one batcher per model version, wrapping the model's instances. */
+export { type Batchability, type BatchableSignature, batchability } from "./batchable";
+export { type BatcherStats, type BatchRunner, DynamicBatcher, type DynamicBatcherOptions } from "./batcher";
+export { BatchingError, BatchRequestError, QueueFullError, QueueTimeoutError } from "./errors";
+export {
+  BATCHING_OPTION_KEYS,
+  BATCHING_OPTION_LIMITS,
+  type BatchingOptions,
+  batchingOptionProblem,
+  DEFAULT_BATCHING_OPTIONS,
+  readBatchingSection,
+} from "./options";
+export { concatRows, rowElements, sliceRows } from "./rows";
