@@ -205,7 +205,8 @@ export class DynamicBatcher implements BatchRunner {
       for (; index < queue.length && rows < max; index++) {
         const next = queue[index]!;
         if (next.key !== head.key) {
-          (skipped ??= []).push(next);
+          if (skipped === undefined) skipped = [next];
+          else skipped.push(next);
           continue;
         }
         // Keep arrival order among compatible requests: stop at the first one that does not fit.
