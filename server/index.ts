@@ -1,1 +1,26 @@
-export {};
+/** `onnxfleet/server`: the bundled Open Inference Protocol server, as a library. */
+export { type AppOptions, buildApp } from "./app";
+export {
+  CONFIG_SCHEMA,
+  ConfigError,
+  configTableMarkdown,
+  envVarOf,
+  loadConfig,
+  type OptionSpec,
+  type ServerConfig,
+} from "./config";
+export type { InferenceExecutor } from "./executor";
+export { main, type RunningServer, start } from "./main";
+export { ProtocolError } from "./protocol/errors";
+export {
+  defaultExecutorFactory,
+  type ExecutorContext,
+  type ExecutorFactory,
+  type ModelConfig,
+  ModelRepository,
+  type ModelRepositoryOptions,
+  RepositoryError,
+} from "./repository";
+export type { ModelSignature, TensorMetadata } from "./runtime/metadata";
+export { DATATYPES, type Datatype, type Tensor } from "./tensor";
+export { addModel, buildModel, identityModel, mlp, multiIoModel } from "./testing/onnx-builder";

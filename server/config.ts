@@ -1,0 +1,183 @@
+/**
+ * The server's one configuration schema. Every option is a command-line flag and an environment variable
+ * (`ONNXFLEET_` + the flag in upper snake case); a flag wins over the environment, which wins over the
+ * default. To add an option, add one entry to {@link CONFIG_SCHEMA}: its type flows into {@link ServerConfig},
+ * parsing, validation and the documentation table.
+ */
+import { parseArgs } from "node:util";
+
+/** One option of the schema. */
+export interface OptionSpec<T> {
+  /** Command-line flag without the leading dashes, kebab-case. */
+  readonly flag: string;
+  /** Value kind, for parsing and the documentation table. */
+  readonly kind: "string" | "integer" | "boolean" | "enum";
+  /** Allowed values of an enum option. */
+  readonly choices?: readonly string[];
+  /** Bounds of an integer option (inclusive). */
+  readonly min?: number;
+  readonly max?: number;
+  /** The value when neither flag nor environment variable is set; absent means the option is required. */
+  readonly default?: T;
+  /** One sentence for `--help` and the documentation table. */
+  readonly description: string;
+}
+
+function stringOption(spec: Omit<OptionSpec<string>, "kind">): OptionSpec<string> {
+  return { ...spec, kind: "string" };
+}
+function integerOption(spec: Omit<OptionSpec<number>, "kind">): OptionSpec<number> {
+  return { ...spec, kind: "integer" };
+}
+function booleanOption(spec: Omit<OptionSpec<boolean>, "kind">): OptionSpec<boolean> {
+  return { ...spec, kind: "boolean" };
+}
+function enumOption<const T extends string>(
+  spec: Omit<OptionSpec<T>, "kind" | "choices"> & { readonly choices: readonly T[] },
+): OptionSpec<T> {
+  return { ...spec, kind: "enum" };
+}
+
+/** Builders for schema entries (for helpers that extend the schema). */
+export const option = {
+  string: stringOption,
+  integer: integerOption,
+  boolean: booleanOption,
+  enum: enumOption,
+};
+
+/** Every server option. Keys are the {@link ServerConfig} property names. */
+export const CONFIG_SCHEMA = {
+  modelRepository: option.string({
+    flag: "model-repository",
+    description: "Directory laid out as <model>/<version>/model.onnx; every model in it is served.",
+  }),
+  httpPort: option.integer({
+    flag: "http-port",
+    default: 8000,
+    min: 0,
+    max: 65535,
+    description: "TCP port of the HTTP (Open Inference Protocol REST) listener; 0 picks a free port.",
+  }),
+  host: option.string({
+    flag: "host",
+    default: "0.0.0.0",
+    description: "Address the HTTP listener binds to.",
+  }),
+  executionProvider: option.enum({
+    flag: "execution-provider",
+    choices: ["cpu", "cuda"],
+    default: "cpu",
+    description: "onnxruntime execution provider; cuda needs onnxruntime-node's CUDA binaries and a GPU.",
+  }),
+  intraOpThreads: option.integer({
+    flag: "intra-op-threads",
+    default: 0,
+    min: 0,
+    max: 1024,
+    description: "Threads onnxruntime uses inside one operator; 0 lets onnxruntime choose.",
+  }),
+  bodyLimitBytes: option.integer({
+    flag: "body-limit-bytes",
+    default: 64 * 1024 * 1024,
+    min: 1024,
+    max: 2 ** 31 - 1,
+    description: "Largest request body accepted, in bytes; larger requests get 413.",
+  }),
+  logLevel: option.enum({
+    flag: "log-level",
+    choices: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
+    default: "info",
+    description: "Minimum level of the JSON log lines written to stdout.",
+  }),
+} satisfies Record<string, OptionSpec<unknown>>;
+
+type ValueOf<S> = S extends OptionSpec<infer T> ? T : never;
+
+/** The resolved server configuration. */
+export type ServerConfig = { readonly [K in keyof typeof CONFIG_SCHEMA]: ValueOf<(typeof CONFIG_SCHEMA)[K]> };
+
+/** A configuration problem: unknown flag, bad value, missing required option. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** The environment variable of a flag: `model-repository` -> `ONNXFLEET_MODEL_REPOSITORY`. */
+export function envVarOf(flag: string): string {
+  return `ONNXFLEET_${flag.toUpperCase().replaceAll("-", "_")}`;
+}
+
+function schemaEntries(): [string, OptionSpec<unknown>][] {
+  return Object.entries(CONFIG_SCHEMA as Record<string, OptionSpec<unknown>>);
+}
+
+function parseValue(spec: OptionSpec<unknown>, raw: string, source: string): unknown {
+  switch (spec.kind) {
+    case "string":
+      if (raw === "") throw new ConfigError(`${source} must not be empty`);
+      return raw;
+    case "integer": {
+      if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${source} must be an integer, got "${raw}"`);
+      const value = Number(raw.trim());
+      if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
+        throw new ConfigError(`${source} must be between ${spec.min} and ${spec.max}, got ${value}`);
+      }
+      return value;
+    }
+    case "boolean":
+      if (["true", "1", "yes"].includes(raw.toLowerCase())) return true;
+      if (["false", "0", "no"].includes(raw.toLowerCase())) return false;
+      throw new ConfigError(`${source} must be true or false, got "${raw}"`);
+    case "enum":
+      if (!spec.choices?.includes(raw)) {
+        throw new ConfigError(`${source} must be one of ${spec.choices?.join(", ")}, got "${raw}"`);
+      }
+      return raw;
+  }
+}
+
+/**
+ * Resolves the configuration from command-line arguments (without the node and script paths) and the
+ * environment. Throws {@link ConfigError} naming the flag or variable at fault.
+ */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = {}): ServerConfig {
+  const options: Record<string, { type: "string" | "boolean" }> = {};
+  for (const [, spec] of schemaEntries()) {
+    options[spec.flag] = { type: spec.kind === "boolean" ? "boolean" : "string" };
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
+  } catch (error) {
+    const known = schemaEntries()
+      .map(([, spec]) => `--${spec.flag}`)
+      .join(", ");
+    throw new ConfigError(`${(error as Error).message}. Known flags: ${known}`);
+  }
+  const config: Record<string, unknown> = {};
+  for (const [key, spec] of schemaEntries()) {
+    const fromFlag = values[spec.flag];
+    const variable = envVarOf(spec.flag);
+    const fromEnv = env[variable];
+    if (typeof fromFlag === "boolean") config[key] = fromFlag;
+    else if (fromFlag !== undefined) config[key] = parseValue(spec, fromFlag, `--${spec.flag}`);
+    else if (fromEnv !== undefined && fromEnv !== "") config[key] = parseValue(spec, fromEnv, variable);
+    else if (spec.default !== undefined) config[key] = spec.default;
+    else throw new ConfigError(`--${spec.flag} (or ${variable}) is required: ${spec.description}`);
+  }
+  return config as ServerConfig;
+}
+
+/** The schema as a Markdown table (kept in docs/readme/server.md; a test checks they agree). */
+export function configTableMarkdown(): string {
+  const rows = schemaEntries().map(([, spec]) => {
+    const type = spec.kind === "enum" ? (spec.choices ?? []).map((c) => `\`${c}\``).join(" \\| ") : spec.kind;
+    const fallback = spec.default === undefined ? "(required)" : `\`${String(spec.default)}\``;
+    return `| \`--${spec.flag}\` | \`${envVarOf(spec.flag)}\` | ${type} | ${fallback} | ${spec.description} |`;
+  });
+  return [
+    "| Flag | Environment variable | Type | Default | Description |",
+    "|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
+}

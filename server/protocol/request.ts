@@ -1,0 +1,124 @@
+/**
+ * Structure of an inference request (`POST .../infer`) before any tensor data is decoded: checks the
+ * JSON envelope and the declared name, datatype and shape of every input.
+ */
+import { type Datatype, isDatatype } from "../tensor";
+import { badRequest } from "./errors";
+
+/** Largest rank accepted (also bounds JSON `data` nesting depth). */
+export const MAX_RANK = 32;
+
+/** One input as declared in the request. `data` is the raw JSON value (absent for binary inputs). */
+export interface InputHeader {
+  readonly name: string;
+  readonly datatype: Datatype;
+  readonly shape: readonly number[];
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly data: unknown;
+  /** Bytes of this input in the binary section, when it travels as binary data. */
+  readonly binaryDataSize: number | undefined;
+}
+
+/** One requested output. */
+export interface OutputRequest {
+  readonly name: string;
+  /** True/false when the request says how this output travels; undefined follows `binary_data_output`. */
+  readonly binaryData: boolean | undefined;
+}
+
+/** The request envelope. */
+export interface InferRequestHeader {
+  readonly id: string | undefined;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly inputs: readonly InputHeader[];
+  /** Outputs asked for; undefined means all of the model's outputs. */
+  readonly outputs: readonly OutputRequest[] | undefined;
+  /** Request-level `binary_data_output`: return every output not otherwise configured as binary. */
+  readonly binaryDataOutput: boolean;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function parametersOf(value: unknown, where: string): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (!isRecord(value)) throw badRequest(`${where}: "parameters" must be an object`);
+  return value;
+}
+
+function optionalBoolean(value: unknown, where: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "boolean")
+    throw badRequest(`${where} must be true or false, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function parseInput(raw: unknown, index: number): InputHeader {
+  if (!isRecord(raw)) throw badRequest(`inputs[${index}] must be an object`);
+  const name = raw.name;
+  if (typeof name !== "string" || name === "")
+    throw badRequest(`inputs[${index}]: "name" must be a non-empty string`);
+  const where = `input "${name}"`;
+  const datatype = raw.datatype;
+  if (!isDatatype(datatype)) {
+    throw badRequest(
+      `${where}: datatype ${JSON.stringify(datatype)} is not an Open Inference Protocol datatype`,
+    );
+  }
+  const shape = raw.shape;
+  if (!Array.isArray(shape) || shape.some((dim) => !Number.isSafeInteger(dim) || dim < 0)) {
+    throw badRequest(
+      `${where}: "shape" must be an array of non-negative integers, got ${JSON.stringify(shape)}`,
+    );
+  }
+  if (shape.length > MAX_RANK)
+    throw badRequest(`${where}: rank ${shape.length} exceeds the limit of ${MAX_RANK}`);
+  const parameters = parametersOf(raw.parameters, where);
+  const size = parameters.binary_data_size;
+  if (size !== undefined && (!Number.isSafeInteger(size) || (size as number) < 0)) {
+    throw badRequest(`${where}: parameters.binary_data_size must be a non-negative integer`);
+  }
+  if (size === undefined && raw.data === undefined) throw badRequest(`${where}: "data" is missing`);
+  if (size !== undefined && raw.data !== undefined) {
+    throw badRequest(`${where}: give either "data" or parameters.binary_data_size, not both`);
+  }
+  return {
+    name,
+    datatype,
+    shape: shape as number[],
+    parameters,
+    data: raw.data,
+    binaryDataSize: size as number | undefined,
+  };
+}
+
+function parseOutput(raw: unknown, index: number): OutputRequest {
+  if (!isRecord(raw) || typeof raw.name !== "string" || raw.name === "") {
+    throw badRequest(`outputs[${index}] must be an object with a non-empty "name"`);
+  }
+  const parameters = parametersOf(raw.parameters, `output "${raw.name}"`);
+  return {
+    name: raw.name,
+    binaryData: optionalBoolean(parameters.binary_data, `output "${raw.name}": parameters.binary_data`),
+  };
+}
+
+/** Checks the request envelope; throws 400 naming the field at fault. */
+export function parseInferRequestHeader(body: unknown): InferRequestHeader {
+  if (!isRecord(body)) throw badRequest("the request body must be a JSON object");
+  const id = body.id;
+  if (id !== undefined && typeof id !== "string") throw badRequest('"id" must be a string');
+  const parameters = parametersOf(body.parameters, "request");
+  if (!Array.isArray(body.inputs) || body.inputs.length === 0)
+    throw badRequest('"inputs" must be a non-empty array');
+  const inputs = body.inputs.map(parseInput);
+  let outputs: OutputRequest[] | undefined;
+  if (body.outputs !== undefined) {
+    if (!Array.isArray(body.outputs)) throw badRequest('"outputs" must be an array');
+    outputs = body.outputs.map(parseOutput);
+  }
+  const binaryDataOutput =
+    optionalBoolean(parameters.binary_data_output, "parameters.binary_data_output") ?? false;
+  return { id, parameters, inputs, outputs, binaryDataOutput };
+}

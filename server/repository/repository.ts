@@ -1,0 +1,136 @@
+/**
+ * The served models: scanned at construction (bad layouts fail at once), then loaded and warmed up.
+ * Readiness is per version and for the whole repository.
+ */
+import type { InferenceExecutor } from "../executor";
+import type { ModelSignature } from "../runtime/metadata";
+import { ModelSession, type SessionOptions } from "../runtime/session";
+import type { ModelConfig } from "./model-config";
+import { type ScannedModel, scanRepository } from "./scan";
+import { warmupRequest } from "./warmup";
+
+/** What an {@link ExecutorFactory} gets to build one model version's executor. */
+export interface ExecutorContext {
+  readonly modelName: string;
+  readonly version: string;
+  readonly config: ModelConfig;
+  readonly session: ModelSession;
+}
+
+/** Builds the executor of one model version. The default returns the session itself. */
+export type ExecutorFactory = (context: ExecutorContext) => InferenceExecutor;
+
+export const defaultExecutorFactory: ExecutorFactory = (context) => context.session;
+
+export interface ModelRepositoryOptions {
+  /** The repository directory. */
+  readonly root: string;
+  /** onnxruntime session settings for every model. @default - CPU, onnxruntime's thread choice */
+  readonly session?: SessionOptions;
+  /** Builds each version's executor. @default - the session itself ({@link defaultExecutorFactory}) */
+  readonly createExecutor?: ExecutorFactory;
+}
+
+/** One served model version. `signature`/`executor` are set once loaded. */
+export interface ModelVersion {
+  readonly modelName: string;
+  readonly version: string;
+  readonly modelPath: string;
+  readonly config: ModelConfig;
+  state: "loading" | "ready" | "failed";
+  signature?: ModelSignature;
+  executor?: InferenceExecutor;
+  session?: ModelSession;
+}
+
+/** One served model and its versions (ascending); the highest is the default. */
+export interface ServedModel {
+  readonly name: string;
+  readonly config: ModelConfig;
+  readonly versions: readonly ModelVersion[];
+}
+
+export class ModelRepository {
+  readonly models: ReadonlyMap<string, ServedModel>;
+  private loading: Promise<void> | undefined;
+
+  /** Scans `options.root` (throws RepositoryError on bad names, paths or configs); loads nothing yet. */
+  constructor(private readonly options: ModelRepositoryOptions) {
+    this.models = new Map(scanRepository(options.root).map((model) => [model.name, served(model)]));
+  }
+
+  /** Loads every version and runs one warm-up inference each. Rejects on the first failure. */
+  load(): Promise<void> {
+    this.loading ??= Promise.all(
+      [...this.models.values()].flatMap((model) =>
+        model.versions.map((version) => this.loadVersion(version)),
+      ),
+    ).then(() => undefined);
+    return this.loading;
+  }
+
+  private async loadVersion(entry: ModelVersion): Promise<void> {
+    try {
+      const session = await ModelSession.load(entry.modelPath, this.options.session);
+      entry.session = session;
+      entry.signature = session.signature;
+      await session.infer(
+        warmupRequest(entry.config, session.signature),
+        session.signature.outputs.map((output) => output.name),
+      );
+      const createExecutor = this.options.createExecutor ?? defaultExecutorFactory;
+      entry.executor = createExecutor({
+        modelName: entry.modelName,
+        version: entry.version,
+        config: entry.config,
+        session,
+      });
+      entry.state = "ready";
+    } catch (error) {
+      entry.state = "failed";
+      throw new Error(`model "${entry.modelName}" version ${entry.version}: ${(error as Error).message}`);
+    }
+  }
+
+  /** True once every version has loaded and warmed up. */
+  get ready(): boolean {
+    return [...this.models.values()].every((model) =>
+      model.versions.every((version) => version.state === "ready"),
+    );
+  }
+
+  /** The model's version `version`, or its default (highest) version; undefined when not served. */
+  find(modelName: string, version?: string): ModelVersion | undefined {
+    const model = this.models.get(modelName);
+    if (model === undefined) return undefined;
+    if (version === undefined) return model.versions[model.versions.length - 1];
+    return model.versions.find((entry) => entry.version === version);
+  }
+
+  /** Releases every loaded session. */
+  async close(): Promise<void> {
+    await this.loading?.catch(() => undefined);
+    for (const model of this.models.values()) {
+      for (const version of model.versions) {
+        await version.session?.release();
+        version.session = undefined;
+        version.executor = undefined;
+        version.state = "loading";
+      }
+    }
+  }
+}
+
+function served(model: ScannedModel): ServedModel {
+  return {
+    name: model.name,
+    config: model.config,
+    versions: model.versions.map((version) => ({
+      modelName: model.name,
+      version: String(version.version),
+      modelPath: version.modelPath,
+      config: model.config,
+      state: "loading",
+    })),
+  };
+}

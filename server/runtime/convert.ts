@@ -1,0 +1,62 @@
+import type { Tensor as OrtTensor } from "onnxruntime-node";
+import * as ort from "onnxruntime-node";
+import type { Datatype, Tensor } from "../tensor";
+
+/** onnxruntime's tensor type name for each V2 datatype. */
+export const ORT_TYPE_OF: Readonly<Record<Datatype, OrtTensor.Type>> = {
+  BOOL: "bool",
+  UINT8: "uint8",
+  UINT16: "uint16",
+  UINT32: "uint32",
+  UINT64: "uint64",
+  INT8: "int8",
+  INT16: "int16",
+  INT32: "int32",
+  INT64: "int64",
+  FP16: "float16",
+  FP32: "float32",
+  FP64: "float64",
+  BYTES: "string",
+};
+
+const DATATYPE_OF_ORT: ReadonlyMap<string, Datatype> = new Map(
+  Object.entries(ORT_TYPE_OF).map(([datatype, ortType]) => [ortType, datatype as Datatype]),
+);
+
+/** The V2 datatype of an onnxruntime tensor type, or undefined when V2 has none (e.g. bfloat16). */
+export function datatypeOfOrtType(type: string): Datatype | undefined {
+  return DATATYPE_OF_ORT.get(type);
+}
+
+const utf8Decoder = new TextDecoder("utf-8");
+const utf8Encoder = new TextEncoder();
+
+/**
+ * A server tensor as an onnxruntime tensor. BYTES elements become JS strings (decoded as UTF-8:
+ * onnxruntime-node's string tensors carry text, so invalid UTF-8 bytes are replaced by U+FFFD).
+ */
+export function toOrtTensor(tensor: Tensor): OrtTensor {
+  const dims = [...tensor.shape];
+  if (tensor.datatype === "BYTES") {
+    const strings = (tensor.data as Uint8Array[]).map((element) => utf8Decoder.decode(element));
+    return new ort.Tensor("string", strings, dims);
+  }
+  // Every numeric datatype's storage (see server/tensor.ts) is exactly what onnxruntime-node 1.30 takes.
+  return new ort.Tensor(ORT_TYPE_OF[tensor.datatype], tensor.data as never, dims);
+}
+
+/** An onnxruntime output as a server tensor named `name`. */
+export function fromOrtTensor(name: string, value: OrtTensor): Tensor {
+  const datatype = datatypeOfOrtType(value.type);
+  if (datatype === undefined) {
+    throw new Error(
+      `output "${name}" has type ${value.type}, which the Open Inference Protocol cannot carry`,
+    );
+  }
+  const shape = value.dims.map(Number);
+  if (datatype === "BYTES") {
+    const strings = value.data as readonly string[];
+    return { name, datatype, shape, data: strings.map((text) => utf8Encoder.encode(text)) };
+  }
+  return { name, datatype, shape, data: value.data as Tensor["data"] } as Tensor;
+}

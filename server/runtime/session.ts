@@ -1,0 +1,99 @@
+import type { InferenceSession as OrtSession } from "onnxruntime-node";
+import * as ort from "onnxruntime-node";
+import type { InferenceExecutor } from "../executor";
+import type { Tensor } from "../tensor";
+import { datatypeOfOrtType, fromOrtTensor, toOrtTensor } from "./convert";
+import type { ModelSignature, TensorMetadata } from "./metadata";
+
+// onnxruntime's own log lines are not JSON and would break the server's structured logs; every failure
+// reaches us as an exception carrying the same message, so only fatal native lines are let through.
+ort.env.logLevel = "fatal";
+
+/** Where onnxruntime runs a model. */
+export type ExecutionProvider = "cpu" | "cuda";
+
+export const EXECUTION_PROVIDERS: readonly ExecutionProvider[] = ["cpu", "cuda"];
+
+export interface SessionOptions {
+  /** @default "cpu" */
+  readonly executionProvider?: ExecutionProvider;
+  /** Threads onnxruntime uses inside one operator; 0 lets onnxruntime choose. @default 0 */
+  readonly intraOpThreads?: number;
+}
+
+/** Thrown when a model cannot be loaded; the message names the file and the cause. */
+export class ModelLoadError extends Error {
+  override readonly name = "ModelLoadError";
+}
+
+/** A loaded ONNX model: its V2 signature and a way to run it. The default {@link InferenceExecutor}. */
+export class ModelSession implements InferenceExecutor {
+  private constructor(
+    private readonly session: OrtSession,
+    readonly signature: ModelSignature,
+  ) {}
+
+  /** Loads `modelPath` into onnxruntime with the given execution provider and threads. */
+  static async load(modelPath: string, options: SessionOptions = {}): Promise<ModelSession> {
+    const provider = options.executionProvider ?? "cpu";
+    let session: OrtSession;
+    try {
+      session = await ort.InferenceSession.create(modelPath, {
+        executionProviders: [provider],
+        intraOpNumThreads: options.intraOpThreads ?? 0,
+        graphOptimizationLevel: "all",
+        logSeverityLevel: 4,
+      });
+    } catch (error) {
+      const cause = (error as Error).message;
+      if (provider === "cuda") {
+        throw new ModelLoadError(
+          `cannot load ${modelPath} with --execution-provider cuda: ${cause}. The CUDA provider needs ` +
+            `onnxruntime-node's CUDA binaries (installed with ONNXRUNTIME_NODE_INSTALL=cuda12 on a GPU host) ` +
+            `and a GPU; use --execution-provider cpu where they are absent.`,
+        );
+      }
+      throw new ModelLoadError(`cannot load ${modelPath}: ${cause}`);
+    }
+    return new ModelSession(session, {
+      inputs: session.inputMetadata.map((meta) => tensorMetadata(modelPath, "input", meta)),
+      outputs: session.outputMetadata.map((meta) => tensorMetadata(modelPath, "output", meta)),
+    });
+  }
+
+  async infer(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<Tensor[]> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const input of inputs) feeds[input.name] = toOrtTensor(input);
+    const results = await this.session.run(feeds, [...outputNames]);
+    return outputNames.map((name) => {
+      const value = results[name];
+      if (value === undefined) throw new Error(`onnxruntime returned no output "${name}"`);
+      return fromOrtTensor(name, value as ort.Tensor);
+    });
+  }
+
+  /** Frees the native session. */
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function tensorMetadata(
+  modelPath: string,
+  direction: "input" | "output",
+  meta: OrtSession.ValueMetadata,
+): TensorMetadata {
+  if (!meta.isTensor) {
+    throw new ModelLoadError(
+      `${modelPath}: ${direction} "${meta.name}" is not a tensor (sequences and maps are not served)`,
+    );
+  }
+  const datatype = datatypeOfOrtType(meta.type);
+  if (datatype === undefined) {
+    throw new ModelLoadError(
+      `${modelPath}: ${direction} "${meta.name}" has element type ${meta.type}, which the Open Inference Protocol cannot carry`,
+    );
+  }
+  const shape = meta.shape.map((dim) => (typeof dim === "number" && dim >= 0 ? dim : -1));
+  return { name: meta.name, datatype, shape };
+}

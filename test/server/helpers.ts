@@ -1,0 +1,93 @@
+/** Test helpers: temporary model repositories on disk, and an app over them. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "../../server/app";
+import { ModelRepository, type ModelRepositoryOptions } from "../../server/repository/repository";
+
+/** model name -> version -> ONNX bytes, plus optional config.json content per model. */
+export interface RepositoryLayout {
+  readonly [model: string]: {
+    readonly versions: Readonly<Record<number, Uint8Array>>;
+    readonly config?: unknown;
+  };
+}
+
+/** Writes a repository into a fresh temporary directory and returns its path. */
+export function writeRepository(layout: RepositoryLayout): string {
+  const root = mkdtempSync(join(tmpdir(), "onnxfleet-repo-"));
+  for (const [model, { versions, config }] of Object.entries(layout)) {
+    for (const [version, bytes] of Object.entries(versions)) {
+      mkdirSync(join(root, model, version), { recursive: true });
+      writeFileSync(join(root, model, version, "model.onnx"), bytes);
+    }
+    if (config !== undefined) writeFileSync(join(root, model, "config.json"), JSON.stringify(config));
+  }
+  return root;
+}
+
+export interface TestServer {
+  readonly app: FastifyInstance;
+  readonly repository: ModelRepository;
+  readonly root: string;
+  close(): Promise<void>;
+}
+
+/** A loaded repository and an app over it (not listening). */
+export async function startTestServer(
+  layout: RepositoryLayout,
+  options: Omit<ModelRepositoryOptions, "root"> & { bodyLimitBytes?: number } = {},
+): Promise<TestServer> {
+  const root = writeRepository(layout);
+  const repository = new ModelRepository({ root, ...options });
+  await repository.load();
+  const app = buildApp({ repository, bodyLimitBytes: options.bodyLimitBytes });
+  await app.ready();
+  return {
+    app,
+    repository,
+    root,
+    async close() {
+      await app.close();
+      await repository.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A binary-extension request body built by hand (independent of the server's codec). */
+export function binaryRequest(
+  header: unknown,
+  chunks: readonly Uint8Array[],
+): { headers: Record<string, string>; payload: Buffer } {
+  const json = Buffer.from(JSON.stringify(header), "utf8");
+  return {
+    headers: {
+      "content-type": "application/octet-stream",
+      "inference-header-content-length": String(json.length),
+    },
+    payload: Buffer.concat([json, ...chunks]),
+  };
+}
+
+/** Splits a binary-extension response into its JSON header and the bytes after it. */
+export function splitBinaryResponse(
+  headers: Record<string, unknown>,
+  body: Buffer,
+): { header: any; binary: Buffer } {
+  const length = Number(headers["inference-header-content-length"]);
+  return { header: JSON.parse(body.subarray(0, length).toString("utf8")), binary: body.subarray(length) };
+}
+
+/** BYTES elements as the binary extension carries them: 4-byte little-endian length, then the bytes. */
+export function lengthPrefixed(elements: readonly string[]): Buffer {
+  return Buffer.concat(
+    elements.flatMap((text) => {
+      const bytes = Buffer.from(text, "utf8");
+      const prefix = Buffer.alloc(4);
+      prefix.writeUInt32LE(bytes.length);
+      return [prefix, bytes];
+    }),
+  );
+}

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+/** The MLP computed in plain JS from the same deterministic weights, to check onnxruntime's answer. */
+import { addModel, deterministicValues, mlp } from "../../server/testing/onnx-builder";
+import { startTestServer, type TestServer } from "./helpers";
+
+function referenceMlp(sizes: number[], input: number[][], seed = 42): number[][] {
+  let rows = input;
+  for (let layer = 0; layer + 1 < sizes.length; layer++) {
+    const fanIn = sizes[layer]!;
+    const fanOut = sizes[layer + 1]!;
+    const weight = deterministicValues(fanIn * fanOut, seed + layer * 2, 1 / Math.sqrt(fanIn));
+    const bias = deterministicValues(fanOut, seed + layer * 2 + 1, 0.1);
+    const last = layer + 2 === sizes.length;
+    rows = rows.map((row) =>
+      Array.from({ length: fanOut }, (_, j) => {
+        let sum = bias[j]!;
+        for (let i = 0; i < fanIn; i++) sum += row[i]! * weight[i * fanOut + j]!;
+        return last ? sum : Math.max(0, sum);
+      }),
+    );
+  }
+  return rows;
+}
+
+describe("JSON FP32 inference over HTTP", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({
+      mlp: { versions: { 1: mlp([4, 8, 3]) } },
+      add: { versions: { 1: addModel("FP32", [2, 2]) } },
+    });
+  });
+  afterAll(() => server.close());
+
+  it("GIVEN an MLP WHEN a batch of two rows is posted THEN onnxruntime's outputs match a JS reference", async () => {
+    const input = [
+      [0.5, -1, 2, 0.25],
+      [1, 1, 1, 1],
+    ];
+    const response = await server.app.inject({
+      method: "POST",
+      url: "/v2/models/mlp/infer",
+      payload: { id: "req-7", inputs: [{ name: "input", datatype: "FP32", shape: [2, 4], data: input }] },
+    });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).toMatchObject({ model_name: "mlp", model_version: "1", id: "req-7" });
+    expect(body.outputs).toHaveLength(1);
+    expect(body.outputs[0]).toMatchObject({ name: "output", datatype: "FP32", shape: [2, 3] });
+    const expected = referenceMlp([4, 8, 3], input).flat();
+    body.outputs[0].data.forEach((value: number, i: number) => {
+      expect(value).toBeCloseTo(expected[i]!, 4);
+    });
+  });
+
+  it("GIVEN an Add model with fixed shape WHEN flat data is posted to a version route THEN it adds", async () => {
+    const response = await server.app.inject({
+      method: "POST",
+      url: "/v2/models/add/versions/1/infer",
+      payload: {
+        inputs: [
+          { name: "a", datatype: "FP32", shape: [2, 2], data: [1, 2, 3, 4] },
+          { name: "b", datatype: "FP32", shape: [2, 2], data: [10, 20, 30, 40.5] },
+        ],
+      },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().outputs[0]).toEqual({
+      name: "sum",
+      datatype: "FP32",
+      shape: [2, 2],
+      data: [11, 22, 33, 44.5],
+    });
+    expect(response.json()).not.toHaveProperty("id");
+  });
+
+  it("GIVEN a wrong fixed dim WHEN posted THEN 400 names the input, what came and what was expected", async () => {
+    const response = await server.app.inject({
+      method: "POST",
+      url: "/v2/models/add/infer",
+      payload: {
+        inputs: [
+          { name: "a", datatype: "FP32", shape: [2, 3], data: [1, 2, 3, 4, 5, 6] },
+          { name: "b", datatype: "FP32", shape: [2, 2], data: [1, 2, 3, 4] },
+        ],
+      },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toBe(
+      'input "a": shape [2, 3] has 3 at axis 1, the model expects [2, 2] (-1 = any size)',
+    );
+  });
+
+  it("GIVEN an unknown model WHEN posted THEN 404 JSON", async () => {
+    const response = await server.app.inject({
+      method: "POST",
+      url: "/v2/models/nope/infer",
+      payload: { inputs: [] },
+    });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ error: 'model "nope" is not served' });
+  });
+});
