@@ -30,7 +30,7 @@ const server = await main([
   "--log-level",
   process.env.ONNXFLEET_LOG_LEVEL ?? "warn",
 ]);
-const port = new URL(server.url).port;
+const port = new URL(server.url).port; // main() returns the running server (undefined only for --help)
 
 const request = {
   inputs: [

@@ -50,7 +50,7 @@ export const option = {
 export const CONFIG_SCHEMA = {
   modelRepository: option.string({
     flag: "model-repository",
-    description: "Directory laid out as <model>/<version>/model.onnx; every model in it is served.",
+    description: "Directory laid out as `<model>/<version>/model.onnx`; every model in it is served.",
   }),
   httpPort: option.integer({
     flag: "http-port",
@@ -180,4 +180,21 @@ export function configTableMarkdown(): string {
     "|---|---|---|---|---|",
     ...rows,
   ].join("\n");
+}
+
+/** `onnxfleet-server --help`: usage and every option with its environment variable and default. */
+export function helpText(): string {
+  const lines = schemaEntries().map(([, spec]) => {
+    const value =
+      spec.kind === "enum"
+        ? (spec.choices ?? []).join("|")
+        : spec.kind === "boolean"
+          ? ""
+          : spec.kind.toUpperCase();
+    const fallback = spec.default === undefined ? "required" : `default ${String(spec.default)}`;
+    return `  --${spec.flag}${value ? ` ${value}` : ""}\n      ${spec.description} (${envVarOf(spec.flag)}; ${fallback})`;
+  });
+  return ["Usage: onnxfleet-server --model-repository DIR [options]", "", "Options:", ...lines, ""].join(
+    "\n",
+  );
 }

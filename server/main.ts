@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app";
-import { loadConfig } from "./config";
+import { helpText, loadConfig } from "./config";
 import { createLogger } from "./logger";
 import { ModelRepository } from "./repository/repository";
 
@@ -52,7 +52,11 @@ export async function start(
  * The `onnxfleet-server` entry point (bin/onnxfleet-server.cjs): starts the server and exits the process
  * on SIGTERM/SIGINT once it has closed.
  */
-export async function main(argv: string[]): Promise<RunningServer> {
+export async function main(argv: string[]): Promise<RunningServer | undefined> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(helpText());
+    return undefined;
+  }
   const server = await start(argv);
   let closing = false;
   const shutdown = (signal: string) => {

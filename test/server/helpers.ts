@@ -71,11 +71,24 @@ export function binaryRequest(
   };
 }
 
+/** The JSON header of a binary-extension response. */
+export interface BinaryResponseHeader {
+  readonly model_name: string;
+  readonly model_version: string;
+  readonly id?: string;
+  readonly outputs: {
+    readonly name: string;
+    readonly datatype: string;
+    readonly shape: number[];
+    readonly parameters: { readonly binary_data_size: number };
+  }[];
+}
+
 /** Splits a binary-extension response into its JSON header and the bytes after it. */
 export function splitBinaryResponse(
   headers: Record<string, unknown>,
   body: Buffer,
-): { header: any; binary: Buffer } {
+): { header: BinaryResponseHeader; binary: Buffer } {
   const length = Number(headers["inference-header-content-length"]);
   return { header: JSON.parse(body.subarray(0, length).toString("utf8")), binary: body.subarray(length) };
 }

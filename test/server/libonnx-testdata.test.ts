@@ -180,7 +180,7 @@ describe("libonnx-testdata suites over HTTP", () => {
       const dir = join(c.dir, c.dataSets[0]!);
       const inputs = readSet(dir, "input");
       const expected = readSet(dir, "output");
-    expect(expected.length).toBeGreaterThan(0);
+      expect(expected.length).toBeGreaterThan(0);
       const meta = (await app.inject({ method: "GET", url: `/v2/models/${c.name}` })).json();
       const names = (meta.inputs as { name: string }[]).map((input) => input.name);
       const outputNames = (meta.outputs as { name: string }[]).map((output) => output.name);
@@ -243,21 +243,16 @@ describe("libonnx-testdata suites over HTTP", () => {
     });
     expect(response.statusCode, response.body.slice(0, 500)).toBe(200);
     const { header, binary } = splitBinaryResponse(response.headers, response.rawPayload);
-    let offset = 0;
     expected.forEach((want, i) => {
       const name = outputNames.includes(want.name) ? want.name : outputNames[i];
-      const index = header.outputs.findIndex((output: { name: string }) => output.name === name);
+      const index = header.outputs.findIndex((output) => output.name === name);
       expect(index, `output ${name}`).toBeGreaterThanOrEqual(0);
-      const got = header.outputs[index];
+      const got = header.outputs[index]!;
       expect(got.datatype).toBe(want.datatype);
       expect(got.shape).toEqual(want.shape);
-      offset = header.outputs
+      const offset = header.outputs
         .slice(0, index)
-        .reduce(
-          (sum: number, o: { parameters: { binary_data_size: number } }) =>
-            sum + o.parameters.binary_data_size,
-          0,
-        );
+        .reduce((sum, o) => sum + o.parameters.binary_data_size, 0);
       const bytes = binary.subarray(offset, offset + got.parameters.binary_data_size);
       if (want.datatype === "BYTES") {
         expect(Buffer.compare(bytes, tensorBytes(want))).toBe(0);

@@ -1,0 +1,83 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { CONFIG_SCHEMA, ConfigError, configTableMarkdown, envVarOf, loadConfig } from "../../server/config";
+
+describe("loadConfig", () => {
+  it("GIVEN only --model-repository THEN every other option takes its documented default", () => {
+    expect(loadConfig(["--model-repository", "/models"])).toEqual({
+      modelRepository: "/models",
+      httpPort: 8000,
+      host: "0.0.0.0",
+      executionProvider: "cpu",
+      intraOpThreads: 0,
+      bodyLimitBytes: 67108864,
+      logLevel: "info",
+    });
+  });
+
+  it("reads every option from ONNXFLEET_* environment variables; flags win over the environment", () => {
+    const env = {
+      ONNXFLEET_MODEL_REPOSITORY: "/env-models",
+      ONNXFLEET_HTTP_PORT: "9000",
+      ONNXFLEET_HOST: "127.0.0.1",
+      ONNXFLEET_EXECUTION_PROVIDER: "cuda",
+      ONNXFLEET_INTRA_OP_THREADS: "2",
+      ONNXFLEET_BODY_LIMIT_BYTES: "2048",
+      ONNXFLEET_LOG_LEVEL: "debug",
+    };
+    expect(loadConfig([], env)).toEqual({
+      modelRepository: "/env-models",
+      httpPort: 9000,
+      host: "127.0.0.1",
+      executionProvider: "cuda",
+      intraOpThreads: 2,
+      bodyLimitBytes: 2048,
+      logLevel: "debug",
+    });
+    expect(loadConfig(["--http-port=8080", "--execution-provider", "cpu"], env)).toMatchObject({
+      modelRepository: "/env-models",
+      httpPort: 8080,
+      executionProvider: "cpu",
+    });
+  });
+
+  it.each([
+    [
+      ["--model-repository", "/m", "--grpc-port", "1"],
+      /Unknown option '--grpc-port'.*Known flags: --model-repository, --http-port/,
+    ],
+    [["--model-repository", "/m", "extra"], /Unexpected argument 'extra'/],
+    [[], /--model-repository \(or ONNXFLEET_MODEL_REPOSITORY\) is required/],
+    [["--model-repository", "/m", "--http-port", "80.5"], /--http-port must be an integer, got "80.5"/],
+    [
+      ["--model-repository", "/m", "--http-port", "70000"],
+      /--http-port must be between 0 and 65535, got 70000/,
+    ],
+    [
+      ["--model-repository", "/m", "--execution-provider", "tpu"],
+      /--execution-provider must be one of cpu, cuda, got "tpu"/,
+    ],
+    [["--model-repository", ""], /--model-repository must not be empty/],
+  ])("refuses %j", (argv, message) => {
+    expect(() => loadConfig(argv, {})).toThrow(ConfigError);
+    expect(() => loadConfig(argv, {})).toThrow(message);
+  });
+
+  it("names the environment variable when its value is bad", () => {
+    expect(() => loadConfig(["--model-repository", "/m"], { ONNXFLEET_INTRA_OP_THREADS: "many" })).toThrow(
+      'ONNXFLEET_INTRA_OP_THREADS must be an integer, got "many"',
+    );
+  });
+
+  it("derives every environment variable from its flag", () => {
+    for (const spec of Object.values(CONFIG_SCHEMA)) {
+      expect(envVarOf(spec.flag)).toMatch(/^ONNXFLEET_[A-Z0-9_]+$/);
+      expect(spec.description.length).toBeGreaterThan(10);
+    }
+  });
+
+  it("docs/readme/server.md holds the generated configuration table verbatim", () => {
+    const doc = readFileSync(new URL("../../docs/readme/server.md", import.meta.url), "utf8");
+    expect(doc).toContain(configTableMarkdown());
+  });
+});
