@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app";
+import { batchingExecutorFactory } from "./batching/executor-factory";
 import { helpText, loadConfig } from "./config";
 import { createLogger } from "./logger";
 import { ModelRepository } from "./repository/repository";
@@ -27,6 +28,7 @@ export async function start(
   const repository = new ModelRepository({
     root: config.modelRepository,
     session: { executionProvider: config.executionProvider, intraOpThreads: config.intraOpThreads },
+    createExecutor: batchingExecutorFactory(config, logger),
   });
   const app = buildApp({ repository, bodyLimitBytes: config.bodyLimitBytes, logger });
   const url = await app.listen({ port: config.httpPort, host: config.host });

@@ -79,13 +79,23 @@ export class DynamicBatcher implements BatchRunner {
     timedOut: 0,
   };
 
+  /**
+   * @param instances the model's sessions; each runs one batch at a time.
+   * @param owned what {@link release} frees (the instances made for this batcher, not shared ones).
+   */
   constructor(
     instances: readonly BatchRunner[],
     private readonly options: DynamicBatcherOptions,
+    private readonly owned: readonly { release(): Promise<void> }[] = [],
   ) {
     if (instances.length === 0) throw new Error(`${options.label}: a batcher needs at least one instance`);
     this.idle = [...instances];
     this.maxDelayMs = options.maxQueueDelayMicroseconds / 1000;
+  }
+
+  /** Frees the instances this batcher owns. Call once no request is running. */
+  async release(): Promise<void> {
+    await Promise.all(this.owned.map((instance) => instance.release()));
   }
 
   get stats(): BatcherStats {

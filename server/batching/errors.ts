@@ -1,22 +1,18 @@
 /**
- * Errors the batcher gives a request instead of running it. Each carries the HTTP status the server
- * answers with (`statusCode`, which fastify's error handling honours) and a message naming the model
- * version, the limit and the fix.
+ * Errors the batcher gives a request instead of running it: protocol errors, so the app answers with
+ * their status (400 for a request that cannot be batched as sent, 503 for a full or slow queue) and a
+ * message naming the model version, the limit and the fix.
  */
-export class BatchingError extends Error {
-  override readonly name: string = "BatchingError";
-  constructor(
-    message: string,
-    /** HTTP status for the response: 400 for a bad request, 503 for a full or slow queue. */
-    readonly statusCode: 400 | 503,
-  ) {
-    super(message);
+import { ProtocolError } from "../protocol/errors";
+
+export class BatchingError extends ProtocolError {
+  constructor(message: string, statusCode: 400 | 503) {
+    super(statusCode, message);
   }
 }
 
 /** The model version's queue already holds `maxQueueSize` requests; refused at once. */
 export class QueueFullError extends BatchingError {
-  override readonly name = "QueueFullError";
   constructor(label: string, maxQueueSize: number) {
     super(
       `${label}: the queue is full (${maxQueueSize} requests waiting, maxQueueSize); retry later, add ` +
@@ -28,7 +24,6 @@ export class QueueFullError extends BatchingError {
 
 /** The request waited in the queue longer than `queueTimeoutMs`; it was not run. */
 export class QueueTimeoutError extends BatchingError {
-  override readonly name = "QueueTimeoutError";
   constructor(label: string, queueTimeoutMs: number) {
     super(
       `${label}: the request waited more than ${queueTimeoutMs} ms in the queue (queueTimeoutMs) and was ` +
@@ -40,7 +35,6 @@ export class QueueTimeoutError extends BatchingError {
 
 /** The request's tensors cannot be batched as sent (rows disagree, or more rows than `maxBatchSize`). */
 export class BatchRequestError extends BatchingError {
-  override readonly name = "BatchRequestError";
   constructor(label: string, problem: string) {
     super(`${label}: ${problem}`, 400);
   }

@@ -52,19 +52,18 @@ export function batchingOptionProblem(key: keyof BatchingOptions, value: unknown
 }
 
 /**
- * Reads the `batching` section of a model's `config.json` over `defaults`. Returns the merged options, or
- * every problem found (unknown keys, wrong types, values out of range), each naming the key.
+ * Reads the `batching` section of a model's `config.json`: the settings it overrides (merged over the
+ * server-wide defaults when the model loads), or every problem found (unknown keys, wrong types, values
+ * out of range), each naming the key.
  */
 export function readBatchingSection(
   section: unknown,
-  defaults: BatchingOptions,
-): { readonly options: BatchingOptions } | { readonly problems: readonly string[] } {
-  if (section === undefined) return { options: defaults };
+): { readonly options: Partial<BatchingOptions> } | { readonly problems: readonly string[] } {
   if (typeof section !== "object" || section === null || Array.isArray(section)) {
     return { problems: [`batching must be an object, got ${show(section)}`] };
   }
   const problems: string[] = [];
-  const merged: Record<string, number> = { ...defaults };
+  const options: Record<string, number> = {};
   for (const [key, value] of Object.entries(section)) {
     if (!(BATCHING_OPTION_KEYS as string[]).includes(key)) {
       problems.push(`batching.${key} is not a batching setting (known: ${BATCHING_OPTION_KEYS.join(", ")})`);
@@ -72,7 +71,7 @@ export function readBatchingSection(
     }
     const problem = batchingOptionProblem(key as keyof BatchingOptions, value);
     if (problem) problems.push(`batching.${problem}`);
-    else merged[key] = value as number;
+    else options[key] = value as number;
   }
-  return problems.length > 0 ? { problems } : { options: merged as unknown as BatchingOptions };
+  return problems.length > 0 ? { problems } : { options };
 }

@@ -15,10 +15,16 @@ export interface ExecutorContext {
   readonly version: string;
   readonly config: ModelConfig;
   readonly session: ModelSession;
+  /** The version's model.onnx, for factories that load more sessions of it. */
+  readonly modelPath: string;
 }
 
-/** Builds the executor of one model version. The default returns the session itself. */
-export type ExecutorFactory = (context: ExecutorContext) => InferenceExecutor;
+/**
+ * Builds the executor of one model version (it may load more sessions: the version turns ready once the
+ * promise settles). The default returns the session itself. An executor with a `release()` method is
+ * released when the repository closes.
+ */
+export type ExecutorFactory = (context: ExecutorContext) => InferenceExecutor | Promise<InferenceExecutor>;
 
 export const defaultExecutorFactory: ExecutorFactory = (context) => context.session;
 
@@ -79,11 +85,12 @@ export class ModelRepository {
         session.signature.outputs.map((output) => output.name),
       );
       const createExecutor = this.options.createExecutor ?? defaultExecutorFactory;
-      entry.executor = createExecutor({
+      entry.executor = await createExecutor({
         modelName: entry.modelName,
         version: entry.version,
         config: entry.config,
         session,
+        modelPath: entry.modelPath,
       });
       entry.state = "ready";
     } catch (error) {
@@ -112,6 +119,8 @@ export class ModelRepository {
     await this.loading?.catch(() => undefined);
     for (const model of this.models.values()) {
       for (const version of model.versions) {
+        const executor = version.executor as { release?: () => Promise<void> } | undefined;
+        if (executor !== version.session) await executor?.release?.();
         await version.session?.release();
         version.session = undefined;
         version.executor = undefined;

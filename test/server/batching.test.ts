@@ -459,20 +459,15 @@ describe("batchability", () => {
 });
 
 describe("readBatchingSection", () => {
-  it("merges a model's batching section over the server defaults", () => {
-    expect(readBatchingSection(undefined, DEFAULT_BATCHING_OPTIONS)).toEqual({
-      options: DEFAULT_BATCHING_OPTIONS,
-    });
-    expect(readBatchingSection({ maxBatchSize: 8, queueTimeoutMs: 0 }, DEFAULT_BATCHING_OPTIONS)).toEqual({
-      options: { ...DEFAULT_BATCHING_OPTIONS, maxBatchSize: 8, queueTimeoutMs: 0 },
+  it("returns the settings a model's batching section overrides", () => {
+    expect(readBatchingSection({})).toEqual({ options: {} });
+    expect(readBatchingSection({ maxBatchSize: 8, queueTimeoutMs: 0 })).toEqual({
+      options: { maxBatchSize: 8, queueTimeoutMs: 0 },
     });
   });
 
   it("lists every problem: unknown keys, wrong types, out-of-range values", () => {
-    const result = readBatchingSection(
-      { maxBatchSize: 0, maxQueueDelayMs: 2, maxQueueSize: "10" },
-      DEFAULT_BATCHING_OPTIONS,
-    );
+    const result = readBatchingSection({ maxBatchSize: 0, maxQueueDelayMs: 2, maxQueueSize: "10" });
     expect(result).toEqual({
       problems: [
         "batching.maxBatchSize must be a whole number from 1 to 65536, got 0",
@@ -480,7 +475,7 @@ describe("readBatchingSection", () => {
         'batching.maxQueueSize must be a whole number from 1 to 1000000, got "10"',
       ],
     });
-    expect(readBatchingSection([], DEFAULT_BATCHING_OPTIONS)).toEqual({
+    expect(readBatchingSection([])).toEqual({
       problems: ["batching must be an object, got []"],
     });
   });
