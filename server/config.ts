@@ -120,9 +120,9 @@ export const CONFIG_SCHEMA = {
   instanceThread: option.enum({
     flag: "instance-thread",
     choices: INSTANCE_THREADS,
-    default: "worker",
+    default: "auto",
     description:
-      "Where sessions run: worker (a worker thread each, so HTTP work overlaps inference) or main (the event loop's thread).",
+      "Where sessions run: worker (a thread each, so HTTP work overlaps inference), main (the event loop's thread), or auto: worker when a one-row run takes 1 ms or more.",
   }),
   bodyLimitBytes: option.integer({
     flag: "body-limit-bytes",

@@ -11,7 +11,7 @@ import { ModelSession } from "../runtime/session";
 import { WorkerSession } from "../runtime/worker-session";
 import { batchability } from "./batchable";
 import { type BatchRunner, DynamicBatcher } from "./batcher";
-import type { InstanceThread } from "./model-settings";
+import { AUTO_WORKER_THRESHOLD_MS, type InstanceThread } from "./model-settings";
 import type { BatchingOptions } from "./options";
 
 /** Server-wide batching and instance settings (the flags). */
@@ -31,6 +31,7 @@ export function batchingExecutorFactory(
 ): ExecutorFactory {
   return async (context: ExecutorContext) => {
     const { config, session, modelName, version } = context;
+    const label = `model "${modelName}" version ${version}`;
     const options: BatchingOptions = {
       maxBatchSize: settings.maxBatchSize,
       maxQueueDelayMicroseconds: settings.maxQueueDelayMicroseconds,
@@ -39,9 +40,19 @@ export function batchingExecutorFactory(
       ...config.batching,
     };
     const count = config.instances ?? settings.instances;
-    const thread = config.instanceThread ?? settings.instanceThread;
+    const configured = config.instanceThread ?? settings.instanceThread;
+    const warmup = () => warmupRequest(config, session.signature);
+    const outputNames = session.signature.outputs.map((output) => output.name);
+    let thread: "worker" | "main" = configured === "main" ? "main" : "worker";
+    if (configured === "auto") {
+      const runMs = await fastestRunMs(session, warmup, outputNames);
+      thread = runMs >= AUTO_WORKER_THRESHOLD_MS ? "worker" : "main";
+      logger.info(
+        { model: modelName, version, instanceThread: thread, oneRowRunMs: Number(runMs.toFixed(3)) },
+        `${label}: instances on ${thread === "worker" ? "worker threads" : "the main thread"} (one row runs in ${runMs.toFixed(2)} ms)`,
+      );
+    }
     const intraOpThreads = config.intraOpThreads ?? settings.intraOpThreads;
-    const label = `model "${modelName}" version ${version}`;
     const fit = batchability(session.signature);
     if (!fit.batchable && options.maxBatchSize > 1) {
       logger.info(
@@ -59,11 +70,24 @@ export function batchingExecutorFactory(
           : ModelSession.load(context.modelPath, sessionOptions),
       ),
     );
-    const outputNames = session.signature.outputs.map((output) => output.name);
-    await Promise.all(
-      owned.map((instance) => instance.infer(warmupRequest(config, session.signature), outputNames)),
-    );
+    await Promise.all(owned.map((instance) => instance.infer(warmup(), outputNames)));
     const instances: BatchRunner[] = reuse ? [session, ...owned] : owned;
     return new DynamicBatcher(instances, { ...options, label, batchable: fit.batchable }, owned);
   };
+}
+
+/** The fastest of a few runs of the (one-row) warm-up request on the main-thread session, in ms. */
+async function fastestRunMs(
+  session: BatchRunner,
+  warmup: () => Parameters<BatchRunner["infer"]>[0],
+  outputNames: readonly string[],
+): Promise<number> {
+  let fastest = Number.POSITIVE_INFINITY;
+  for (let run = 0; run < 3; run++) {
+    const inputs = warmup();
+    const start = performance.now();
+    await session.infer(inputs, outputNames);
+    fastest = Math.min(fastest, performance.now() - start);
+  }
+  return fastest;
 }

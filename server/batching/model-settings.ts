@@ -6,7 +6,7 @@
  * {
  *   "batching": { "maxBatchSize": 32, "maxQueueDelayMicroseconds": 1000, "maxQueueSize": 256, "queueTimeoutMs": 5000 },
  *   "instances": 1,
- *   "instanceThread": "worker",
+ *   "instanceThread": "auto",
  *   "intraOpThreads": 0
  * }
  * ```
@@ -15,10 +15,17 @@ import { show } from "../../src/validate";
 import { RepositoryError } from "../repository/errors";
 import { type BatchingOptions, readBatchingSection } from "./options";
 
-/** Where a model's instances run onnxruntime: a worker thread each, or the event loop's own thread. */
-export type InstanceThread = "worker" | "main";
+/**
+ * Where a model's instances run onnxruntime: a worker thread each, the event loop's own thread, or `auto`:
+ * a worker thread when one run of one row takes at least {@link AUTO_WORKER_THRESHOLD_MS} (measured at
+ * load), else the main thread (a thread hop costs more than a short run blocks the event loop).
+ */
+export type InstanceThread = "auto" | "worker" | "main";
 
-export const INSTANCE_THREADS: readonly InstanceThread[] = ["worker", "main"];
+export const INSTANCE_THREADS: readonly InstanceThread[] = ["auto", "worker", "main"];
+
+/** One-row run time from which `auto` puts instances on worker threads (see docs/readme/batch.md). */
+export const AUTO_WORKER_THRESHOLD_MS = 1;
 
 /** Batching and instance settings of one model, as given in its config.json (absent: the server's flags). */
 export interface ModelBatchingConfig {

@@ -93,6 +93,7 @@ export class WorkerSession implements InferenceExecutor {
           intraOpNumThreads: options.intraOpThreads ?? 0,
           graphOptimizationLevel: "all",
           logSeverityLevel: 4,
+          ...(process.env.EXP_NOSPIN ? { extra: { session: { intra_op: { allow_spinning: "0" } } } } : {}),
         },
       },
     });

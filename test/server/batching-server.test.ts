@@ -82,7 +82,9 @@ describe.each(["worker", "main"] as const)(
           ["output"],
         );
         const expected = Array.from(alone!.data as Float32Array);
-        output.data.forEach((value: number, j: number) => expect(value).toBeCloseTo(expected[j]!, 4));
+        output.data.forEach((value: number, j: number) => {
+          expect(value).toBeCloseTo(expected[j]!, 4);
+        });
       }
       // AND requests were joined: fewer runs than requests
       const batcher = server.repository.find("mlp")!.executor as DynamicBatcher;
@@ -205,7 +207,7 @@ describe("limits over HTTP", () => {
     );
     await expect(
       serve({ m: { versions: { 1: mlp([2, 2]) }, config: { instanceThread: "gpu" } } }),
-    ).rejects.toThrow(/config\.json: instanceThread must be one of "worker", "main", got "gpu"/);
+    ).rejects.toThrow(/config\.json: instanceThread must be one of "auto", "worker", "main", got "gpu"/);
   });
 });
 

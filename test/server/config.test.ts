@@ -15,7 +15,7 @@ describe("loadConfig", () => {
       maxQueueSize: 1024,
       queueTimeoutMs: 10000,
       instances: 1,
-      instanceThread: "worker",
+      instanceThread: "auto",
       bodyLimitBytes: 67108864,
       logLevel: "info",
     });
