@@ -10,7 +10,7 @@ import { Worker } from "node:worker_threads";
 import type { InferenceExecutor } from "../executor";
 import type { Tensor } from "../tensor";
 import { fromOrtTensor, ORT_TYPE_OF } from "./convert";
-import { ModelLoadError, type SessionOptions } from "./session";
+import { ModelLoadError, ortSessionOptions, type SessionOptions } from "./session";
 
 /** The worker's program (CommonJS, evaluated): one onnxruntime session, one request at a time. */
 const WORKER_SOURCE = `
@@ -88,13 +88,7 @@ export class WorkerSession implements InferenceExecutor {
       workerData: {
         modelPath,
         onnxruntimePath: require.resolve("onnxruntime-node"),
-        sessionOptions: {
-          executionProviders: [options.executionProvider ?? "cpu"],
-          intraOpNumThreads: options.intraOpThreads ?? 0,
-          graphOptimizationLevel: "all",
-          logSeverityLevel: 4,
-          ...(process.env.EXP_NOSPIN ? { extra: { session: { intra_op: { allow_spinning: "0" } } } } : {}),
-        },
+        sessionOptions: ortSessionOptions(options),
       },
     });
     await new Promise<void>((resolve, reject) => {
