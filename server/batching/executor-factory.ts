@@ -71,6 +71,8 @@ export function batchingExecutorFactory(
       ),
     );
     await Promise.all(owned.map((instance) => instance.infer(warmup(), outputNames)));
+    // Worker instances hold their own copies of the model: free the main thread's (metadata stays).
+    if (thread === "worker") await session.release();
     const instances: BatchRunner[] = reuse ? [session, ...owned] : owned;
     return new DynamicBatcher(instances, { ...options, label, batchable: fit.batchable }, owned);
   };

@@ -84,8 +84,12 @@ export class ModelSession implements InferenceExecutor {
     });
   }
 
-  /** Frees the native session. */
+  private released = false;
+
+  /** Frees the native session (once; later calls do nothing). */
   async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
     await this.session.release();
   }
 }
