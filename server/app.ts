@@ -2,7 +2,12 @@
  * The HTTP app: Open Inference Protocol (KServe V2) REST routes over a {@link ModelRepository}. Built
  * apart from listening, so tests inject requests (`app.inject`).
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from "fastify";
 import { registerBodyParsers } from "./protocol/body";
 import { ProtocolError } from "./protocol/errors";
 import { decodeInferRequest, encodeInferResponse, type InferBody } from "./protocol/infer";
@@ -58,7 +63,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyLimitBytes ?? 64 * 1024 * 1024,
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    // Inference requests carry no query strings of note; keep routing strict and simple.
     routerOptions: { ignoreTrailingSlash: true },
   }) as unknown as FastifyInstance;
   registerBodyParsers(app);
@@ -103,10 +107,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.get<{ Params: ModelParams }>("/v2/models/:model/ready", modelReady);
   app.get<{ Params: ModelParams }>("/v2/models/:model/versions/:version/ready", modelReady);
 
-  const infer = async (
-    request: { params: ModelParams; body: unknown },
-    reply: import("fastify").FastifyReply,
-  ) => {
+  const infer = async (request: { params: ModelParams; body: unknown }, reply: FastifyReply) => {
     const entry = lookup(repository, request.params);
     const { signature, executor } = requireReady(entry);
     if (request.body === undefined || request.body === null) {

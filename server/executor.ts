@@ -10,4 +10,9 @@ export interface InferenceExecutor {
    * in the order asked.
    */
   infer(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<Tensor[]>;
+  /**
+   * Called once when the server shuts down, before the underlying session is released: finish or fail
+   * whatever is queued. Optional; the plain session executor has nothing to do.
+   */
+  close?(): Promise<void>;
 }

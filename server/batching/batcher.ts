@@ -14,7 +14,7 @@
  * - a request queued longer than `queueTimeoutMs` is answered 503 and never run.
  */
 import type { Tensor } from "../tensor";
-import { BatchRequestError, QueueFullError, QueueTimeoutError } from "./errors";
+import { BatchRequestError, QueueFullError, QueueTimeoutError, ShuttingDownError } from "./errors";
 import type { BatchingOptions } from "./options";
 import { concatRows, sliceRows } from "./rows";
 
@@ -70,6 +70,8 @@ export class DynamicBatcher implements BatchRunner {
   private fillTimerDeadline = 0;
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly maxDelayMs: number;
+  private closing = false;
+  private idleWaiters: (() => void)[] = [];
   private counters = {
     runningBatches: 0,
     batches: 0,
@@ -93,8 +95,17 @@ export class DynamicBatcher implements BatchRunner {
     this.maxDelayMs = options.maxQueueDelayMicroseconds / 1000;
   }
 
-  /** Frees the instances this batcher owns. Call once no request is running. */
-  async release(): Promise<void> {
+  /**
+   * Shutdown: refuses new requests (503), runs what is queued without holding back, waits for running
+   * batches, then frees the instances this batcher owns.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.fillTarget = 0;
+    this.dispatch();
+    while (this.queue.length > 0 || this.counters.runningBatches > 0) {
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    }
     await Promise.all(this.owned.map((instance) => instance.release()));
   }
 
@@ -103,6 +114,7 @@ export class DynamicBatcher implements BatchRunner {
   }
 
   infer(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<Tensor[]> {
+    if (this.closing) return Promise.reject(new ShuttingDownError(this.options.label));
     let rows = 1;
     let key = "";
     if (this.options.batchable) {
@@ -297,13 +309,21 @@ export class DynamicBatcher implements BatchRunner {
     this.counters.rows += rows;
     this.counters.requests += requests;
     this.idle.push(instance);
-    if (this.maxDelayMs > 0 && this.options.batchable) {
+    if (this.maxDelayMs > 0 && this.options.batchable && !this.closing) {
       // The requests of the batch just finished are likely to come back (closed-loop clients): wait for
       // them as well as for those already queued, up to the queue delay.
       this.fillTarget = Math.min(this.options.maxBatchSize, rows + this.queuedRows);
       this.fillDeadline = performance.now() + this.maxDelayMs;
     }
     if (this.queue.length > 0) this.dispatch();
+    else this.notifyIfIdle();
+  }
+
+  /** Wakes {@link close} once nothing is queued or running. */
+  private notifyIfIdle(): void {
+    if (this.queue.length === 0 && this.counters.runningBatches === 0) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
   }
 
   private armExpiry(): void {
@@ -329,6 +349,7 @@ export class DynamicBatcher implements BatchRunner {
       }
     }
     if (this.queue.length > 0) this.armExpiry();
+    else this.notifyIfIdle();
   };
 }
 

@@ -39,3 +39,10 @@ export class BatchRequestError extends BatchingError {
     super(`${label}: ${problem}`, 400);
   }
 }
+
+/** The server is shutting down: the model version takes no new requests. */
+export class ShuttingDownError extends BatchingError {
+  constructor(label: string) {
+    super(`${label}: the server is shutting down and takes no new requests; retry on another replica`, 503);
+  }
+}

@@ -1,7 +1,13 @@
 /** Dynamic batching: one batcher per model version, wrapping the model's instances. */
 export { type Batchability, type BatchableSignature, batchability } from "./batchable";
 export { type BatcherStats, type BatchRunner, DynamicBatcher, type DynamicBatcherOptions } from "./batcher";
-export { BatchingError, BatchRequestError, QueueFullError, QueueTimeoutError } from "./errors";
+export {
+  BatchingError,
+  BatchRequestError,
+  QueueFullError,
+  QueueTimeoutError,
+  ShuttingDownError,
+} from "./errors";
 export {
   BATCHING_OPTION_KEYS,
   BATCHING_OPTION_LIMITS,

@@ -161,6 +161,7 @@ export function decodeJsonData(
 }
 
 function floatText(value: number): string {
+  if (Object.is(value, -0)) return "-0";
   if (Number.isFinite(value)) return String(value);
   return Number.isNaN(value) ? '"NaN"' : value > 0 ? '"Infinity"' : '"-Infinity"';
 }

@@ -21,8 +21,7 @@ export interface ExecutorContext {
 
 /**
  * Builds the executor of one model version (it may load more sessions: the version turns ready once the
- * promise settles). The default returns the session itself. An executor with a `release()` method is
- * released when the repository closes.
+ * promise settles). The default returns the session itself.
  */
 export type ExecutorFactory = (context: ExecutorContext) => InferenceExecutor | Promise<InferenceExecutor>;
 
@@ -114,13 +113,12 @@ export class ModelRepository {
     return model.versions.find((entry) => entry.version === version);
   }
 
-  /** Releases every loaded session. */
+  /** Closes every executor (when it is not the session itself), then releases every loaded session. */
   async close(): Promise<void> {
     await this.loading?.catch(() => undefined);
     for (const model of this.models.values()) {
       for (const version of model.versions) {
-        const executor = version.executor as { release?: () => Promise<void> } | undefined;
-        if (executor !== version.session) await executor?.release?.();
+        if (version.executor !== version.session) await version.executor?.close?.();
         await version.session?.release();
         version.session = undefined;
         version.executor = undefined;

@@ -58,14 +58,19 @@ function fp32(name: string, rows: number[][]): Tensor {
   return { name, datatype: "FP32", shape: [rows.length, width], data: Float32Array.from(rows.flat()) };
 }
 
-function batcher(instances: BatchRunner[], options: Partial<DynamicBatcherOptions> = {}): DynamicBatcher {
-  return new DynamicBatcher(instances, {
+function batcher(
+  instances: BatchRunner[],
+  options: Partial<DynamicBatcherOptions> = {},
+  owned: { release(): Promise<void> }[] = [],
+): DynamicBatcher {
+  const merged = {
     ...DEFAULT_BATCHING_OPTIONS,
     maxQueueDelayMicroseconds: 0,
     label: 'model "m" version 1',
     batchable: true,
     ...options,
-  });
+  };
+  return new DynamicBatcher(instances, merged, owned);
 }
 
 /** Records how a promise ends without awaiting it. */
@@ -333,6 +338,28 @@ describe("DynamicBatcher", () => {
     await two.finish();
     // THEN the instance that freed up takes both queued requests as one batch
     expect(two.calls[1]!.inputs[0]!.shape).toEqual([2, 1]);
+  });
+
+  it("on close, runs what is queued, refuses new requests with 503, then frees the instances it owns", async () => {
+    // GIVEN a busy instance with one request queued, held back by a long queue delay
+    const runner = new ManualRunner();
+    let released = 0;
+    const owned = { release: async () => void released++ };
+    const closingBatcher = batcher([runner], { maxQueueDelayMicroseconds: 10_000_000 }, [owned]);
+    const running = track(closingBatcher.infer([fp32("x", [[0]])], ["y"]));
+    const queued = track(closingBatcher.infer([fp32("x", [[1]])], ["y"]));
+    // WHEN the server closes
+    const closed = track(closingBatcher.close());
+    await expect(closingBatcher.infer([fp32("x", [[2]])], ["y"])).rejects.toThrow(
+      /model "m" version 1: the server is shutting down and takes no new requests/,
+    );
+    await runner.finish();
+    // THEN the queued request runs at once (no holding back) and close waits for it
+    expect(runner.calls).toHaveLength(2);
+    expect(closed.done).toBe(false);
+    await runner.finish();
+    await settle();
+    expect([running.done, queued.value !== undefined, closed.done, released]).toEqual([true, true, true, 1]);
   });
 
   describe("holding back for company (maxQueueDelayMicroseconds)", () => {

@@ -196,14 +196,39 @@ describe("loading", () => {
     expect(repository.find("broken")?.state).toBe("failed");
   });
 
+  it("a config.json warmup that does not fit the model fails load() with the reason", async () => {
+    const repository = new ModelRepository({
+      root: repo({
+        m: {
+          versions: { 1: fp32 },
+          config: { warmup: { inputs: [{ name: "input", datatype: "INT32", shape: [2], data: [1, 2] }] } },
+        },
+      }),
+    });
+    await expect(repository.load()).rejects.toThrow(
+      'model "m" version 1: config.json warmup does not fit the model: input "input": datatype INT32 given, the model expects FP32',
+    );
+  });
+
+  it("refuses a config.json warmup without inputs at scan time", () => {
+    expectRefused(
+      repo({ m: { versions: { 1: fp32 }, config: { warmup: {} } } }),
+      /warmup must be an inference request body/,
+    );
+  });
+
   it("the executor factory wraps every version's session (the batcher's seam)", async () => {
     const seen: string[] = [];
+    const closed: string[] = [];
     const repository = new ModelRepository({
       root: repo({ a: { versions: { 1: fp32 } }, b: { versions: { 1: fp32 } } }),
       createExecutor: ({ modelName, version, session }) => ({
         infer: (inputs, outputs) => {
           seen.push(`${modelName}/${version}`);
           return session.infer(inputs, outputs);
+        },
+        close: async () => {
+          closed.push(`${modelName}/${version}`);
         },
       }),
     });
@@ -218,6 +243,7 @@ describe("loading", () => {
     expect(seen).toEqual(["b/1"]);
     await app.close();
     await repository.close();
+    expect(closed).toEqual(["a/1", "b/1"]);
   });
 
   it("--execution-provider cuda without the CUDA binaries fails with a message naming the flag", async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addModel, identityModel } from "../../server/testing/onnx-builder";
+import { addModel, buildModel, identityModel } from "../../server/testing/onnx-builder";
 import { binaryRequest, startTestServer, type TestServer } from "./helpers";
 
 const a = (over: Record<string, unknown> = {}) => ({
@@ -96,6 +96,26 @@ describe("request validation against the model's metadata", () => {
         int8: { versions: { 1: identityModel("INT8", [2]) } },
         bytes: { versions: { 1: identityModel("BYTES", [2]) } },
         bool: { versions: { 1: identityModel("BOOL", [2]) } },
+        expand: {
+          versions: {
+            1: buildModel({
+              inputs: [
+                { name: "x", datatype: "FP32", shape: [3, 1] },
+                { name: "shape", datatype: "INT64", shape: [2] },
+              ],
+              outputs: [{ name: "y", datatype: "FP32", shape: [null, null] }],
+              nodes: [{ op: "Expand", inputs: ["x", "shape"], outputs: ["y"] }],
+            }),
+          },
+          config: {
+            warmup: {
+              inputs: [
+                { name: "x", datatype: "FP32", shape: [3, 1], data: [1, 2, 3] },
+                { name: "shape", datatype: "INT64", shape: [2], data: [3, 2] },
+              ],
+            },
+          },
+        },
       },
       { bodyLimitBytes: 4096 },
     );
@@ -222,6 +242,33 @@ describe("request validation against the model's metadata", () => {
         error: 'input "input": BYTES element 1 has a truncated length prefix',
       });
     });
+  });
+
+  it("inputs that pass the metadata but fail inside onnxruntime -> 400 naming the model, and the model still serves", async () => {
+    const x = { name: "x", datatype: "FP32", shape: [3, 1], data: [1, 2, 3] };
+    const bad = await post("/v2/models/expand/infer", {
+      inputs: [x, { name: "shape", datatype: "INT64", shape: [2], data: [2, 2] }],
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(
+      /^model "expand" version 1 failed on these inputs: .*invalid expand shape/,
+    );
+    const good = await post("/v2/models/expand/infer", {
+      inputs: [x, { name: "shape", datatype: "INT64", shape: [2], data: [3, 2] }],
+    });
+    expect(good.json().outputs[0]).toEqual({
+      name: "y",
+      datatype: "FP32",
+      shape: [3, 2],
+      data: [1, 1, 2, 2, 3, 3],
+    });
+  });
+
+  it("application/json with a charset parameter is JSON", async () => {
+    const response = await post("/v2/models/add/infer", JSON.stringify({ inputs: [a(), b()] }), {
+      "content-type": "application/json; charset=utf-8",
+    });
+    expect(response.statusCode).toBe(200);
   });
 
   it("the server still answers after every malformed request", async () => {
