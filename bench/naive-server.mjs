@@ -53,3 +53,4 @@ const server = createServer((req, res) => {
   });
 });
 server.listen(Number(port), "127.0.0.1", () => process.send?.("listening"));
+process.on("SIGINT", () => process.exit(0));

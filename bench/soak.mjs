@@ -1,7 +1,7 @@
 // `npm run bench -- --soak S`: sustained load on onnxfleet-server for S seconds (every bench model at once,
 // each from its own wrk), sampling the server's resident set size every second. Memory is bounded when the
 // RSS of the last third of the run is not above that of the middle third (by more than a small margin).
-import { mkdirSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runLoad } from "./load.mjs";
 import { rssMiB, startServer } from "./servers.mjs";
@@ -15,7 +15,6 @@ export async function runSoak({ written, seconds, serverArgs, log, out }) {
   // One server with every model: stage them into one repository.
   const repository = written[models[0]].repository.replace(/[^/]+\/repository$/, "soak-repository");
   mkdirSync(repository, { recursive: true });
-  const { cpSync } = await import("node:fs");
   for (const model of models)
     cpSync(join(written[model].repository, model), join(repository, model), { recursive: true });
   const server = await startServer("onnxfleet", { repository, model: models[0], serverArgs });
