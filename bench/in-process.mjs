@@ -1,11 +1,13 @@
-// The in-process limit for `npm run bench`: onnxruntime-node alone, no HTTP, one session with default
-// options, running batches of each size back to back. Prints one JSON line: rows/s per batch size.
+// The in-process limit for `npm run bench`: onnxruntime-node alone, no HTTP, one session, running batches of
+// each size back to back. Prints one JSON line: rows/s per batch size.
 //
-// Usage: node bench/in-process.mjs <model.onnx> <inputWidth> <secondsPerBatchSize> <batch sizes, comma-separated>
+// Usage: node bench/in-process.mjs <model.onnx> <inputWidth> <secondsPerBatchSize> <batch sizes> <spinning>
+//   spinning: "default" (onnxruntime's defaults: intra-op threads spin) or "off" (onnxfleet-server's setting)
 import * as ort from "onnxruntime-node";
 
-const [modelPath, width, seconds, sizes] = process.argv.slice(2);
-const session = await ort.InferenceSession.create(modelPath);
+const [modelPath, width, seconds, sizes, spinning] = process.argv.slice(2);
+const options = spinning === "off" ? { extra: { session: { intra_op: { allow_spinning: "0" } } } } : {};
+const session = await ort.InferenceSession.create(modelPath, options);
 const results = [];
 for (const batch of sizes.split(",").map(Number)) {
   const data = new Float32Array(batch * Number(width)).map((_, i) => Math.sin(i));
