@@ -8,6 +8,14 @@ export {
   QueueTimeoutError,
   ShuttingDownError,
 } from "./errors";
+export { batchingExecutorFactory, type ServerBatchingSettings } from "./executor-factory";
+export {
+  AUTO_WORKER_THRESHOLD_MS,
+  BATCHING_CONFIG_FIELDS,
+  INSTANCE_THREADS,
+  type InstanceThread,
+  type ModelBatchingConfig,
+} from "./model-settings";
 export {
   BATCHING_OPTION_KEYS,
   BATCHING_OPTION_LIMITS,
