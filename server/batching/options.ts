@@ -15,7 +15,7 @@ export interface BatchingOptions {
   /**
    * Longest an idle instance holds a partial batch back, waiting for requests that recent traffic says are
    * coming (see docs/readme/batch.md). A lone request never waits. `0` never holds back.
-   * @default 2000
+   * @default 10000
    */
   readonly maxQueueDelayMicroseconds: number;
   /** Most requests waiting (not yet running) per model version; more are refused at once with 503. @default 1024 */
@@ -27,7 +27,7 @@ export interface BatchingOptions {
 /** Defaults chosen by measurement; docs/readme/batch.md shows the numbers behind them. */
 export const DEFAULT_BATCHING_OPTIONS: BatchingOptions = {
   maxBatchSize: 64,
-  maxQueueDelayMicroseconds: 2000,
+  maxQueueDelayMicroseconds: 10_000,
   maxQueueSize: 1024,
   queueTimeoutMs: 10_000,
 };

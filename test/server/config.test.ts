@@ -11,7 +11,7 @@ describe("loadConfig", () => {
       executionProvider: "cpu",
       intraOpThreads: 0,
       maxBatchSize: 64,
-      maxQueueDelayMicroseconds: 2000,
+      maxQueueDelayMicroseconds: 10000,
       maxQueueSize: 1024,
       queueTimeoutMs: 10000,
       instances: 1,
