@@ -26,6 +26,7 @@ function logTicks(min, max) {
 }
 
 function format(v) {
+  if (v >= 1e6) return `${+(v / 1e6).toFixed(1)}M`;
   if (v >= 1000) return `${+(v / 1000).toFixed(1)}k`;
   return `${+v.toPrecision(2)}`;
 }
