@@ -83,7 +83,7 @@ export class DynamicBatcher implements BatchRunner {
 
   /**
    * @param instances the model's sessions; each runs one batch at a time.
-   * @param owned what {@link release} frees (the instances made for this batcher, not shared ones).
+   * @param owned what {@link close} frees (the instances made for this batcher, not shared ones).
    */
   constructor(
     instances: readonly BatchRunner[],
@@ -106,6 +106,8 @@ export class DynamicBatcher implements BatchRunner {
     while (this.queue.length > 0 || this.counters.runningBatches > 0) {
       await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     }
+    clearTimeout(this.fillTimer);
+    clearTimeout(this.expiryTimer);
     await Promise.all(this.owned.map((instance) => instance.release()));
   }
 
