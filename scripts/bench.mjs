@@ -199,7 +199,8 @@ async function benchmark(written) {
   mkdirSync(args.out, { recursive: true });
   writeFileSync(join(args.out, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(args.out, "latest.svg"), plotSvg(result));
-  log(`wrote ${join(args.out, "latest.json")} and latest.svg`);
+  writeFileSync(join(args.out, "latest.md"), markdownReport(result));
+  log(`wrote ${join(args.out, "latest.json")}, latest.svg and latest.md`);
 }
 
 /** The issue's targets, each with the measured value and whether it is met (skipped when not measured). */
@@ -280,6 +281,47 @@ function printReport(result) {
     out();
   }
   for (const t of result.targets) out(`${t.met ? "MET    " : "NOT MET"}  ${t.target}: ${num(t.value, 2)}`);
+}
+
+/** The results as Markdown tables (for docs/readme/batch.md). */
+function markdownReport(result) {
+  const num = (v, digits = 0) =>
+    v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const lines = [
+    `${result.date}, ${result.machine.cpus} CPUs (${result.machine.cpuModel}), node ${result.machine.node}, ` +
+      `onnxruntime-node ${result.machine.onnxruntimeNode}; ${result.settings.secondsPerPoint} s per point, ` +
+      `medians of ${result.settings.repeat} run(s); one-row JSON requests, wrk -t1 on the same machine.`,
+    "",
+  ];
+  for (const model of Object.keys(result.inProcess)) {
+    const { batches, limitRowsPerSec } = result.inProcess[model];
+    lines.push(
+      `**${model}** (MLP ${result.models[model].join("-")}), in process: ` +
+        `${batches.map((b) => `${num(b.rowsPerSec)} rows/s at batch ${b.batch}`).join(", ")}; ` +
+        `limit ${num(limitRowsPerSec)} rows/s.`,
+      "",
+      "| connections | naive rows/s | naive p50 / p90 / p99 ms | onnxfleet rows/s | onnxfleet p50 / p90 / p99 ms | onnxfleet / naive | onnxfleet / limit |",
+      "|---:|---:|---:|---:|---:|---:|---:|",
+    );
+    for (const ratio of result.ratios.filter((r) => r.model === model)) {
+      const row = (server) =>
+        result.servers.find(
+          (p) => p.model === model && p.server === server && p.connections === ratio.connections,
+        );
+      const n = row("naive");
+      const f = row("onnxfleet");
+      const lat = (p) => `${num(p.p50Ms, 2)} / ${num(p.p90Ms, 2)} / ${num(p.p99Ms, 2)}`;
+      lines.push(
+        `| ${ratio.connections} | ${num(n.rowsPerSec)} | ${lat(n)} | ${num(f.rowsPerSec)} | ${lat(f)} | ` +
+          `${num(ratio.onnxfleetOverNaive, 2)}x | ${num(ratio.onnxfleetOverLimit * 100)} % |`,
+      );
+    }
+    lines.push("");
+  }
+  lines.push("| target | measured | met |", "|---|---:|---|");
+  for (const t of result.targets)
+    lines.push(`| ${t.target} | ${num(t.value, 2)} | ${t.met ? "yes" : "no"} |`);
+  return `${lines.join("\n")}\n`;
 }
 
 function median(values) {
