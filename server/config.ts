@@ -5,6 +5,8 @@
  * parsing, validation and the documentation table.
  */
 import { parseArgs } from "node:util";
+import { INSTANCE_THREADS } from "./batching/model-settings";
+import { BATCHING_OPTION_LIMITS, DEFAULT_BATCHING_OPTIONS } from "./batching/options";
 
 /** One option of the schema. */
 export interface OptionSpec<T> {
@@ -94,6 +96,51 @@ export const CONFIG_SCHEMA = {
     min: 0,
     max: 1024,
     description: "Threads onnxruntime uses inside one operator; 0 lets onnxruntime choose.",
+  }),
+  maxBatchSize: option.integer({
+    flag: "max-batch-size",
+    default: DEFAULT_BATCHING_OPTIONS.maxBatchSize,
+    min: BATCHING_OPTION_LIMITS.maxBatchSize[0],
+    max: BATCHING_OPTION_LIMITS.maxBatchSize[1],
+    description:
+      "Most rows one batched run holds (requests are joined along dim 0); a request with more gets 400; 1 turns batching off. A model's config.json batching.maxBatchSize overrides it.",
+  }),
+  maxQueueDelayMicroseconds: option.integer({
+    flag: "max-queue-delay-microseconds",
+    default: DEFAULT_BATCHING_OPTIONS.maxQueueDelayMicroseconds,
+    min: BATCHING_OPTION_LIMITS.maxQueueDelayMicroseconds[0],
+    max: BATCHING_OPTION_LIMITS.maxQueueDelayMicroseconds[1],
+    description:
+      "Longest a freed instance holds a partial batch back for requests recent traffic says are coming; a lone request never waits; 0 never holds back.",
+  }),
+  maxQueueSize: option.integer({
+    flag: "max-queue-size",
+    default: DEFAULT_BATCHING_OPTIONS.maxQueueSize,
+    min: BATCHING_OPTION_LIMITS.maxQueueSize[0],
+    max: BATCHING_OPTION_LIMITS.maxQueueSize[1],
+    description: "Most requests waiting per model version; more are refused at once with 503.",
+  }),
+  queueTimeoutMs: option.integer({
+    flag: "queue-timeout-ms",
+    default: DEFAULT_BATCHING_OPTIONS.queueTimeoutMs,
+    min: BATCHING_OPTION_LIMITS.queueTimeoutMs[0],
+    max: BATCHING_OPTION_LIMITS.queueTimeoutMs[1],
+    description:
+      "A request waiting longer than this in the queue gets 503 and is not run; 0 waits without limit.",
+  }),
+  instances: option.integer({
+    flag: "instances",
+    default: 1,
+    min: 1,
+    max: 64,
+    description: "onnxruntime sessions per model version, each running one batch at a time.",
+  }),
+  instanceThread: option.enum({
+    flag: "instance-thread",
+    choices: INSTANCE_THREADS,
+    default: "auto",
+    description:
+      "Where sessions run: worker (a thread each, so HTTP work overlaps inference), main (the event loop's thread), or auto: worker when a one-row run takes 1 ms or more.",
   }),
   bodyLimitBytes: option.integer({
     flag: "body-limit-bytes",

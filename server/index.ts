@@ -1,6 +1,19 @@
 /** `onnxfleet/server`: the bundled Open Inference Protocol server, as a library. */
 export { type AppOptions, buildApp } from "./app";
 export {
+  BatchingError,
+  type BatchingOptions,
+  BatchRequestError,
+  batchingExecutorFactory,
+  DEFAULT_BATCHING_OPTIONS,
+  DynamicBatcher,
+  type InstanceThread,
+  QueueFullError,
+  QueueTimeoutError,
+  type ServerBatchingSettings,
+  ShuttingDownError,
+} from "./batching";
+export {
   CONFIG_SCHEMA,
   ConfigError,
   configTableMarkdown,

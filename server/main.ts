@@ -6,6 +6,7 @@ import type { Server } from "node:http";
 import type { FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
 import { buildApp } from "./app";
+import { batchingExecutorFactory } from "./batching/executor-factory";
 import { helpText, loadConfig, type ServerConfig } from "./config";
 import { fetchMain } from "./fetch/cli";
 import { DrainController, exitOnShutdownSignal } from "./lifecycle";
@@ -63,6 +64,7 @@ export async function start(
       metrics.modelLoadDuration.observe({ model: modelName, version }, durationSeconds);
       logger.info({ model: modelName, version, durationSeconds }, "model loaded and warmed up");
     },
+    createExecutor: batchingExecutorFactory(config, logger),
   });
   let drain: DrainController | undefined;
   const app = buildApp({

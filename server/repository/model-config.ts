@@ -11,13 +11,14 @@
  * entry to {@link MODEL_CONFIG_FIELDS} and its property to {@link ModelConfig}.
  */
 import { readFileSync } from "node:fs";
+import { BATCHING_CONFIG_FIELDS, type ModelBatchingConfig } from "../batching/model-settings";
 import { RepositoryError } from "./errors";
 
 /** Which of a model's versions are served. */
 export type VersionPolicy = { readonly latest: number } | { readonly specific: readonly number[] };
 
-/** A model's settings. */
-export interface ModelConfig {
+/** A model's settings (batching and instance keys: see server/batching/model-settings.ts). */
+export interface ModelConfig extends ModelBatchingConfig {
   /** @default { latest: 1 } - the highest version only */
   readonly versionPolicy: VersionPolicy;
   /**
@@ -85,6 +86,7 @@ function parseWarmup(value: unknown, where: string): WarmupRequest {
 export const MODEL_CONFIG_FIELDS: Readonly<Record<string, (value: unknown, where: string) => unknown>> = {
   versionPolicy: parseVersionPolicy,
   warmup: parseWarmup,
+  ...BATCHING_CONFIG_FIELDS,
 };
 
 /** Parses config.json content; `where` names the file in error messages. */

@@ -18,10 +18,15 @@ export interface ExecutorContext {
   readonly session: ModelSession;
   /** Where this version's executor reports queue depth, queue time, batch rows and compute time. */
   readonly metrics: ModelMetrics;
+  /** The version's model.onnx, for factories that load more sessions of it. */
+  readonly modelPath: string;
 }
 
-/** Builds the executor of one model version. The default is the session itself, its time reported as compute. */
-export type ExecutorFactory = (context: ExecutorContext) => InferenceExecutor;
+/**
+ * Builds the executor of one model version (it may load more sessions: the version turns ready once the
+ * promise settles). The default returns the session itself.
+ */
+export type ExecutorFactory = (context: ExecutorContext) => InferenceExecutor | Promise<InferenceExecutor>;
 
 export const defaultExecutorFactory: ExecutorFactory = (context) =>
   withComputeMetrics(context.session, context.metrics);
@@ -102,12 +107,13 @@ export class ModelRepository {
         session.signature.outputs.map((output) => output.name),
       );
       const createExecutor = this.options.createExecutor ?? defaultExecutorFactory;
-      entry.executor = createExecutor({
+      entry.executor = await createExecutor({
         modelName: entry.modelName,
         version: entry.version,
         config: entry.config,
         session,
         metrics: this.options.metricsFor?.(entry.modelName, entry.version) ?? NO_MODEL_METRICS,
+        modelPath: entry.modelPath,
       });
       entry.state = "ready";
       this.options.onVersionLoaded?.({

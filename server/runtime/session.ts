@@ -19,6 +19,23 @@ export interface SessionOptions {
   readonly executionProvider?: ExecutionProvider;
   /** Threads onnxruntime uses inside one operator; 0 lets onnxruntime choose. @default 0 */
   readonly intraOpThreads?: number;
+  /**
+   * Let onnxruntime's intra-op threads spin (busy-wait) between operators instead of sleeping. Off: the
+   * spinning threads take CPU from the HTTP thread (measured in docs/readme/batch.md).
+   * @default false
+   */
+  readonly allowSpinning?: boolean;
+}
+
+/** onnxruntime session options for {@link SessionOptions} (shared by main-thread and worker sessions). */
+export function ortSessionOptions(options: SessionOptions): OrtSession.SessionOptions {
+  return {
+    executionProviders: [options.executionProvider ?? "cpu"],
+    intraOpNumThreads: options.intraOpThreads ?? 0,
+    graphOptimizationLevel: "all",
+    logSeverityLevel: 4,
+    extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? "1" : "0" } } },
+  };
 }
 
 /** Thrown when a model cannot be loaded; the message names the file and the cause. */
@@ -38,12 +55,7 @@ export class ModelSession implements InferenceExecutor {
     const provider = options.executionProvider ?? "cpu";
     let session: OrtSession;
     try {
-      session = await ort.InferenceSession.create(modelPath, {
-        executionProviders: [provider],
-        intraOpNumThreads: options.intraOpThreads ?? 0,
-        graphOptimizationLevel: "all",
-        logSeverityLevel: 4,
-      });
+      session = await ort.InferenceSession.create(modelPath, ortSessionOptions(options));
     } catch (error) {
       const cause = (error as Error).message;
       if (provider === "cuda") {
@@ -72,8 +84,12 @@ export class ModelSession implements InferenceExecutor {
     });
   }
 
-  /** Frees the native session. */
+  private released = false;
+
+  /** Frees the native session (once; later calls do nothing). */
   async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
     await this.session.release();
   }
 }

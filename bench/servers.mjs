@@ -1,0 +1,86 @@
+// Starts and stops the servers under test as child processes, and reads their memory use.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** A free loopback port. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The command line of each server kind for one model. */
+function commandOf(kind, { repository, modelPath, port, serverArgs = [] }) {
+  if (kind === "naive")
+    return [fileURLToPath(new URL("./naive-server.mjs", import.meta.url)), modelPath, String(port)];
+  return [
+    `${ROOT}bin/onnxfleet-server.cjs`,
+    "--model-repository",
+    repository,
+    "--http-port",
+    String(port),
+    "--log-level",
+    "warn",
+    ...serverArgs,
+  ];
+}
+
+/**
+ * Starts a server (`kind` "naive" or "onnxfleet") serving `model` and resolves once it answers ready.
+ * Returns { url, pid, stop() }.
+ */
+export async function startServer(kind, options) {
+  const port = await freePort();
+  const child = spawn(process.execPath, commandOf(kind, { ...options, port }), {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${kind} server exited with ${child.exitCode}:\n${stderr}`);
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`${kind} server did not become ready in 180 s:\n${stderr}`);
+    }
+    try {
+      const response = await fetch(`${base}/v2/health/ready`);
+      if (response.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const inferPath = kind === "naive" ? "/infer" : `/v2/models/${options.model}/infer`;
+  return {
+    url: base + inferPath,
+    pid: child.pid,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+/** Resident set size of a process in MiB (Linux /proc). */
+export function rssMiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kib / 1024;
+}

@@ -1,0 +1,331 @@
+// `npm run bench`: onnxruntime-node in process (the limit) vs the naive node:http server (the baseline)
+// vs onnxfleet-server, on two MLPs, in one run on this machine. Load comes from wrk (a separate process).
+// Prints rows/s and latency percentiles with the ratios, checks the targets of docs/readme/batch.md, and
+// writes bench/results/latest.json and bench/results/latest.svg. See `npm run bench -- --help`.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { runLoad } from "../bench/load.mjs";
+import { BENCH_MODELS, writeBenchModels } from "../bench/models.mjs";
+import { plotSvg } from "../bench/plot.mjs";
+import { startServer } from "../bench/servers.mjs";
+import { runSoak } from "../bench/soak.mjs";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const HELP = `Usage: npm run bench -- [options]
+
+  --quick               short run: 2 s per point, connections 1 and 32/64 only
+  --repeat N            measure every point N times (interleaving the servers) and report medians (default 1)
+  --duration S          seconds of load per point (default 5; --quick 2)
+  --models LIST         comma-separated, from: ${Object.keys(BENCH_MODELS).join(", ")} (default all)
+  --connections LIST    comma-separated connection counts (default 1,8,32,64)
+  --server-args="ARGS"  extra flags for onnxfleet-server (e.g. --server-args="--instances 2")
+  --soak S              instead: sustained load on onnxfleet-server for S seconds, sampling its RSS
+  --out DIR             where latest.json and latest.svg go (default bench/results)
+  --no-build            skip \`npm run build\` (dist/ must be current)
+`;
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    repeat: { type: "string", default: "1" },
+    duration: { type: "string" },
+    models: { type: "string", default: Object.keys(BENCH_MODELS).join(",") },
+    connections: { type: "string" },
+    "server-args": { type: "string", default: "" },
+    soak: { type: "string" },
+    out: { type: "string", default: join(ROOT, "bench", "results") },
+    "no-build": { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
+});
+if (args.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+const models = args.models.split(",");
+for (const model of models) {
+  if (!(model in BENCH_MODELS))
+    throw new Error(`--models: unknown model ${model}; known: ${Object.keys(BENCH_MODELS)}`);
+}
+const repeat = Number(args.repeat);
+const seconds = Number(args.duration ?? (args.quick ? 2 : 5));
+const connectionsOf = (model) =>
+  args.connections
+    ? args.connections.split(",").map(Number)
+    : args.quick
+      ? [1, model === "wide" ? 32 : 64]
+      : [1, 8, 32, 64];
+const serverArgs = args["server-args"].split(" ").filter(Boolean);
+const log = (line) => process.stderr.write(`${line}\n`);
+const BATCH_SIZES = "1,2,4,8,16,32,64";
+
+if (!args["no-build"]) {
+  log("building (npm run build) ...");
+  execFileSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+}
+const work = mkdtempSync(join(tmpdir(), "onnxfleet-bench-"));
+try {
+  const written = writeBenchModels(work, models);
+  if (args.soak) {
+    await runSoak({ written, seconds: Number(args.soak), serverArgs, log, out: args.out });
+  } else {
+    await benchmark(written);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+async function benchmark(written) {
+  const started = new Date();
+  const inProcess = {};
+  for (const model of models) {
+    log(`${model}: onnxruntime-node in process, batch sizes 1..64 ...`);
+    const script = join(ROOT, "bench", "in-process.mjs");
+    const perBatch = args.quick ? 0.5 : 1.5;
+    const configs = {};
+    for (const spinning of ["default", "off"]) {
+      const runs = [];
+      for (let r = 0; r < repeat; r++) {
+        const stdout = execFileSync(
+          process.execPath,
+          [
+            script,
+            written[model].modelPath,
+            String(written[model].width),
+            String(perBatch),
+            BATCH_SIZES,
+            spinning,
+          ],
+          { encoding: "utf8" },
+        );
+        runs.push(JSON.parse(stdout));
+      }
+      configs[spinning] = runs[0].map((entry, i) => ({
+        batch: entry.batch,
+        rowsPerSec: median(runs.map((run) => run[i].rowsPerSec)),
+      }));
+    }
+    // The limit is the best of both session settings at any batch size.
+    const batches = configs.default.map((entry, i) => ({
+      batch: entry.batch,
+      rowsPerSec: Math.max(entry.rowsPerSec, configs.off[i].rowsPerSec),
+      rowsPerSecSpinning: entry.rowsPerSec,
+      rowsPerSecNoSpinning: configs.off[i].rowsPerSec,
+    }));
+    inProcess[model] = { batches, limitRowsPerSec: Math.max(...batches.map((b) => b.rowsPerSec)) };
+  }
+
+  const samples = [];
+  for (const model of models) {
+    for (let r = 0; r < repeat; r++) {
+      for (const server of ["naive", "onnxfleet"]) {
+        log(`${model}: ${server} server${repeat > 1 ? `, round ${r + 1}/${repeat}` : ""} ...`);
+        const running = await startServer(server, { ...written[model], model, serverArgs });
+        try {
+          const connections = connectionsOf(model);
+          const warm = { url: running.url, bodyFile: written[model].bodyFile, seconds: 1 };
+          await runLoad({ ...warm, connections: Math.max(...connections) });
+          for (const c of connections) {
+            const result = await runLoad({ ...warm, connections: c, seconds });
+            if (result.errors > 0)
+              log(`  ${server} c${c}: ${result.errors} errors (${running.stderr().slice(-300)})`);
+            samples.push({ model, server, connections: c, ...result });
+          }
+        } finally {
+          await running.stop();
+        }
+      }
+    }
+  }
+
+  const servers = [];
+  for (const model of models) {
+    for (const server of ["naive", "onnxfleet"]) {
+      for (const connections of connectionsOf(model)) {
+        const runs = samples.filter(
+          (s) => s.model === model && s.server === server && s.connections === connections,
+        );
+        const point = { model, server, connections, runs: runs.length };
+        for (const key of ["rowsPerSec", "p50Ms", "p90Ms", "p99Ms", "errors"])
+          point[key] = median(runs.map((s) => s[key]));
+        servers.push(point);
+      }
+    }
+  }
+  const ratios = [];
+  for (const model of models) {
+    for (const connections of connectionsOf(model)) {
+      const naive = servers.find(
+        (p) => p.model === model && p.server === "naive" && p.connections === connections,
+      );
+      const fleet = servers.find(
+        (p) => p.model === model && p.server === "onnxfleet" && p.connections === connections,
+      );
+      ratios.push({
+        model,
+        connections,
+        onnxfleetOverNaive: fleet.rowsPerSec / naive.rowsPerSec,
+        onnxfleetOverLimit: fleet.rowsPerSec / inProcess[model].limitRowsPerSec,
+        onnxfleetP99OverP50: fleet.p99Ms / fleet.p50Ms,
+        p50DeltaMs: fleet.p50Ms - naive.p50Ms,
+      });
+    }
+  }
+  const result = {
+    date: started.toISOString(),
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? "unknown",
+      node: process.version,
+      onnxruntimeNode: JSON.parse(
+        readFileSync(join(ROOT, "node_modules/onnxruntime-node/package.json"), "utf8"),
+      ).version,
+      loadAverageAtStart: loadavg(),
+    },
+    settings: { secondsPerPoint: seconds, repeat, quick: args.quick, serverArgs, loadGenerator: "wrk -t1" },
+    models: Object.fromEntries(models.map((m) => [m, BENCH_MODELS[m]])),
+    inProcess,
+    servers,
+    ratios,
+    targets: checkTargets(ratios),
+    samples,
+  };
+  printReport(result);
+  mkdirSync(args.out, { recursive: true });
+  writeFileSync(join(args.out, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(args.out, "latest.svg"), plotSvg(result));
+  writeFileSync(join(args.out, "latest.md"), markdownReport(result));
+  log(`wrote ${join(args.out, "latest.json")}, latest.svg and latest.md`);
+}
+
+/** The issue's targets, each with the measured value and whether it is met (skipped when not measured). */
+function checkTargets(ratios) {
+  const ratio = (model, c) => ratios.find((r) => r.model === model && r.connections === c);
+  const targets = [];
+  const wide32 = ratio("wide", 32);
+  if (wide32) {
+    targets.push({
+      target: "wide @32: onnxfleet/naive >= 8",
+      value: wide32.onnxfleetOverNaive,
+      met: wide32.onnxfleetOverNaive >= 8,
+    });
+    targets.push({
+      target: "wide @32: onnxfleet/limit >= 0.6",
+      value: wide32.onnxfleetOverLimit,
+      met: wide32.onnxfleetOverLimit >= 0.6,
+    });
+    targets.push({
+      target: "wide @32: p99/p50 <= 4",
+      value: wide32.onnxfleetP99OverP50,
+      met: wide32.onnxfleetP99OverP50 <= 4,
+    });
+  }
+  const tiny64 = ratio("tiny", 64);
+  if (tiny64) {
+    targets.push({
+      target: "tiny @64: onnxfleet/naive >= 1.2",
+      value: tiny64.onnxfleetOverNaive,
+      met: tiny64.onnxfleetOverNaive >= 1.2,
+    });
+  }
+  const tiny1 = ratio("tiny", 1);
+  if (tiny1) {
+    targets.push({
+      target: "tiny @1: p50 - naive p50 <= 0.1 ms",
+      value: tiny1.p50DeltaMs,
+      met: tiny1.p50DeltaMs <= 0.1,
+    });
+  }
+  return targets;
+}
+
+function printReport(result) {
+  const out = (line = "") => process.stdout.write(`${line}\n`);
+  const num = (v, digits = 0) =>
+    v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  out(
+    `\nonnxfleet bench, ${result.date}, ${result.machine.cpus} CPUs (${result.machine.cpuModel}), node ${result.machine.node}, onnxruntime-node ${result.machine.onnxruntimeNode}`,
+  );
+  out(
+    `${result.settings.secondsPerPoint} s per point, ${result.settings.repeat} run(s) per point (medians), load: wrk -t1\n`,
+  );
+  for (const model of Object.keys(result.inProcess)) {
+    const { batches, limitRowsPerSec } = result.inProcess[model];
+    out(
+      `${model} (MLP ${result.models[model].join("-")}): in-process rows/s by batch size (best of spinning on/off):`,
+    );
+    out(
+      `  ${batches.map((b) => `${b.batch}: ${num(b.rowsPerSec)}`).join(", ")}; limit ${num(limitRowsPerSec)}`,
+    );
+    out(
+      "  conns | naive rows/s   p50 ms   p90 ms   p99 ms | onnxfleet rows/s   p50 ms   p90 ms   p99 ms | x naive | of limit",
+    );
+    for (const ratio of result.ratios.filter((r) => r.model === model)) {
+      const row = (server) =>
+        result.servers.find(
+          (p) => p.model === model && p.server === server && p.connections === ratio.connections,
+        );
+      const n = row("naive");
+      const f = row("onnxfleet");
+      const cols = (p, w) =>
+        `${num(p.rowsPerSec).padStart(w)} ${num(p.p50Ms, 2).padStart(8)} ${num(p.p90Ms, 2).padStart(8)} ${num(p.p99Ms, 2).padStart(8)}`;
+      out(
+        `  ${String(ratio.connections).padStart(5)} | ${cols(n, 12)} | ${cols(f, 16)} | ${num(ratio.onnxfleetOverNaive, 2).padStart(7)} | ${`${num(ratio.onnxfleetOverLimit * 100)} %`.padStart(8)}`,
+      );
+    }
+    out();
+  }
+  for (const t of result.targets) out(`${t.met ? "MET    " : "NOT MET"}  ${t.target}: ${num(t.value, 2)}`);
+}
+
+/** The results as Markdown tables (for docs/readme/batch.md). */
+function markdownReport(result) {
+  const num = (v, digits = 0) =>
+    v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const lines = [
+    `${result.date}, ${result.machine.cpus} CPUs (${result.machine.cpuModel}), node ${result.machine.node}, ` +
+      `onnxruntime-node ${result.machine.onnxruntimeNode}; ${result.settings.secondsPerPoint} s per point, ` +
+      `medians of ${result.settings.repeat} run(s); one-row JSON requests, wrk -t1 on the same machine.`,
+    "",
+  ];
+  for (const model of Object.keys(result.inProcess)) {
+    const { batches, limitRowsPerSec } = result.inProcess[model];
+    lines.push(
+      `**${model}** (MLP ${result.models[model].join("-")}), in process: ` +
+        `${batches.map((b) => `${num(b.rowsPerSec)} rows/s at batch ${b.batch}`).join(", ")}; ` +
+        `limit ${num(limitRowsPerSec)} rows/s.`,
+      "",
+      "| connections | naive rows/s | naive p50 / p90 / p99 ms | onnxfleet rows/s | onnxfleet p50 / p90 / p99 ms | onnxfleet / naive | onnxfleet / limit |",
+      "|---:|---:|---:|---:|---:|---:|---:|",
+    );
+    for (const ratio of result.ratios.filter((r) => r.model === model)) {
+      const row = (server) =>
+        result.servers.find(
+          (p) => p.model === model && p.server === server && p.connections === ratio.connections,
+        );
+      const n = row("naive");
+      const f = row("onnxfleet");
+      const lat = (p) => `${num(p.p50Ms, 2)} / ${num(p.p90Ms, 2)} / ${num(p.p99Ms, 2)}`;
+      lines.push(
+        `| ${ratio.connections} | ${num(n.rowsPerSec)} | ${lat(n)} | ${num(f.rowsPerSec)} | ${lat(f)} | ` +
+          `${num(ratio.onnxfleetOverNaive, 2)}x | ${num(ratio.onnxfleetOverLimit * 100)} % |`,
+      );
+    }
+    lines.push("");
+  }
+  lines.push("| target | measured | met |", "|---|---:|---|");
+  for (const t of result.targets)
+    lines.push(`| ${t.target} | ${num(t.value, 2)} | ${t.met ? "yes" : "no"} |`);
+  return `${lines.join("\n")}\n`;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

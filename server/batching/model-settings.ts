@@ -1,0 +1,72 @@
+/**
+ * The per-model `config.json` keys of batching and instances, with their parsers. Each falls back to the
+ * server-wide flag of the same name when absent:
+ *
+ * ```json
+ * {
+ *   "batching": { "maxBatchSize": 32, "maxQueueDelayMicroseconds": 1000, "maxQueueSize": 256, "queueTimeoutMs": 5000 },
+ *   "instances": 1,
+ *   "instanceThread": "auto",
+ *   "intraOpThreads": 0
+ * }
+ * ```
+ */
+import { show } from "../../src/validate";
+import { RepositoryError } from "../repository/errors";
+import { type BatchingOptions, readBatchingSection } from "./options";
+
+/**
+ * Where a model's instances run onnxruntime: a worker thread each, the event loop's own thread, or `auto`:
+ * a worker thread when one run of one row takes at least {@link AUTO_WORKER_THRESHOLD_MS} (measured at
+ * load), else the main thread (a thread hop costs more than a short run blocks the event loop).
+ */
+export type InstanceThread = "auto" | "worker" | "main";
+
+export const INSTANCE_THREADS: readonly InstanceThread[] = ["auto", "worker", "main"];
+
+/** One-row run time from which `auto` puts instances on worker threads (see docs/readme/batch.md). */
+export const AUTO_WORKER_THRESHOLD_MS = 1;
+
+/** Batching and instance settings of one model, as given in its config.json (absent: the server's flags). */
+export interface ModelBatchingConfig {
+  /** Overrides of the server-wide batching flags. @default - the flags' values */
+  readonly batching?: Partial<BatchingOptions>;
+  /** Sessions of each version; each runs one batch at a time. @default - `--instances` */
+  readonly instances?: number;
+  /** Where the sessions run. @default - `--instance-thread` */
+  readonly instanceThread?: InstanceThread;
+  /** onnxruntime threads inside one operator, per session; 0 lets onnxruntime choose. @default - `--intra-op-threads` */
+  readonly intraOpThreads?: number;
+}
+
+function wholeNumber(key: string, min: number, max: number) {
+  return (value: unknown, where: string): number => {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+      throw new RepositoryError(
+        `${where}: ${key} must be a whole number from ${min} to ${max}, got ${show(value)}`,
+      );
+    }
+    return value;
+  };
+}
+
+/** Parsers of the batching keys, for the config.json field table. */
+export const BATCHING_CONFIG_FIELDS: Readonly<
+  Record<keyof ModelBatchingConfig, (value: unknown, where: string) => unknown>
+> = {
+  batching: (value, where) => {
+    const result = readBatchingSection(value);
+    if ("problems" in result) throw new RepositoryError(`${where}: ${result.problems.join("; ")}`);
+    return result.options;
+  },
+  instances: wholeNumber("instances", 1, 64),
+  instanceThread: (value, where) => {
+    if (!(INSTANCE_THREADS as readonly unknown[]).includes(value)) {
+      throw new RepositoryError(
+        `${where}: instanceThread must be one of ${INSTANCE_THREADS.map((t) => `"${t}"`).join(", ")}, got ${show(value)}`,
+      );
+    }
+    return value;
+  },
+  intraOpThreads: wholeNumber("intraOpThreads", 0, 1024),
+};

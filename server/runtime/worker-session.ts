@@ -1,0 +1,155 @@
+/**
+ * A model session on a worker thread. onnxruntime-node runs `session.run` synchronously on the thread
+ * that calls it (it only defers the call with setImmediate), so a session on the main thread stops all
+ * HTTP work while it computes. A WorkerSession keeps the event loop free: parsing, encoding and socket
+ * work overlap inference. Inputs are copied to the worker (they may be views on request buffers); outputs
+ * are transferred back without copying.
+ */
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
+import type { InferenceExecutor } from "../executor";
+import type { Tensor } from "../tensor";
+import { fromOrtTensor, ORT_TYPE_OF } from "./convert";
+import { ModelLoadError, ortSessionOptions, type SessionOptions } from "./session";
+
+/** The worker's program (CommonJS, evaluated): one onnxruntime session, one request at a time. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const ort = require(workerData.onnxruntimePath);
+const messageOf = (error) => String((error && error.message) || error);
+ort.InferenceSession.create(workerData.modelPath, workerData.sessionOptions).then(
+  (session) => {
+    parentPort.postMessage({ id: -1 });
+    parentPort.on("message", async (request) => {
+      if (request.release) {
+        await session.release();
+        parentPort.close();
+        return;
+      }
+      try {
+        const feeds = {};
+        for (const feed of request.feeds) feeds[feed.name] = new ort.Tensor(feed.type, feed.data, feed.dims);
+        const results = await session.run(feeds, request.outputNames);
+        const outputs = [];
+        const transfer = new Set();
+        for (const name of request.outputNames) {
+          const value = results[name];
+          if (value === undefined) throw new Error('onnxruntime returned no output "' + name + '"');
+          if (ArrayBuffer.isView(value.data)) transfer.add(value.data.buffer);
+          outputs.push({ name, type: value.type, dims: value.dims, data: value.data });
+        }
+        try {
+          parentPort.postMessage({ id: request.id, outputs }, [...transfer]);
+        } catch {
+          parentPort.postMessage({ id: request.id, outputs });
+        }
+      } catch (error) {
+        parentPort.postMessage({ id: request.id, error: messageOf(error) });
+      }
+    });
+  },
+  (error) => parentPort.postMessage({ id: -1, error: messageOf(error) }),
+);
+`;
+
+interface WorkerReply {
+  readonly id: number;
+  readonly error?: string;
+  readonly outputs?: readonly { name: string; type: string; dims: readonly number[]; data: unknown }[];
+}
+
+interface Waiting {
+  readonly resolve: (outputs: Tensor[]) => void;
+  readonly reject: (error: Error) => void;
+}
+
+const utf8 = new TextDecoder("utf-8");
+
+/** One onnxruntime session on its own worker thread; an {@link InferenceExecutor}. */
+export class WorkerSession implements InferenceExecutor {
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 0;
+  private failure: Error | undefined;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly modelPath: string,
+  ) {
+    worker.on("message", (reply: WorkerReply) => this.onReply(reply));
+    worker.on("error", (error) => this.fail(error));
+    worker.on("exit", (code) => this.fail(new Error(`the worker thread exited (code ${code})`)));
+  }
+
+  /** Starts a worker thread and loads `modelPath` in it with the same options as {@link ModelSession}. */
+  static async load(modelPath: string, options: SessionOptions = {}): Promise<WorkerSession> {
+    const require = createRequire(__filename);
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        modelPath,
+        onnxruntimePath: require.resolve("onnxruntime-node"),
+        sessionOptions: ortSessionOptions(options),
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) =>
+        reject(new ModelLoadError(`cannot load ${modelPath}: ${error.message}`));
+      worker.once("error", onError);
+      worker.once("message", (reply: WorkerReply) => {
+        worker.off("error", onError);
+        if (reply.error === undefined) resolve();
+        else {
+          void worker.terminate();
+          reject(new ModelLoadError(`cannot load ${modelPath} on a worker thread: ${reply.error}`));
+        }
+      });
+    });
+    return new WorkerSession(worker, modelPath);
+  }
+
+  infer(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<Tensor[]> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const feeds = inputs.map((input) => ({
+      name: input.name,
+      type: ORT_TYPE_OF[input.datatype],
+      dims: input.shape,
+      data: input.datatype === "BYTES" ? (input.data as Uint8Array[]).map((e) => utf8.decode(e)) : input.data,
+    }));
+    return new Promise<Tensor[]>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ id, feeds, outputNames });
+    });
+  }
+
+  private onReply(reply: WorkerReply): void {
+    const waiting = this.waiting.get(reply.id);
+    if (waiting === undefined) return;
+    this.waiting.delete(reply.id);
+    if (reply.error !== undefined) {
+      waiting.reject(new Error(reply.error));
+      return;
+    }
+    try {
+      waiting.resolve(reply.outputs!.map((output) => fromOrtTensor(output.name, output as never)));
+    } catch (error) {
+      waiting.reject(error as Error);
+    }
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= new Error(`${this.modelPath}: ${error.message}`);
+    for (const waiting of this.waiting.values()) waiting.reject(this.failure);
+    this.waiting.clear();
+  }
+
+  /** Frees the session and ends the worker thread. */
+  async release(): Promise<void> {
+    if (this.failure !== undefined) return;
+    const exited = new Promise((resolve) => this.worker.once("exit", resolve));
+    this.worker.postMessage({ release: true });
+    const timer = setTimeout(() => void this.worker.terminate(), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
