@@ -190,6 +190,28 @@ describe("metrics", () => {
     await server.close();
   });
 
+  it("counts the batcher's work: every request's queue time, and rows per batch summing to the rows sent", async () => {
+    // GIVEN a server on the main thread with one instance, so concurrent requests queue behind each other
+    const server = await startServer(["--instance-thread", "main", "--instances", "1"]);
+    // WHEN 24 one-row requests arrive at once
+    const answers = await Promise.all(
+      Array.from({ length: 24 }, () => post(`${server.url}/v2/models/mlp/infer`, inferBody())),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array(24).fill(200));
+    // THEN the batch, queue and compute metrics account for every row and request
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const value = (series: string) => Number(text.match(new RegExp(`^${series} (\\S+)$`, "m"))?.[1]);
+    const labels = '{model="mlp",version="1"}';
+    expect(value(`onnxfleet_batch_size_rows_sum${labels}`)).toBe(24);
+    const batches = value(`onnxfleet_batch_size_rows_count${labels}`);
+    expect(batches).toBeGreaterThanOrEqual(2);
+    expect(batches).toBeLessThan(25);
+    expect(value(`onnxfleet_queue_duration_seconds_count${labels}`)).toBe(24);
+    expect(value(`onnxfleet_compute_duration_seconds_count${labels}`)).toBe(batches);
+    expect(value(`onnxfleet_queue_depth_requests${labels}`)).toBe(0);
+    await server.close();
+  });
+
   it("with --metrics-port, serves them only there", async () => {
     const server = await startServer(["--metrics-port", "0"]);
     expect(server.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
