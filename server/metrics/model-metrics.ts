@@ -31,6 +31,8 @@ export function modelMetricsFor(metrics: ServerMetrics, model: string, version: 
   const queueDuration = metrics.queueDuration.labels(labels);
   const batchSize = metrics.batchSize.labels(labels);
   const computeDuration = metrics.computeDuration.labels(labels);
+  // The series exists from the start (0), so dashboards and autoscalers see the version before its first queue.
+  queueDepth.set(0);
   return {
     setQueueDepth: (requests) => queueDepth.set(requests),
     observeQueueSeconds: (seconds) => queueDuration.observe(seconds),

@@ -191,12 +191,16 @@ describe("metrics", () => {
   });
 
   it("counts the batcher's work: every request's queue time, and rows per batch summing to the rows sent", async () => {
-    // GIVEN a server on the main thread with one instance, so concurrent requests queue behind each other
-    const server = await startServer(["--instance-thread", "main", "--instances", "1"]);
+    // GIVEN a model slow enough (a few ms a row) that requests sent together queue behind the one instance
+    const wideRoot = mkdtempSync(join(tmpdir(), "onnxfleet-batch-metrics-"));
+    mkdirSync(join(wideRoot, "mlp", "1"), { recursive: true });
+    writeFileSync(join(wideRoot, "mlp", "1", "model.onnx"), mlp([4, 2048, 2048, 3]));
+    const server = await startServer(["--model-repository", wideRoot, "--instances", "1"]);
     // WHEN 24 one-row requests arrive at once
     const answers = await Promise.all(
       Array.from({ length: 24 }, () => post(`${server.url}/v2/models/mlp/infer`, inferBody())),
     );
+    rmSync(wideRoot, { recursive: true, force: true });
     expect(answers.map((answer) => answer.status)).toEqual(Array(24).fill(200));
     // THEN the batch, queue and compute metrics account for every row and request
     const text = await (await fetch(`${server.url}/metrics`)).text();
