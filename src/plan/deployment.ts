@@ -51,7 +51,6 @@ export function executionProvider(gpu: number): "cuda" | "cpu" {
 /** The config.json text of a version, shared with the ConfigMap. */
 export function versionConfigJson(spec: ModelServiceSpec, version: ModelVersionSpec): string {
   return serverModelConfigJson({
-    modelName: spec.modelName,
     version: version.version,
     sha256: version.sha256,
     ...(spec.batching ? { batching: spec.batching } : {}),

@@ -5,22 +5,25 @@
  */
 import { isUnresolved, type Lazy } from "../lazy";
 
-/** The server's model config, as the server names its keys. */
+/**
+ * The server's model config (`server/repository/model-config.ts` parses it; a contract test feeds this
+ * function's output to that parser). One pod serves one version, so the policy names exactly that version.
+ */
 export interface ServerModelConfig {
-  /** The model's name, as served under `/v2/models/<name>`. */
-  readonly name: string;
-  /** The model version this pod serves. */
-  readonly version: number;
-  /** sha256 the loaded `model.onnx` must have (lowercase hex). */
+  /** The version this pod serves: `{ specific: [version] }`. */
+  readonly versionPolicy: { readonly specific: readonly number[] };
+  /** sha256 the loaded `model.onnx` must have (lowercase hex); the server re-checks it at load. */
   readonly sha256?: string;
-  /** Largest batch formed from concurrent requests; absent: no dynamic batching. */
-  readonly maxBatchSize?: number;
-  /** How long a request waits for its batch to fill, in microseconds. */
-  readonly maxQueueDelayMicroseconds?: number;
+  /** Dynamic batching of concurrent requests; absent: the server's defaults. */
+  readonly batching?: {
+    /** Largest batch formed from concurrent requests, in rows. */
+    readonly maxBatchSize: number;
+    /** How long a freed instance may hold a partial batch back for more requests, in microseconds. */
+    readonly maxQueueDelayMicroseconds: number;
+  };
 }
 
 export interface ModelConfigInput {
-  readonly modelName: string;
   readonly version: number;
   readonly sha256: Lazy<string>;
   readonly batching?: { readonly maxBatchSize: number; readonly maxQueueDelayMs: number };
@@ -32,13 +35,14 @@ export interface ModelConfigInput {
  */
 export function serverModelConfig(input: ModelConfigInput): ServerModelConfig {
   return {
-    name: input.modelName,
-    version: input.version,
+    versionPolicy: { specific: [input.version] },
     ...(typeof input.sha256 === "string" && !isUnresolved(input.sha256) ? { sha256: input.sha256 } : {}),
     ...(input.batching
       ? {
-          maxBatchSize: input.batching.maxBatchSize,
-          maxQueueDelayMicroseconds: Math.round(input.batching.maxQueueDelayMs * 1000),
+          batching: {
+            maxBatchSize: input.batching.maxBatchSize,
+            maxQueueDelayMicroseconds: Math.round(input.batching.maxQueueDelayMs * 1000),
+          },
         }
       : {}),
   };

@@ -143,11 +143,9 @@ describe("planModelService, the DESIGN.md resnet service on a GPU pool", () => {
   it("writes the model config with sha256 and batching, mounted at /models/<model>/config.json", () => {
     const configMap = find(plan.kubernetesObjects, "ConfigMap");
     expect(JSON.parse(configMap.data["v1.config.json"])).toEqual({
-      name: "resnet50",
-      version: 1,
+      versionPolicy: { specific: [1] },
       sha256: SHA_A,
-      maxBatchSize: 32,
-      maxQueueDelayMicroseconds: 2000,
+      batching: { maxBatchSize: 32, maxQueueDelayMicroseconds: 2000 },
     });
     expect(server.volumeMounts).toContainEqual({
       name: "model-config",
