@@ -70,6 +70,8 @@ export class DynamicBatcher implements BatchRunner {
   private fillTimerDeadline = 0;
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly maxDelayMs: number;
+  /** Joins requests: the model allows it and maxBatchSize is above 1 (1 turns batching off). */
+  private readonly batchable: boolean;
   private closing = false;
   private idleWaiters: (() => void)[] = [];
   private counters = {
@@ -93,6 +95,7 @@ export class DynamicBatcher implements BatchRunner {
     if (instances.length === 0) throw new Error(`${options.label}: a batcher needs at least one instance`);
     this.idle = [...instances];
     this.maxDelayMs = options.maxQueueDelayMicroseconds / 1000;
+    this.batchable = options.batchable && options.maxBatchSize > 1;
   }
 
   /**
@@ -119,7 +122,7 @@ export class DynamicBatcher implements BatchRunner {
     if (this.closing) return Promise.reject(new ShuttingDownError(this.options.label));
     let rows = 1;
     let key = "";
-    if (this.options.batchable) {
+    if (this.batchable) {
       try {
         rows = this.rowsOf(inputs);
       } catch (error) {
@@ -223,7 +226,7 @@ export class DynamicBatcher implements BatchRunner {
     const batch = [head];
     let rows = head.rows;
     let index = 1;
-    if (this.options.batchable) {
+    if (this.batchable) {
       const max = this.options.maxBatchSize;
       let skipped: Pending[] | undefined;
       for (; index < queue.length && rows < max; index++) {
@@ -311,7 +314,7 @@ export class DynamicBatcher implements BatchRunner {
     this.counters.rows += rows;
     this.counters.requests += requests;
     this.idle.push(instance);
-    if (this.maxDelayMs > 0 && this.options.batchable && !this.closing) {
+    if (this.maxDelayMs > 0 && this.batchable && !this.closing) {
       // The requests of the batch just finished are likely to come back (closed-loop clients): wait for
       // them as well as for those already queued, up to the queue delay.
       this.fillTarget = Math.min(this.options.maxBatchSize, rows + this.queuedRows);

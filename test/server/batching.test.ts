@@ -325,6 +325,17 @@ describe("DynamicBatcher", () => {
     expect(results.every((r) => r.value?.[0]?.data === fixed.data)).toBe(true);
   });
 
+  it("with maxBatchSize 1 (batching off) runs every request alone, whatever its row count", async () => {
+    const runner = new ManualRunner();
+    const b = batcher([runner], { maxBatchSize: 1 });
+    track(b.infer([fp32("x", [[0]])], ["y"]));
+    const threeRows = track(b.infer([fp32("x", [[1], [2], [3]])], ["y"]));
+    track(b.infer([fp32("x", [[4]])], ["y"]));
+    for (let i = 0; i < 3; i++) await runner.finish();
+    expect(runner.calls.map((call) => call.inputs[0]!.shape[0])).toEqual([1, 3, 1]);
+    expect(threeRows.value![0]!.shape).toEqual([3, 1]);
+  });
+
   it("uses every idle instance before queueing", async () => {
     const one = new ManualRunner();
     const two = new ManualRunner();
