@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { runLoad } from "../bench/load.mjs";
 import { BENCH_MODELS, writeBenchModels } from "../bench/models.mjs";
 import { plotSvg } from "../bench/plot.mjs";
+import { waitForQuiet } from "../bench/quiet.mjs";
 import { startServer } from "../bench/servers.mjs";
 import { runSoak } from "../bench/soak.mjs";
 
@@ -26,6 +27,8 @@ const HELP = `Usage: npm run bench -- [options]
   --soak S              instead: sustained load on onnxfleet-server for S seconds, sampling its RSS
   --out DIR             where latest.json and latest.svg go (default bench/results)
   --no-build            skip \`npm run build\` (dist/ must be current)
+  --no-wait-quiet       measure at once; by default each point waits (up to 10 s) for the machine's CPUs
+                        to be under 15 % busy, and records the background load it saw
 `;
 
 const { values: args } = parseArgs({
@@ -39,6 +42,7 @@ const { values: args } = parseArgs({
     soak: { type: "string" },
     out: { type: "string", default: join(ROOT, "bench", "results") },
     "no-build": { type: "boolean", default: false },
+    "no-wait-quiet": { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
@@ -91,6 +95,7 @@ async function benchmark(written) {
     for (const spinning of ["default", "off"]) {
       const runs = [];
       for (let r = 0; r < repeat; r++) {
+        if (!args["no-wait-quiet"]) await waitForQuiet({ maxWaitMs: 10_000 });
         const stdout = execFileSync(
           process.execPath,
           [
@@ -131,10 +136,11 @@ async function benchmark(written) {
           const warm = { url: running.url, bodyFile: written[model].bodyFile, seconds: 1 };
           await runLoad({ ...warm, connections: Math.max(...connections) });
           for (const c of connections) {
+            const backgroundBusy = args["no-wait-quiet"] ? null : await waitForQuiet({ maxWaitMs: 10_000 });
             const result = await runLoad({ ...warm, connections: c, seconds });
             if (result.errors > 0)
               log(`  ${server} c${c}: ${result.errors} errors (${running.stderr().slice(-300)})`);
-            samples.push({ model, server, connections: c, ...result });
+            samples.push({ model, server, connections: c, ...result, backgroundBusy });
           }
         } finally {
           await running.stop();

@@ -103,7 +103,7 @@ export const CONFIG_SCHEMA = {
     min: BATCHING_OPTION_LIMITS.maxBatchSize[0],
     max: BATCHING_OPTION_LIMITS.maxBatchSize[1],
     description:
-      "Most rows one batched run holds (requests are joined along dim 0); a request with more gets 400; 1 turns batching off. A model's config.json batching.maxBatchSize overrides it.",
+      "Most rows one batched run holds (requests are joined along dim 0); a request with more gets 400; 1 turns batching off (requests of any size run alone). A model's config.json batching.maxBatchSize overrides it.",
   }),
   maxQueueDelayMicroseconds: option.integer({
     flag: "max-queue-delay-microseconds",

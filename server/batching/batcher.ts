@@ -77,6 +77,8 @@ export class DynamicBatcher implements BatchRunner {
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly maxDelayMs: number;
   private readonly metrics: ModelMetrics;
+  /** Joins requests: the model allows it and maxBatchSize is above 1 (1 turns batching off). */
+  private readonly batchable: boolean;
   private closing = false;
   private idleWaiters: (() => void)[] = [];
   private counters = {
@@ -101,6 +103,7 @@ export class DynamicBatcher implements BatchRunner {
     this.idle = [...instances];
     this.maxDelayMs = options.maxQueueDelayMicroseconds / 1000;
     this.metrics = options.metrics ?? NO_MODEL_METRICS;
+    this.batchable = options.batchable && options.maxBatchSize > 1;
   }
 
   /**
@@ -127,7 +130,7 @@ export class DynamicBatcher implements BatchRunner {
     if (this.closing) return Promise.reject(new ShuttingDownError(this.options.label));
     let rows = 1;
     let key = "";
-    if (this.options.batchable) {
+    if (this.batchable) {
       try {
         rows = this.rowsOf(inputs);
       } catch (error) {
@@ -235,7 +238,7 @@ export class DynamicBatcher implements BatchRunner {
     const batch = [head];
     let rows = head.rows;
     let index = 1;
-    if (this.options.batchable) {
+    if (this.batchable) {
       const max = this.options.maxBatchSize;
       let skipped: Pending[] | undefined;
       for (; index < queue.length && rows < max; index++) {
@@ -328,7 +331,7 @@ export class DynamicBatcher implements BatchRunner {
     this.counters.rows += rows;
     this.counters.requests += requests;
     this.idle.push(instance);
-    if (this.maxDelayMs > 0 && this.options.batchable && !this.closing) {
+    if (this.maxDelayMs > 0 && this.batchable && !this.closing) {
       // The requests of the batch just finished are likely to come back (closed-loop clients): wait for
       // them as well as for those already queued, up to the queue delay.
       this.fillTarget = Math.min(this.options.maxBatchSize, rows + this.queuedRows);

@@ -8,7 +8,7 @@ import { show } from "../../src/validate";
 export interface BatchingOptions {
   /**
    * Most rows (dim 0 summed over the joined requests) one run holds. A request with more rows is refused
-   * with 400. `1` turns batching off (requests still queue for the model's instances).
+   * with 400. `1` turns batching off: every request runs alone, whatever its row count (still queued).
    * @default 64
    */
   readonly maxBatchSize: number;

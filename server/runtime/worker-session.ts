@@ -118,7 +118,12 @@ export class WorkerSession implements InferenceExecutor {
     }));
     return new Promise<Tensor[]>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, feeds, outputNames });
+      try {
+        this.worker.postMessage({ id, feeds, outputNames });
+      } catch (error) {
+        this.waiting.delete(id);
+        reject(error);
+      }
     });
   }
 

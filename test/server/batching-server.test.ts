@@ -164,6 +164,25 @@ describe("models that cannot be batched", () => {
   });
 });
 
+describe("instanceThread auto", () => {
+  it("puts a model whose one-row run is far under 1 ms on the main thread, and logs why", async () => {
+    const logged: string[] = [];
+    const server = await serve(
+      { small: { versions: { 1: mlp([4, 8, 2]) } } },
+      { instanceThread: "auto" },
+      logged,
+    );
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatch(
+      /^model "small" version 1: instances on the main thread \(one row runs in \d+\.\d\d ms\)$/,
+    );
+    const response = await inferJson(server, "small", [
+      { name: "input", datatype: "FP32", shape: [1, 4], data: [1, 2, 3, 4] },
+    ]);
+    expect(response.statusCode).toBe(200);
+  });
+});
+
 describe("limits over HTTP", () => {
   it("refuses a request with more rows than config.json's batching.maxBatchSize with 400", async () => {
     const server = await serve({

@@ -1,87 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  BatchRequestError,
-  type BatchRunner,
-  batchability,
-  DEFAULT_BATCHING_OPTIONS,
-  DynamicBatcher,
-  type DynamicBatcherOptions,
-  QueueFullError,
-  QueueTimeoutError,
-  readBatchingSection,
-} from "../../server/batching";
-import { DATATYPES, type Datatype, type Tensor, TYPED_ARRAY_OF } from "../../server/tensor";
-
-/** A model instance under the test's control: records each run and finishes it when told. */
-class ManualRunner implements BatchRunner {
-  readonly calls: { inputs: readonly Tensor[]; outputNames: readonly string[] }[] = [];
-  private pending: { resolve: (outputs: Tensor[]) => void; reject: (error: unknown) => void }[] = [];
-
-  /** Outputs computed from inputs when a run is finished: by default `output_i = input_i` renamed. */
-  constructor(
-    private readonly compute: (inputs: readonly Tensor[], outputNames: readonly string[]) => Tensor[] = echo,
-  ) {}
-
-  infer(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<Tensor[]> {
-    this.calls.push({ inputs, outputNames });
-    return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
-  }
-
-  get running(): number {
-    return this.pending.length;
-  }
-
-  /** Finishes the oldest running call with its computed outputs, then lets promise callbacks run. */
-  async finish(): Promise<void> {
-    const call = this.calls[this.calls.length - this.pending.length]!;
-    this.pending.shift()!.resolve(this.compute(call.inputs, call.outputNames));
-    await settle();
-  }
-
-  async fail(error: Error): Promise<void> {
-    this.pending.shift()!.reject(error);
-    await settle();
-  }
-}
-
-function echo(inputs: readonly Tensor[], outputNames: readonly string[]): Tensor[] {
-  return outputNames.map((name, i) => ({ ...inputs[i]!, name }));
-}
-
-/** Lets every queued promise callback and immediate run. */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-function fp32(name: string, rows: number[][]): Tensor {
-  const width = rows[0]?.length ?? 0;
-  return { name, datatype: "FP32", shape: [rows.length, width], data: Float32Array.from(rows.flat()) };
-}
-
-function batcher(
-  instances: BatchRunner[],
-  options: Partial<DynamicBatcherOptions> = {},
-  owned: { release(): Promise<void> }[] = [],
-): DynamicBatcher {
-  const merged = {
-    ...DEFAULT_BATCHING_OPTIONS,
-    maxQueueDelayMicroseconds: 0,
-    label: 'model "m" version 1',
-    batchable: true,
-    ...options,
-  };
-  return new DynamicBatcher(instances, merged, owned);
-}
-
-/** Records how a promise ends without awaiting it. */
-function track<T>(promise: Promise<T>): { value?: T; error?: unknown; done: boolean } {
-  const state: { value?: T; error?: unknown; done: boolean } = { done: false };
-  promise.then(
-    (value) => Object.assign(state, { value, done: true }),
-    (error: unknown) => Object.assign(state, { error, done: true }),
-  );
-  return state;
-}
+import { BatchRequestError, QueueFullError, QueueTimeoutError } from "../../server/batching";
+import { DATATYPES, type Tensor } from "../../server/tensor";
+import { batcher, fp32, ManualRunner, settle, tensorOf, track } from "./batching-helpers";
 
 describe("DynamicBatcher", () => {
   it("runs a lone request at once, alone, passing its tensors and the outputs through untouched", async () => {
@@ -325,6 +245,17 @@ describe("DynamicBatcher", () => {
     expect(results.every((r) => r.value?.[0]?.data === fixed.data)).toBe(true);
   });
 
+  it("with maxBatchSize 1 (batching off) runs every request alone, whatever its row count", async () => {
+    const runner = new ManualRunner();
+    const b = batcher([runner], { maxBatchSize: 1 });
+    track(b.infer([fp32("x", [[0]])], ["y"]));
+    const threeRows = track(b.infer([fp32("x", [[1], [2], [3]])], ["y"]));
+    track(b.infer([fp32("x", [[4]])], ["y"]));
+    for (let i = 0; i < 3; i++) await runner.finish();
+    expect(runner.calls.map((call) => call.inputs[0]!.shape[0])).toEqual([1, 3, 1]);
+    expect(threeRows.value![0]!.shape).toEqual([3, 1]);
+  });
+
   it("uses every idle instance before queueing", async () => {
     const one = new ManualRunner();
     const two = new ManualRunner();
@@ -438,72 +369,6 @@ describe("DynamicBatcher", () => {
           Array.from(sent[i]!.data as ArrayLike<unknown>),
         );
       }
-    });
-  });
-});
-
-/** A [rows, 3] tensor of `datatype` whose values start at `start` (BYTES: their decimal text). */
-function tensorOf(datatype: Datatype, rows: number, start: number): Tensor {
-  const values = Array.from({ length: rows * 3 }, (_, i) => start + i);
-  if (datatype === "BYTES") {
-    return { name: "x", datatype, shape: [rows, 3], data: values.map((v) => Buffer.from(`text ${v}`)) };
-  }
-  const ArrayType = TYPED_ARRAY_OF[datatype];
-  const typed =
-    datatype === "INT64" || datatype === "UINT64"
-      ? (ArrayType as BigInt64ArrayConstructor).from(values.map(BigInt))
-      : datatype === "BOOL"
-        ? Uint8Array.from(values.map((v) => v % 2))
-        : (ArrayType as Float64ArrayConstructor).from(values);
-  return { name: "x", datatype, shape: [rows, 3], data: typed } as Tensor;
-}
-
-describe("batchability", () => {
-  it("batches a model whose every input and output has a dynamic first dimension", () => {
-    expect(
-      batchability({ inputs: [{ name: "x", shape: [-1, 4] }], outputs: [{ name: "y", shape: [-1, 2] }] }),
-    ).toEqual({ batchable: true });
-  });
-
-  it("names the tensor whose first dimension is fixed", () => {
-    const fixedInput = batchability({
-      inputs: [
-        { name: "x", shape: [-1, 4] },
-        { name: "flag", shape: [2] },
-      ],
-      outputs: [{ name: "y", shape: [-1] }],
-    });
-    expect(fixedInput).toEqual({
-      batchable: false,
-      reason: 'input "flag" has shape [2], whose first dimension is not dynamic',
-    });
-    const fixedOutput = batchability({
-      inputs: [{ name: "x", shape: [-1] }],
-      outputs: [{ name: "y", shape: [] }],
-    });
-    expect(fixedOutput).toMatchObject({ batchable: false, reason: expect.stringContaining('output "y"') });
-  });
-});
-
-describe("readBatchingSection", () => {
-  it("returns the settings a model's batching section overrides", () => {
-    expect(readBatchingSection({})).toEqual({ options: {} });
-    expect(readBatchingSection({ maxBatchSize: 8, queueTimeoutMs: 0 })).toEqual({
-      options: { maxBatchSize: 8, queueTimeoutMs: 0 },
-    });
-  });
-
-  it("lists every problem: unknown keys, wrong types, out-of-range values", () => {
-    const result = readBatchingSection({ maxBatchSize: 0, maxQueueDelayMs: 2, maxQueueSize: "10" });
-    expect(result).toEqual({
-      problems: [
-        "batching.maxBatchSize must be a whole number from 1 to 65536, got 0",
-        "batching.maxQueueDelayMs is not a batching setting (known: maxBatchSize, maxQueueDelayMicroseconds, maxQueueSize, queueTimeoutMs)",
-        'batching.maxQueueSize must be a whole number from 1 to 1000000, got "10"',
-      ],
-    });
-    expect(readBatchingSection([])).toEqual({
-      problems: ["batching must be an object, got []"],
     });
   });
 });
