@@ -5,6 +5,8 @@
  * { "versionPolicy": { "latest": 2 } }
  * { "versionPolicy": { "specific": [1, 3] } }
  * { "warmup": { "inputs": [{ "name": "x", "datatype": "FP32", "shape": [1, 2], "data": [0.5, 1] }] } }
+ * { "versionPolicy": { "specific": [3] }, "sha256": "9f2c…" }
+ * { "versionPolicy": { "latest": 2 }, "sha256": { "3": "9f2c…", "4": "51ab…" } }
  * ```
  *
  * Unknown keys are refused (a typo must not silently change what is served). To add a setting, add one
@@ -12,6 +14,7 @@
  */
 import { readFileSync } from "node:fs";
 import { BATCHING_CONFIG_FIELDS, type ModelBatchingConfig } from "../batching/model-settings";
+import { isSha256Hex } from "../fetch/digest";
 import { RepositoryError } from "./errors";
 
 /** Which of a model's versions are served. */
@@ -28,6 +31,14 @@ export interface ModelConfig extends ModelBatchingConfig {
    * @default - synthesised: zeros (empty strings for BYTES) with every dynamic dimension set to 1
    */
   readonly warmup?: WarmupRequest;
+  /**
+   * The sha256 each served `model.onnx` must have, re-checked at load: a model whose file does not match
+   * is refused and the server never turns ready. A string pins every served version (use it with one
+   * version, as the constructs do); an object maps version numbers to digests and must name every served
+   * version.
+   * @default - not pinned
+   */
+  readonly sha256?: string | Readonly<Record<string, string>>;
 }
 
 /** A warm-up request: a V2 JSON inference request body. */
@@ -82,10 +93,53 @@ function parseWarmup(value: unknown, where: string): WarmupRequest {
   return value as unknown as WarmupRequest;
 }
 
+function parseSha256(value: unknown, where: string): string | Readonly<Record<string, string>> {
+  const digest = (candidate: unknown, key: string): string => {
+    if (typeof candidate !== "string" || !isSha256Hex(candidate)) {
+      throw new RepositoryError(
+        `${where}: ${key} must be a sha256 digest of 64 hexadecimal digits (\`sha256sum model.onnx\`), got ${JSON.stringify(candidate)}`,
+      );
+    }
+    return candidate.toLowerCase();
+  };
+  if (typeof value === "string") return digest(value, "sha256");
+  if (!isRecord(value) || Object.keys(value).length === 0) {
+    throw new RepositoryError(
+      `${where}: sha256 must be a digest, or an object mapping version numbers to digests, got ${JSON.stringify(value)}`,
+    );
+  }
+  const pins: Record<string, string> = {};
+  for (const [version, candidate] of Object.entries(value)) {
+    if (!/^[1-9][0-9]*$/.test(version)) {
+      throw new RepositoryError(
+        `${where}: sha256 keys must be version numbers, got ${JSON.stringify(version)}`,
+      );
+    }
+    pins[version] = digest(candidate, `sha256["${version}"]`);
+  }
+  return pins;
+}
+
+/**
+ * The digest pinned for `version`, if the config pins one. Throws when the config pins versions by number
+ * but not this one (a served version must not slip through unpinned).
+ */
+export function pinnedSha256(config: ModelConfig, version: string, where: string): string | undefined {
+  if (config.sha256 === undefined || typeof config.sha256 === "string") return config.sha256;
+  const pin = config.sha256[version];
+  if (pin === undefined) {
+    throw new RepositoryError(
+      `${where}: version ${version} is served but sha256 pins only version(s) ${Object.keys(config.sha256).join(", ")}; add its digest or leave it out of versionPolicy`,
+    );
+  }
+  return pin;
+}
+
 /** Parsers of each config.json key; the result object is assembled from these. */
 export const MODEL_CONFIG_FIELDS: Readonly<Record<string, (value: unknown, where: string) => unknown>> = {
   versionPolicy: parseVersionPolicy,
   warmup: parseWarmup,
+  sha256: parseSha256,
   ...BATCHING_CONFIG_FIELDS,
 };
 

@@ -3,10 +3,11 @@
  * Readiness is per version and for the whole repository.
  */
 import type { InferenceExecutor } from "../executor";
+import { verifySha256File } from "../fetch/digest";
 import { type ModelMetrics, NO_MODEL_METRICS, withComputeMetrics } from "../metrics/model-metrics";
 import type { ModelSignature } from "../runtime/metadata";
 import { ModelSession, type SessionOptions } from "../runtime/session";
-import type { ModelConfig } from "./model-config";
+import { type ModelConfig, pinnedSha256 } from "./model-config";
 import { type ScannedModel, scanRepository } from "./scan";
 import { warmupRequest } from "./warmup";
 
@@ -99,6 +100,8 @@ export class ModelRepository {
   private async loadVersion(entry: ModelVersion): Promise<void> {
     const started = process.hrtime.bigint();
     try {
+      const pin = pinnedSha256(entry.config, entry.version, `model "${entry.modelName}" config.json`);
+      if (pin !== undefined) await verifySha256File(entry.modelPath, pin);
       const session = await ModelSession.load(entry.modelPath, this.options.session);
       entry.session = session;
       entry.signature = session.signature;
