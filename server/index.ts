@@ -23,6 +23,17 @@ export {
   type ServerConfig,
 } from "./config";
 export type { InferenceExecutor } from "./executor";
+export {
+  FETCH_ERROR_CODES,
+  FetchError,
+  type FetchOptions,
+  type FetchRequest,
+  type FetchResult,
+  fetchModel,
+  fetchModels,
+  sha256File,
+  verifySha256File,
+} from "./fetch";
 export { main, type RunningServer, type StartOptions, start } from "./main";
 export { METRIC_NAMES, type ModelMetrics } from "./metrics";
 export { ProtocolError } from "./protocol/errors";
