@@ -19,6 +19,7 @@ const CLOSE_BRACE = 0x7d;
  * count. Malformed JSON is left for the parser to report.
  */
 export function exceedsJsonDepth(text: string, limit: number = MAX_JSON_DEPTH): boolean {
+  if (atMostOpenings(text, limit)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -35,4 +36,19 @@ export function exceedsJsonDepth(text: string, limit: number = MAX_JSON_DEPTH): 
     }
   }
   return false;
+}
+
+/**
+ * True when `text` holds at most `limit` opening brackets and braces in all (inside strings or not), so
+ * its nesting cannot exceed `limit`. Native `indexOf` scans: a typical tensor body (a few brackets around
+ * thousands of numbers) is cleared ~10x faster than by the character loop.
+ */
+function atMostOpenings(text: string, limit: number): boolean {
+  let openings = 0;
+  for (const opening of ["[", "{"]) {
+    for (let at = text.indexOf(opening); at !== -1; at = text.indexOf(opening, at + 1)) {
+      if (++openings > limit) return false;
+    }
+  }
+  return true;
 }
