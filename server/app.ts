@@ -103,8 +103,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     http: { headersTimeout: options.headersTimeoutMs ?? 10_000, connectionsCheckingInterval: 1_000 },
   }) as unknown as FastifyInstance;
   registerBodyParsers(app);
-  app.addHook("onRequest", async (request, reply) => {
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    done();
   });
   if (options.authToken !== undefined) registerBearerAuth(app, { token: options.authToken });
   // The model version each inference request resolved to: the only source of metric labels.

@@ -41,26 +41,29 @@ export function registerRequestMetrics(
   options: RequestMetricsOptions,
 ): void {
   const isInference = options.isInferenceRoute ?? ((pattern: string) => pattern.endsWith("/infer"));
-  app.addHook("onRequest", async (request, reply) => {
+  // A callback hook: no promise per request on the hot path.
+  app.addHook("onRequest", (request, reply, done) => {
     const pattern = request.routeOptions.url;
-    if (pattern === undefined || !isInference(pattern)) return;
-    const started = process.hrtime.bigint();
-    metrics.inflightRequests.inc();
-    let finished = false;
-    reply.raw.once("finish", () => {
-      finished = true;
-    });
-    // `close` fires exactly once per response, whether it finished or the client went away.
-    reply.raw.once("close", () => {
-      metrics.inflightRequests.dec();
-      const target = options.targetOf(request);
-      const labels = {
-        model: target?.model ?? "",
-        version: target?.version ?? "",
-        outcome: outcomeOf(reply.raw.statusCode, finished),
-      };
-      metrics.requestsTotal.inc(labels);
-      metrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-    });
+    if (pattern !== undefined && isInference(pattern)) {
+      const started = process.hrtime.bigint();
+      metrics.inflightRequests.inc();
+      let finished = false;
+      reply.raw.once("finish", () => {
+        finished = true;
+      });
+      // `close` fires exactly once per response, whether it finished or the client went away.
+      reply.raw.once("close", () => {
+        metrics.inflightRequests.dec();
+        const target = options.targetOf(request);
+        const labels = {
+          model: target?.model ?? "",
+          version: target?.version ?? "",
+          outcome: outcomeOf(reply.raw.statusCode, finished),
+        };
+        metrics.requestsTotal.inc(labels);
+        metrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      });
+    }
+    done();
   });
 }
