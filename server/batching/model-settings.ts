@@ -24,7 +24,7 @@ export type InstanceThread = "auto" | "worker" | "main";
 
 export const INSTANCE_THREADS: readonly InstanceThread[] = ["auto", "worker", "main"];
 
-/** One-row run time from which `auto` puts instances on worker threads (see docs/readme/batch.md). */
+/** One-row run time from which `auto` puts instances on worker threads (see README.md). */
 export const AUTO_WORKER_THRESHOLD_MS = 1;
 
 /** Batching and instance settings of one model, as given in its config.json (absent: the server's flags). */

@@ -21,7 +21,7 @@ export interface SessionOptions {
   readonly intraOpThreads?: number;
   /**
    * Let onnxruntime's intra-op threads spin (busy-wait) between operators instead of sleeping. Off: the
-   * spinning threads take CPU from the HTTP thread (measured in docs/readme/batch.md).
+   * spinning threads take CPU from the HTTP thread (measured in README.md).
    * @default false
    */
   readonly allowSpinning?: boolean;

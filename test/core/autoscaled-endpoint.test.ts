@@ -87,7 +87,7 @@ describe("planAutoscaledEndpoint, the DESIGN.md endpoint", () => {
   });
 
   it("documents the same adapter rule in the README section", () => {
-    const readme = readFileSync(new URL("../../docs/readme/core-ms.md", import.meta.url), "utf8");
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
     expect(readme).toContain(plan.prometheusAdapterRule?.yaml);
   });
 
