@@ -21,7 +21,8 @@ describe("server/Dockerfile", () => {
 
   it("builds on a Node 20+ slim base, with production dependencies only in the runtime", () => {
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=docker\.io\/library\/node:(2\d)-bookworm-slim$/m);
-    const deps = stages.find((stage) => stage.startsWith("${NODE_IMAGE} AS deps")) ?? "";
+    // The Dockerfile's own build-arg reference, as text (not a template placeholder).
+    const deps = stages.find((stage) => stage.startsWith(`${"$"}{NODE_IMAGE} AS deps`)) ?? "";
     expect(deps).toMatch(/npm ci --omit=dev --ignore-scripts/);
     expect(runtime).not.toMatch(/npm (ci|install)/);
     expect(runtime).toMatch(/COPY --from=deps \/opt\/onnxfleet\/node_modules\//);
