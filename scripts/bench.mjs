@@ -250,6 +250,13 @@ function checkTargets(ratios) {
   return targets;
 }
 
+/** The naive and onnxfleet measurements of `model` at `connections`, for the report rows. */
+function serversAt(result, model, connections) {
+  const at = (server) =>
+    result.servers.find((p) => p.model === model && p.server === server && p.connections === connections);
+  return { naive: at("naive"), onnxfleet: at("onnxfleet") };
+}
+
 function printReport(result) {
   const out = (line = "") => process.stdout.write(`${line}\n`);
   const num = (v, digits = 0) =>
@@ -272,12 +279,7 @@ function printReport(result) {
       "  conns | naive rows/s   p50 ms   p90 ms   p99 ms | onnxfleet rows/s   p50 ms   p90 ms   p99 ms | x naive | of limit",
     );
     for (const ratio of result.ratios.filter((r) => r.model === model)) {
-      const row = (server) =>
-        result.servers.find(
-          (p) => p.model === model && p.server === server && p.connections === ratio.connections,
-        );
-      const n = row("naive");
-      const f = row("onnxfleet");
+      const { naive: n, onnxfleet: f } = serversAt(result, model, ratio.connections);
       const cols = (p, w) =>
         `${num(p.rowsPerSec).padStart(w)} ${num(p.p50Ms, 2).padStart(8)} ${num(p.p90Ms, 2).padStart(8)} ${num(p.p99Ms, 2).padStart(8)}`;
       out(
@@ -310,12 +312,7 @@ function markdownReport(result) {
       "|---:|---:|---:|---:|---:|---:|---:|",
     );
     for (const ratio of result.ratios.filter((r) => r.model === model)) {
-      const row = (server) =>
-        result.servers.find(
-          (p) => p.model === model && p.server === server && p.connections === ratio.connections,
-        );
-      const n = row("naive");
-      const f = row("onnxfleet");
+      const { naive: n, onnxfleet: f } = serversAt(result, model, ratio.connections);
       const lat = (p) => `${num(p.p50Ms, 2)} / ${num(p.p90Ms, 2)} / ${num(p.p99Ms, 2)}`;
       lines.push(
         `| ${ratio.connections} | ${num(n.rowsPerSec)} | ${lat(n)} | ${num(f.rowsPerSec)} | ${lat(f)} | ` +
