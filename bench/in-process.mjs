@@ -2,7 +2,7 @@
 // each size back to back. Prints one JSON line: rows/s per batch size.
 //
 // Usage: node bench/in-process.mjs <model.onnx> <inputWidth> <secondsPerBatchSize> <batch sizes> <spinning>
-//   spinning: "default" (onnxruntime's defaults: intra-op threads spin) or "off" (onnxfleet-server's setting)
+//   spinning: "default" (onnxruntime's defaults: intra-op threads spin) or "off" (no spinning: onnxfleet-server's sessions on the main thread, or --intra-op-spinning off)
 import * as ort from "onnxruntime-node";
 
 const [modelPath, width, seconds, sizes, spinning] = process.argv.slice(2);

@@ -5,7 +5,7 @@
  * parsing, validation and the documentation table.
  */
 import { parseArgs } from "node:util";
-import { INSTANCE_THREADS } from "./batching/model-settings";
+import { INSTANCE_THREADS, INTRA_OP_SPINNING } from "./batching/model-settings";
 import { BATCHING_OPTION_LIMITS, DEFAULT_BATCHING_OPTIONS } from "./batching/options";
 
 /** One option of the schema. */
@@ -141,6 +141,21 @@ export const CONFIG_SCHEMA = {
     default: "auto",
     description:
       "Where sessions run: worker (a thread each, so HTTP work overlaps inference), main (the event loop's thread), or auto: worker when a one-row run takes 1 ms or more.",
+  }),
+  codecThreads: option.integer({
+    flag: "codec-threads",
+    default: 0,
+    min: 0,
+    max: 64,
+    description:
+      "Threads that parse large request bodies (4 KiB and up) and encode large JSON responses (256 elements and up) while the event loop serves sockets; 0 does all of it on the event loop. Worth it where onnxruntime leaves cores idle (GPU); it costs throughput where inference already uses every core.",
+  }),
+  intraOpSpinning: option.enum({
+    flag: "intra-op-spinning",
+    choices: INTRA_OP_SPINNING,
+    default: "auto",
+    description:
+      "Whether onnxruntime's intra-op threads busy-wait between operators: auto spins for sessions on worker threads and not for sessions on the main thread; off suits pods that share their cores.",
   }),
   bodyLimitBytes: option.integer({
     flag: "body-limit-bytes",

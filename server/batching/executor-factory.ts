@@ -11,7 +11,12 @@ import { ModelSession } from "../runtime/session";
 import { WorkerSession } from "../runtime/worker-session";
 import { batchability } from "./batchable";
 import { type BatchRunner, DynamicBatcher } from "./batcher";
-import { AUTO_WORKER_THRESHOLD_MS, type InstanceThread } from "./model-settings";
+import {
+  AUTO_WORKER_THRESHOLD_MS,
+  type InstanceThread,
+  type IntraOpSpinning,
+  spinsOn,
+} from "./model-settings";
 import type { BatchingOptions } from "./options";
 
 /** Server-wide batching and instance settings (the flags). */
@@ -19,6 +24,7 @@ export interface ServerBatchingSettings extends BatchingOptions {
   readonly instances: number;
   readonly instanceThread: InstanceThread;
   readonly intraOpThreads: number;
+  readonly intraOpSpinning: IntraOpSpinning;
   readonly executionProvider: ExecutionProvider;
 }
 
@@ -60,9 +66,11 @@ export function batchingExecutorFactory(
         `${label} runs unbatched: ${fit.reason}`,
       );
     }
-    const sessionOptions = { executionProvider: settings.executionProvider, intraOpThreads };
-    // On the main thread the repository's session (loaded with the server-wide threads) is instance one.
-    const reuse = thread === "main" && intraOpThreads === settings.intraOpThreads;
+    const allowSpinning = spinsOn(config.intraOpSpinning ?? settings.intraOpSpinning, thread);
+    const sessionOptions = { executionProvider: settings.executionProvider, intraOpThreads, allowSpinning };
+    // On the main thread the repository's session (loaded with the server-wide threads, not spinning) is
+    // instance one.
+    const reuse = thread === "main" && intraOpThreads === settings.intraOpThreads && !allowSpinning;
     const owned: Instance[] = await Promise.all(
       Array.from({ length: reuse ? count - 1 : count }, () =>
         thread === "worker"

@@ -7,7 +7,8 @@
  *   "batching": { "maxBatchSize": 32, "maxQueueDelayMicroseconds": 1000, "maxQueueSize": 256, "queueTimeoutMs": 5000 },
  *   "instances": 1,
  *   "instanceThread": "auto",
- *   "intraOpThreads": 0
+ *   "intraOpThreads": 0,
+ *   "intraOpSpinning": "auto"
  * }
  * ```
  */
@@ -24,6 +25,21 @@ export type InstanceThread = "auto" | "worker" | "main";
 
 export const INSTANCE_THREADS: readonly InstanceThread[] = ["auto", "worker", "main"];
 
+/**
+ * Whether onnxruntime's intra-op threads busy-wait (spin) between operators instead of sleeping: `auto`
+ * spins for sessions on worker threads (long runs, where waking sleeping threads at every operator
+ * costs throughput) and not for sessions on the main thread (where a spinning thread would take the
+ * CPU the event loop needs between short runs). See README.md for the measurements.
+ */
+export type IntraOpSpinning = "auto" | "on" | "off";
+
+export const INTRA_OP_SPINNING: readonly IntraOpSpinning[] = ["auto", "on", "off"];
+
+/** Whether sessions on `thread` spin under the `setting`. */
+export function spinsOn(setting: IntraOpSpinning, thread: "worker" | "main"): boolean {
+  return setting === "on" || (setting === "auto" && thread === "worker");
+}
+
 /** One-row run time from which `auto` puts instances on worker threads (see README.md). */
 export const AUTO_WORKER_THRESHOLD_MS = 1;
 
@@ -37,6 +53,8 @@ export interface ModelBatchingConfig {
   readonly instanceThread?: InstanceThread;
   /** onnxruntime threads inside one operator, per session; 0 lets onnxruntime choose. @default - `--intra-op-threads` */
   readonly intraOpThreads?: number;
+  /** Whether those threads spin between operators. @default - `--intra-op-spinning` */
+  readonly intraOpSpinning?: IntraOpSpinning;
 }
 
 function wholeNumber(key: string, min: number, max: number) {
@@ -69,4 +87,12 @@ export const BATCHING_CONFIG_FIELDS: Readonly<
     return value;
   },
   intraOpThreads: wholeNumber("intraOpThreads", 0, 1024),
+  intraOpSpinning: (value, where) => {
+    if (!(INTRA_OP_SPINNING as readonly unknown[]).includes(value)) {
+      throw new RepositoryError(
+        `${where}: intraOpSpinning must be one of ${INTRA_OP_SPINNING.map((t) => `"${t}"`).join(", ")}, got ${show(value)}`,
+      );
+    }
+    return value;
+  },
 };

@@ -16,8 +16,8 @@ import { badRequest } from "./errors";
 /** The HTTP header that gives the JSON header's length in bytes. */
 export const INFERENCE_HEADER_CONTENT_LENGTH = "inference-header-content-length";
 
-/** Splits a body into its JSON header text and the binary section after it. */
-export function splitBinaryBody(body: Buffer, headerLength: string): { json: string; binary: Buffer } {
+/** Splits a body into its JSON header bytes and the binary section after it. */
+export function splitBinaryBody(body: Buffer, headerLength: string): { json: Buffer; binary: Buffer } {
   if (!/^\d+$/.test(headerLength)) {
     throw badRequest(`Inference-Header-Content-Length must be a non-negative integer, got "${headerLength}"`);
   }
@@ -25,7 +25,7 @@ export function splitBinaryBody(body: Buffer, headerLength: string): { json: str
   if (length > body.length) {
     throw badRequest(`Inference-Header-Content-Length (${length}) exceeds the body length (${body.length})`);
   }
-  return { json: body.subarray(0, length).toString("utf8"), binary: body.subarray(length) };
+  return { json: body.subarray(0, length), binary: body.subarray(length) };
 }
 
 /**

@@ -1,36 +1,46 @@
 /**
  * Content-type parsers for inference bodies: plain JSON, and the binary tensor extension (a JSON header
  * of `Inference-Header-Content-Length` bytes, then tensor bytes) sent as application/octet-stream or as
- * application/json with that header.
+ * application/json with that header. Fastify only collects the bytes ({@link RawInferBody}); the
+ * {@link InferCodec} parses them, on the event loop or on a codec thread.
  */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { INFERENCE_HEADER_CONTENT_LENGTH, splitBinaryBody } from "./binary";
 import { badRequest } from "./errors";
 import type { InferBody } from "./infer";
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json-depth";
+import { parseJsonWithNumberArrays } from "./json-numbers";
 
-function parseJson(text: string): unknown {
-  if (exceedsJsonDepth(text)) {
+/** An inference request body as received: its bytes and the two headers that say how to read them. */
+export interface RawInferBody {
+  readonly bytes: Uint8Array;
+  /** The `Inference-Header-Content-Length` header (binary tensor extension), when sent. */
+  readonly headerLength: string | undefined;
+  readonly contentType: string | undefined;
+}
+
+function parseJson(bytes: Buffer): unknown {
+  if (exceedsJsonDepth(bytes)) {
     throw badRequest(`the request's JSON nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`);
   }
   try {
-    return JSON.parse(text);
+    return parseJsonWithNumberArrays(bytes);
   } catch (error) {
     throw badRequest(`the request body is not valid JSON: ${(error as Error).message}`);
   }
 }
 
 /** Turns a raw body into an {@link InferBody}. */
-export function parseInferBody(request: FastifyRequest, body: Buffer): InferBody {
-  const headerLength = request.headers[INFERENCE_HEADER_CONTENT_LENGTH];
-  if (typeof headerLength === "string") {
-    const { json, binary } = splitBinaryBody(body, headerLength);
+export function parseInferBody(raw: RawInferBody): InferBody {
+  const body = Buffer.from(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength);
+  if (raw.headerLength !== undefined) {
+    const { json, binary } = splitBinaryBody(body, raw.headerLength);
     return { header: parseJson(json), binary };
   }
-  if (request.headers["content-type"]?.startsWith("application/octet-stream")) {
+  if (raw.contentType?.startsWith("application/octet-stream")) {
     throw badRequest("an application/octet-stream body needs the Inference-Header-Content-Length header");
   }
-  return { header: parseJson(body.toString("utf8")), binary: undefined };
+  return { header: parseJson(body), binary: undefined };
 }
 
 /** Replaces fastify's body parsers with ours: JSON and application/octet-stream only (others get 415). */
@@ -38,11 +48,13 @@ export function registerBodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   for (const type of ["application/json", "application/octet-stream"]) {
     app.addContentTypeParser(type, { parseAs: "buffer" }, (request, body, done) => {
-      try {
-        done(null, parseInferBody(request, body as Buffer));
-      } catch (error) {
-        done(error as Error, undefined);
-      }
+      const headerLength = request.headers[INFERENCE_HEADER_CONTENT_LENGTH];
+      const raw: RawInferBody = {
+        bytes: body as Buffer,
+        headerLength: typeof headerLength === "string" ? headerLength : undefined,
+        contentType: request.headers["content-type"],
+      };
+      done(null, raw);
     });
   }
 }

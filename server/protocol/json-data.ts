@@ -123,6 +123,14 @@ export function decodeJsonData(
 ): TensorData {
   const where = `input "${name}"`;
   const expected = elementCount(shape);
+  if (data instanceof Float64Array) {
+    // A number array the body parser read itself (json-numbers.ts): the same doubles JSON.parse gives.
+    if (datatype === "FP64" && data.length === expected) {
+      return data.byteLength === data.buffer.byteLength ? data : data.slice();
+    }
+    if (datatype === "FP32" && data.length === expected) return new Float32Array(data);
+    return decodeJsonData(name, datatype, shape, Array.from(data));
+  }
   if ((datatype === "FP32" || datatype === "FP64") && Array.isArray(data) && data.length === expected) {
     const flat = flatFloats(datatype, data);
     if (flat !== undefined) return flat;
@@ -188,6 +196,20 @@ function floatText(value: number): string {
 }
 
 /**
+ * The hot path of every FP32 response, in a function of its own so V8 optimises it for float arrays
+ * alone. Parts + join beats appending to one string by a quarter when the values are new to V8's
+ * number-to-string cache (as real outputs are), and ties when they are not.
+ */
+function floatsJson(floats: Float32Array | Float64Array): string {
+  const parts: string[] = new Array(floats.length);
+  for (let i = 0; i < floats.length; i++) {
+    const value = floats[i]!;
+    parts[i] = value !== 0 && value - value === 0 ? String(value) : floatText(value);
+  }
+  return `[${parts.join(",")}]`;
+}
+
+/**
  * A tensor's data as a flat JSON array text. INT64/UINT64 values are written as exact JSON numbers
  * (clients parsing JSON into doubles lose precision beyond 2^53; the binary extension avoids that).
  */
@@ -198,15 +220,7 @@ export function encodeJsonData(tensor: Tensor): string {
     return JSON.stringify((data as Uint8Array[]).map((element) => decoder.decode(element)));
   }
   if (datatype === "FP32" || datatype === "FP64") {
-    // The hot path of every FP32 response: one string built in place (a third faster than parts + join).
-    const floats = data as Float32Array | Float64Array;
-    let text = "[";
-    for (let i = 0; i < floats.length; i++) {
-      const value = floats[i]!;
-      if (i > 0) text += ",";
-      text += value !== 0 && value - value === 0 ? String(value) : floatText(value);
-    }
-    return `${text}]`;
+    return floatsJson(data as Float32Array | Float64Array);
   }
   const parts: string[] = new Array((data as ArrayLike<unknown>).length);
   const numeric = data as Exclude<TensorData, Uint8Array[]>;

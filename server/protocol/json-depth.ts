@@ -4,26 +4,22 @@
  * stack on a body like `[[[[...` a million levels deep; refusing it up front keeps every later step safe.
  */
 
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, QUOTE } from "./json-chars";
+
 /** Deepest nesting of arrays and objects accepted in a request body. */
 export const MAX_JSON_DEPTH = 64;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-
 /**
- * True when the JSON `text` nests arrays and objects deeper than `limit`. Brackets inside strings do not
+ * True when the JSON `text` (a string, or its UTF-8 bytes) nests arrays and objects deeper than `limit`. Brackets inside strings do not
  * count. Malformed JSON is left for the parser to report.
  */
-export function exceedsJsonDepth(text: string, limit: number = MAX_JSON_DEPTH): boolean {
+export function exceedsJsonDepth(text: string | Buffer, limit: number = MAX_JSON_DEPTH): boolean {
   if (atMostOpenings(text, limit)) return false;
   let depth = 0;
   let inString = false;
+  const isText = typeof text === "string";
   for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
+    const code = isText ? text.charCodeAt(i) : text[i]!;
     if (inString) {
       if (code === BACKSLASH) i++;
       else if (code === QUOTE) inString = false;
@@ -43,7 +39,7 @@ export function exceedsJsonDepth(text: string, limit: number = MAX_JSON_DEPTH): 
  * its nesting cannot exceed `limit`. Native `indexOf` scans: a typical tensor body (a few brackets around
  * thousands of numbers) is cleared ~10x faster than by the character loop.
  */
-function atMostOpenings(text: string, limit: number): boolean {
+function atMostOpenings(text: string | Buffer, limit: number): boolean {
   let openings = 0;
   for (const opening of ["[", "{"]) {
     for (let at = text.indexOf(opening); at !== -1; at = text.indexOf(opening, at + 1)) {

@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DynamicBatcher } from "../../server/batching";
 import { batchingExecutorFactory, type ServerBatchingSettings } from "../../server/batching/executor-factory";
+import { spinsOn } from "../../server/batching/model-settings";
 import { type RunningServer, start } from "../../server/main";
-import { ModelLoadError, ModelSession } from "../../server/runtime/session";
+import { ModelLoadError, ModelSession, ortSessionOptions } from "../../server/runtime/session";
 import { WorkerSession } from "../../server/runtime/worker-session";
 import { DATATYPES, type Datatype, type Tensor, TYPED_ARRAY_OF } from "../../server/tensor";
 import { deterministicValues, identityModel, mlp, multiIoModel } from "../../server/testing/onnx-builder";
@@ -19,6 +20,7 @@ const SETTINGS: ServerBatchingSettings = {
   instances: 1,
   instanceThread: "worker",
   intraOpThreads: 1,
+  intraOpSpinning: "off",
   executionProvider: "cpu",
 };
 
@@ -183,6 +185,46 @@ describe("instanceThread auto", () => {
   });
 });
 
+describe("intraOpSpinning", () => {
+  it("auto spins on worker threads only; on and off apply to both", () => {
+    expect(spinsOn("auto", "worker")).toBe(true);
+    expect(spinsOn("auto", "main")).toBe(false);
+    expect(spinsOn("on", "main")).toBe(true);
+    expect(spinsOn("off", "worker")).toBe(false);
+  });
+
+  it("reaches onnxruntime as its allow_spinning session setting", () => {
+    expect(ortSessionOptions({ allowSpinning: true }).extra).toEqual({
+      session: { intra_op: { allow_spinning: "1" } },
+    });
+    expect(ortSessionOptions({}).extra).toEqual({ session: { intra_op: { allow_spinning: "0" } } });
+  });
+
+  it.each([
+    ["main", "on"],
+    ["worker", "off"],
+    ["main", "auto"],
+  ] as const)(
+    "serves correct results with %s-thread instances and config.json intraOpSpinning %s",
+    async (instanceThread, intraOpSpinning) => {
+      const server = await serve(
+        { m: { versions: { 1: identityModel("FP32", [null, 2]) }, config: { intraOpSpinning } } },
+        { instanceThread },
+      );
+      const response = await inferJson(server, "m", [
+        { name: "input", datatype: "FP32", shape: [1, 2], data: [1.5, -2] },
+      ]);
+      expect(response.json()).toMatchObject({ outputs: [{ data: [1.5, -2] }] });
+    },
+  );
+
+  it("refuses an unknown intraOpSpinning in config.json at start", async () => {
+    await expect(
+      serve({ m: { versions: { 1: mlp([2, 2]) }, config: { intraOpSpinning: "yes" } } }),
+    ).rejects.toThrow(/config\.json: intraOpSpinning must be one of "auto", "on", "off", got "yes"/);
+  });
+});
+
 describe("limits over HTTP", () => {
   it("refuses a request with more rows than config.json's batching.maxBatchSize with 400", async () => {
     const server = await serve({
@@ -260,6 +302,52 @@ describe("onnxfleet-server flags", () => {
     expect((await post(3)).status).toBe(400);
     expect((await post(2)).status).toBe(200);
     expect(server.repository.find("mlp")!.executor).toBeInstanceOf(DynamicBatcher);
+  });
+});
+
+describe("--codec-threads over real HTTP", () => {
+  it("answers large JSON requests exactly as the event loop does, concurrent ones each with its own rows", async () => {
+    const root = writeRepository({ mlp: { versions: { 1: mlp([1024, 300]) } } });
+    const base = [
+      "--model-repository",
+      root,
+      "--http-port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "--log-level",
+      "silent",
+    ];
+    const inline = await start([...base, "--codec-threads", "0"], {});
+    const threaded = await start([...base, "--codec-threads", "1"], {});
+    try {
+      const post = (url: string, index: number) =>
+        fetch(`${url}/v2/models/mlp/infer`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            id: `r${index}`,
+            inputs: [
+              {
+                name: "input",
+                datatype: "FP32",
+                shape: [1, 1024],
+                data: Array.from(deterministicValues(1024, index, 1)),
+              },
+            ],
+          }),
+        }).then(async (response) => ({ status: response.status, body: await response.text() }));
+      const indices = Array.from({ length: 16 }, (_, index) => index);
+      const expected = await Promise.all(indices.map((index) => post(inline.url, index)));
+      const actual = await Promise.all(indices.map((index) => post(threaded.url, index)));
+      expect(actual).toEqual(expected);
+      expect(actual.every((response) => response.status === 200)).toBe(true);
+      expect(JSON.parse(actual[5]!.body)).toMatchObject({ id: "r5", outputs: [{ shape: [1, 300] }] });
+    } finally {
+      await inline.close();
+      await threaded.close();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { DATATYPES, type Datatype } from "../../server/tensor";
 import { identityModel } from "../../server/testing/onnx-builder";
 import {
   binaryRequest,
+  CODEC_PATHS,
   lengthPrefixed,
   type RepositoryLayout,
   splitBinaryResponse,
@@ -75,13 +76,13 @@ const CASES: Record<Datatype, { json: unknown[]; text: string; bytes: () => Buff
   },
 };
 
-describe("every V2 datatype through a real Identity model", () => {
+describe.each(CODEC_PATHS)("every V2 datatype through a real Identity model (%s)", (_path, codec) => {
   let server: TestServer;
   beforeAll(async () => {
     const layout: Record<string, RepositoryLayout[string]> = {};
     for (const datatype of DATATYPES)
       layout[`identity_${datatype.toLowerCase()}`] = { versions: { 1: identityModel(datatype) } };
-    server = await startTestServer(layout);
+    server = await startTestServer(layout, { codec: codec() });
   });
   afterAll(() => server.close());
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addModel, buildModel, identityModel } from "../../server/testing/onnx-builder";
-import { binaryRequest, startTestServer, type TestServer } from "./helpers";
+import { binaryRequest, CODEC_PATHS, startTestServer, type TestServer } from "./helpers";
 
 const a = (over: Record<string, unknown> = {}) => ({
   name: "a",
@@ -87,7 +87,7 @@ const BAD_REQUESTS: [string, unknown, string][] = [
   ],
 ];
 
-describe("request validation against the model's metadata", () => {
+describe.each(CODEC_PATHS)("request validation against the model's metadata (%s)", (_path, codec) => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer(
@@ -117,7 +117,7 @@ describe("request validation against the model's metadata", () => {
           },
         },
       },
-      { bodyLimitBytes: 4096 },
+      { bodyLimitBytes: 4096, codec: codec() },
     );
   });
   afterAll(() => server.close());

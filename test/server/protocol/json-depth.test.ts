@@ -16,6 +16,7 @@ describe("exceedsJsonDepth", () => {
       fc.property(fc.jsonValue({ maxDepth: 8 }), fc.integer({ min: 0, max: 9 }), (value, limit) => {
         const text = JSON.stringify(value);
         expect(exceedsJsonDepth(text, limit)).toBe(depthOf(value) > limit);
+        expect(exceedsJsonDepth(Buffer.from(text, "utf8"), limit)).toBe(depthOf(value) > limit);
       }),
       { numRuns: 500 },
     );
