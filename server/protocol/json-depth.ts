@@ -41,7 +41,16 @@ export function exceedsJsonDepth(text: string | Buffer, limit: number = MAX_JSON
  */
 function atMostOpenings(text: string | Buffer, limit: number): boolean {
   let openings = 0;
-  for (const opening of ["[", "{"]) {
+  if (typeof text === "string") {
+    for (const opening of ["[", "{"]) {
+      for (let at = text.indexOf(opening); at !== -1; at = text.indexOf(opening, at + 1)) {
+        if (++openings > limit) return false;
+      }
+    }
+    return true;
+  }
+  // Bytes: searching for a byte value skips Buffer.indexOf's string conversion on every call.
+  for (const opening of [OPEN_BRACKET, OPEN_BRACE]) {
     for (let at = text.indexOf(opening); at !== -1; at = text.indexOf(opening, at + 1)) {
       if (++openings > limit) return false;
     }
