@@ -9,9 +9,9 @@ import Fastify, {
   type FastifyReply,
 } from "fastify";
 import { registerMetricsRoute, registerRequestMetrics, type ServerMetrics } from "./metrics";
-import { type RawInferBody, registerBodyParsers } from "./protocol/body";
-import { INLINE_CODEC, type InferCodec } from "./protocol/codec";
+import { parseInferBody, type RawInferBody, registerBodyParsers } from "./protocol/body";
 import { ProtocolError } from "./protocol/errors";
+import { decodeInferRequest, encodeInferResponse } from "./protocol/infer";
 import type { ModelRepository, ModelVersion } from "./repository/repository";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
 import { answerClientError, answerFrameworkError, registerBearerAuth } from "./security";
@@ -51,12 +51,6 @@ export interface AppOptions {
    * @default true
    */
   readonly serveMetrics?: boolean;
-  /**
-   * Decodes request bodies and encodes responses: on the event loop, or on codec threads (`CodecPool`).
-   * The app does not close it.
-   * @default - on the event loop
-   */
-  readonly codec?: InferCodec;
 }
 
 interface ModelParams {
@@ -96,7 +90,6 @@ function errorResponse(error: FastifyError | Error): { status: number; message: 
 /** Builds the app; it does not listen. */
 export function buildApp(options: AppOptions): FastifyInstance {
   const { repository } = options;
-  const codec = options.codec ?? INLINE_CODEC;
   const app = Fastify({
     bodyLimit: options.bodyLimitBytes ?? 64 * 1024 * 1024,
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
@@ -171,7 +164,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (request.body === undefined || request.body === null) {
       throw new ProtocolError(400, "the request needs a JSON body (Content-Type: application/json)");
     }
-    const decoded = await codec.decode(request.body as RawInferBody, signature);
+    const decoded = decodeInferRequest(parseInferBody(request.body as RawInferBody), signature);
     const outputNames = decoded.outputs.map((output) => output.name);
     let outputs: Awaited<ReturnType<typeof executor.infer>>;
     try {
@@ -183,13 +176,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
         `model "${entry.modelName}" version ${entry.version} failed on these inputs: ${(error as Error).message}`,
       );
     }
-    const encoded = await codec.encode({
-      modelName: entry.modelName,
-      modelVersion: entry.version,
-      id: decoded.id,
+    const encoded = encodeInferResponse(
+      entry.modelName,
+      entry.version,
+      decoded.id,
       outputs,
-      binaryFlags: decoded.outputs.map((output) => output.binary),
-    });
+      decoded.outputs.map((output) => output.binary),
+    );
     return reply.code(200).headers(encoded.headers).type(encoded.contentType).send(encoded.body);
   };
   app.post<{ Params: ModelParams }>("/v2/models/:model/infer", infer);

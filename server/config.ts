@@ -142,14 +142,6 @@ export const CONFIG_SCHEMA = {
     description:
       "Where sessions run: worker (a thread each, so HTTP work overlaps inference), main (the event loop's thread), or auto: worker when a one-row run takes 1 ms or more.",
   }),
-  codecThreads: option.integer({
-    flag: "codec-threads",
-    default: 0,
-    min: 0,
-    max: 64,
-    description:
-      "Threads that parse large request bodies (4 KiB and up) and encode large JSON responses (256 elements and up) while the event loop serves sockets; 0 does all of it on the event loop. Worth it where onnxruntime leaves cores idle (GPU); it costs throughput where inference already uses every core.",
-  }),
   intraOpSpinning: option.enum({
     flag: "intra-op-spinning",
     choices: INTRA_OP_SPINNING,

@@ -12,8 +12,6 @@ import { fetchMain } from "./fetch/cli";
 import { DrainController, exitOnShutdownSignal } from "./lifecycle";
 import { createLogger } from "./logger";
 import { createServerMetrics, modelMetricsFor, startMetricsServer } from "./metrics";
-import { INLINE_CODEC } from "./protocol/codec";
-import { CodecPool } from "./protocol/codec-pool";
 import { ModelRepository } from "./repository/repository";
 import { loadAuthToken } from "./security";
 
@@ -69,7 +67,6 @@ export async function start(
     createExecutor: batchingExecutorFactory(config, logger),
   });
   let drain: DrainController | undefined;
-  const codec = config.codecThreads > 0 ? new CodecPool({ threads: config.codecThreads }) : INLINE_CODEC;
   const app = buildApp({
     repository,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -80,12 +77,10 @@ export async function start(
     authToken,
     metrics,
     serveMetrics: config.metricsPort === undefined,
-    codec,
   });
   let metricsServer: Server | undefined;
   const close = async () => {
     await app.close();
-    await codec.close();
     await repository.close();
     await closeServer(metricsServer);
   };

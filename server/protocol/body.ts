@@ -1,8 +1,8 @@
 /**
  * Content-type parsers for inference bodies: plain JSON, and the binary tensor extension (a JSON header
  * of `Inference-Header-Content-Length` bytes, then tensor bytes) sent as application/octet-stream or as
- * application/json with that header. Fastify only collects the bytes ({@link RawInferBody}); the
- * {@link InferCodec} parses them, on the event loop or on a codec thread.
+ * application/json with that header. Fastify only collects the bytes ({@link RawInferBody}); the infer
+ * route parses them once it knows the model is there and ready.
  */
 import type { FastifyInstance } from "fastify";
 import { INFERENCE_HEADER_CONTENT_LENGTH, splitBinaryBody } from "./binary";

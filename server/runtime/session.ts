@@ -20,8 +20,9 @@ export interface SessionOptions {
   /** Threads onnxruntime uses inside one operator; 0 lets onnxruntime choose. @default 0 */
   readonly intraOpThreads?: number;
   /**
-   * Let onnxruntime's intra-op threads spin (busy-wait) between operators instead of sleeping. Off: the
-   * spinning threads take CPU from the HTTP thread (measured in README.md).
+   * Let onnxruntime's intra-op threads spin (busy-wait) between operators instead of sleeping. Off by
+   * default here; the batching executor turns it on for worker-thread sessions (`--intra-op-spinning`,
+   * measured in README.md).
    * @default false
    */
   readonly allowSpinning?: boolean;

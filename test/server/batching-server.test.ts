@@ -305,52 +305,6 @@ describe("onnxfleet-server flags", () => {
   });
 });
 
-describe("--codec-threads over real HTTP", () => {
-  it("answers large JSON requests exactly as the event loop does, concurrent ones each with its own rows", async () => {
-    const root = writeRepository({ mlp: { versions: { 1: mlp([1024, 300]) } } });
-    const base = [
-      "--model-repository",
-      root,
-      "--http-port",
-      "0",
-      "--host",
-      "127.0.0.1",
-      "--log-level",
-      "silent",
-    ];
-    const inline = await start([...base, "--codec-threads", "0"], {});
-    const threaded = await start([...base, "--codec-threads", "1"], {});
-    try {
-      const post = (url: string, index: number) =>
-        fetch(`${url}/v2/models/mlp/infer`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            id: `r${index}`,
-            inputs: [
-              {
-                name: "input",
-                datatype: "FP32",
-                shape: [1, 1024],
-                data: Array.from(deterministicValues(1024, index, 1)),
-              },
-            ],
-          }),
-        }).then(async (response) => ({ status: response.status, body: await response.text() }));
-      const indices = Array.from({ length: 16 }, (_, index) => index);
-      const expected = await Promise.all(indices.map((index) => post(inline.url, index)));
-      const actual = await Promise.all(indices.map((index) => post(threaded.url, index)));
-      expect(actual).toEqual(expected);
-      expect(actual.every((response) => response.status === 200)).toBe(true);
-      expect(JSON.parse(actual[5]!.body)).toMatchObject({ id: "r5", outputs: [{ shape: [1, 300] }] });
-    } finally {
-      await inline.close();
-      await threaded.close();
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
-});
-
 describe("WorkerSession", () => {
   it("reports a model that cannot load, naming the file", async () => {
     const root = writeRepository({ m: { versions: { 1: mlp([2, 2]) } } });

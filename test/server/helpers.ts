@@ -4,8 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../server/app";
-import type { InferCodec } from "../../server/protocol/codec";
-import { CodecPool } from "../../server/protocol/codec-pool";
 import { ModelRepository, type ModelRepositoryOptions } from "../../server/repository/repository";
 
 /** model name -> version -> ONNX bytes, plus optional config.json content per model. */
@@ -39,12 +37,12 @@ export interface TestServer {
 /** A loaded repository and an app over it (not listening). */
 export async function startTestServer(
   layout: RepositoryLayout,
-  options: Omit<ModelRepositoryOptions, "root"> & { bodyLimitBytes?: number; codec?: InferCodec } = {},
+  options: Omit<ModelRepositoryOptions, "root"> & { bodyLimitBytes?: number } = {},
 ): Promise<TestServer> {
   const root = writeRepository(layout);
   const repository = new ModelRepository({ root, ...options });
   await repository.load();
-  const app = buildApp({ repository, bodyLimitBytes: options.bodyLimitBytes, codec: options.codec });
+  const app = buildApp({ repository, bodyLimitBytes: options.bodyLimitBytes });
   await app.ready();
   return {
     app,
@@ -52,21 +50,11 @@ export async function startTestServer(
     root,
     async close() {
       await app.close();
-      await options.codec?.close();
       await repository.close();
       rmSync(root, { recursive: true, force: true });
     },
   };
 }
-
-/**
- * Where a suite's requests are decoded and responses encoded: on the event loop (the default), or every
- * one of them on a codec thread (thresholds at zero), so the same assertions cover both paths.
- */
-export const CODEC_PATHS: readonly (readonly [string, () => InferCodec | undefined])[] = [
-  ["codec on the event loop", () => undefined],
-  ["codec thread", () => new CodecPool({ threads: 1, minOffloadBytes: 0, minOffloadElements: 0 })],
-];
 
 /** A binary-extension request body built by hand (independent of the server's codec). */
 export function binaryRequest(

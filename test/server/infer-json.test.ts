@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 /** The MLP computed in plain JS from the same deterministic weights, to check onnxruntime's answer. */
-import { addModel, deterministicValues, mlp } from "../../server/testing/onnx-builder";
+import { addModel, deterministicValues, identityModel, mlp } from "../../server/testing/onnx-builder";
 import { startTestServer, type TestServer } from "./helpers";
 
 function referenceMlp(sizes: number[], input: number[][], seed = 42): number[][] {
@@ -99,5 +99,80 @@ describe("JSON FP32 inference over HTTP", () => {
     });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toEqual({ error: 'model "nope" is not served' });
+  });
+});
+
+describe("long flat number arrays (read from the body's bytes, json-numbers.ts) over HTTP", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({
+      fp32: { versions: { 1: identityModel("FP32", ["batch", 100]) } },
+      fp64: { versions: { 1: identityModel("FP64", ["batch", 100]) } },
+      int32: { versions: { 1: identityModel("INT32", ["batch", 100]) } },
+      uint8: { versions: { 1: identityModel("UINT8", ["batch", 100]) } },
+    });
+  });
+  afterAll(() => server.close());
+
+  const post = (model: string, datatype: string, data: unknown, shape = [1, 100]) =>
+    server.app.inject({
+      method: "POST",
+      url: `/v2/models/${model}/infer`,
+      headers: { "content-type": "application/json" },
+      payload: `{"inputs":[{"name":"input","datatype":"${datatype}","shape":${JSON.stringify(shape)},"data":${typeof data === "string" ? data : JSON.stringify(data)}}]}`,
+    });
+
+  it("FP64 values come back as the very doubles sent, exponents and -0 included", async () => {
+    const values = Array.from(
+      { length: 100 },
+      (_, i) => [i / 7, -1e-300 * i, 1.7976931348623157e308, -0, 5e-324][i % 5]!,
+    );
+    const text = `[${values.map((value) => (Object.is(value, -0) ? "-0" : String(value))).join(", ")}]`;
+    const response = await post("fp64", "FP64", text);
+    expect(response.statusCode).toBe(200);
+    const data = response.json().outputs[0].data as number[];
+    expect(data.map((value, i) => Object.is(value, values[i]))).toEqual(values.map(() => true));
+  });
+
+  it("FP32 values come back rounded to float32, two rows in one request", async () => {
+    const values = Array.from({ length: 200 }, (_, i) => Math.sin(i) * 1000);
+    const response = await post("fp32", "FP32", values, [2, 100]);
+    expect(response.statusCode).toBe(200);
+    expect(response.json().outputs[0].data).toEqual(values.map((value) => Math.fround(value)));
+  });
+
+  it("integer datatypes keep their range checks and messages", async () => {
+    const ok = await post(
+      "int32",
+      "INT32",
+      Array.from({ length: 100 }, (_, i) => i * 1000 - 2147483648),
+    );
+    expect(ok.statusCode).toBe(200);
+    const outOfRange = await post(
+      "uint8",
+      "UINT8",
+      Array.from({ length: 100 }, (_, i) => (i === 42 ? 256 : i)),
+    );
+    expect(outOfRange.statusCode).toBe(400);
+    expect(outOfRange.json().error).toBe(
+      'input "input": data[42] must be a UINT8 integer in [0, 255], got 256',
+    );
+    const fraction = await post(
+      "int32",
+      "INT32",
+      Array.from({ length: 100 }, (_, i) => (i === 7 ? 1.5 : i)),
+    );
+    expect(fraction.json().error).toBe(
+      'input "input": data[7] must be a INT32 integer in [-2147483648, 2147483647], got 1.5',
+    );
+  });
+
+  it("a wrong element count and invalid JSON get the same 400s as short arrays", async () => {
+    const short = await post("fp32", "FP32", new Array(99).fill(1));
+    expect(short.statusCode).toBe(400);
+    expect(short.json().error).toBe('input "input": shape [1, 100] needs 100 elements, "data" holds 99');
+    const invalid = await post("fp32", "FP32", `[${new Array(100).fill("1").join(",")},]`);
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.json().error).toMatch(/^the request body is not valid JSON: /);
   });
 });
