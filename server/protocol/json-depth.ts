@@ -10,8 +10,8 @@ import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, QUOTE 
 export const MAX_JSON_DEPTH = 64;
 
 /**
- * True when the JSON `text` (a string, or its UTF-8 bytes) nests arrays and objects deeper than `limit`. Brackets inside strings do not
- * count. Malformed JSON is left for the parser to report.
+ * True when the JSON `text` (a string, or its UTF-8 bytes) nests arrays and objects deeper than `limit`.
+ * Brackets inside strings do not count. Malformed JSON is left for the parser to report.
  */
 export function exceedsJsonDepth(text: string | Buffer, limit: number = MAX_JSON_DEPTH): boolean {
   if (atMostOpenings(text, limit)) return false;
