@@ -68,6 +68,17 @@ function wholeNumber(key: string, min: number, max: number) {
   };
 }
 
+function oneOf<T extends string>(key: string, choices: readonly T[]) {
+  return (value: unknown, where: string): T => {
+    if (!(choices as readonly unknown[]).includes(value)) {
+      throw new RepositoryError(
+        `${where}: ${key} must be one of ${choices.map((choice) => `"${choice}"`).join(", ")}, got ${show(value)}`,
+      );
+    }
+    return value as T;
+  };
+}
+
 /** Parsers of the batching keys, for the config.json field table. */
 export const BATCHING_CONFIG_FIELDS: Readonly<
   Record<keyof ModelBatchingConfig, (value: unknown, where: string) => unknown>
@@ -78,21 +89,7 @@ export const BATCHING_CONFIG_FIELDS: Readonly<
     return result.options;
   },
   instances: wholeNumber("instances", 1, 64),
-  instanceThread: (value, where) => {
-    if (!(INSTANCE_THREADS as readonly unknown[]).includes(value)) {
-      throw new RepositoryError(
-        `${where}: instanceThread must be one of ${INSTANCE_THREADS.map((t) => `"${t}"`).join(", ")}, got ${show(value)}`,
-      );
-    }
-    return value;
-  },
+  instanceThread: oneOf("instanceThread", INSTANCE_THREADS),
   intraOpThreads: wholeNumber("intraOpThreads", 0, 1024),
-  intraOpSpinning: (value, where) => {
-    if (!(INTRA_OP_SPINNING as readonly unknown[]).includes(value)) {
-      throw new RepositoryError(
-        `${where}: intraOpSpinning must be one of ${INTRA_OP_SPINNING.map((t) => `"${t}"`).join(", ")}, got ${show(value)}`,
-      );
-    }
-    return value;
-  },
+  intraOpSpinning: oneOf("intraOpSpinning", INTRA_OP_SPINNING),
 };

@@ -13,7 +13,7 @@ import { parseJsonWithNumberArrays } from "./json-numbers";
 
 /** An inference request body as received: its bytes and the two headers that say how to read them. */
 export interface RawInferBody {
-  readonly bytes: Uint8Array;
+  readonly bytes: Buffer;
   /** The `Inference-Header-Content-Length` header (binary tensor extension), when sent. */
   readonly headerLength: string | undefined;
   readonly contentType: string | undefined;
@@ -32,7 +32,7 @@ function parseJson(bytes: Buffer): unknown {
 
 /** Turns a raw body into an {@link InferBody}. */
 export function parseInferBody(raw: RawInferBody): InferBody {
-  const body = Buffer.from(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength);
+  const body = raw.bytes;
   if (raw.headerLength !== undefined) {
     const { json, binary } = splitBinaryBody(body, raw.headerLength);
     return { header: parseJson(json), binary };

@@ -115,7 +115,10 @@ function readNumberArray(bytes: Buffer, open: number): NumberArray | undefined {
   }
 }
 
-/** True when `bytes[at - 6 .. at)` is the key `"data"` followed, after spaces, by `:` just before `at`. */
+/**
+ * True when the string token `bytes[stringStart ..= stringEnd]` is exactly `"data"` and only spaces and
+ * one `:` stand between it and `at`: the value at `at` belongs to a `"data"` key.
+ */
 function followsDataKey(bytes: Uint8Array, at: number, stringStart: number, stringEnd: number): boolean {
   let back = at - 1;
   while (back > stringEnd && isSpace(bytes[back]!)) back--;
@@ -133,13 +136,10 @@ function followsDataKey(bytes: Uint8Array, at: number, stringStart: number, stri
 }
 
 /**
- * Parses a JSON body like `JSON.parse(bytes.toString("utf8"))`, reading long number arrays under
+ * Parses a JSON body like `JSON.parse(buffer.toString("utf8"))`, reading long number arrays under
  * `"data"` keys itself (see the module comment). Throws the same SyntaxError for invalid JSON.
  */
-export function parseJsonWithNumberArrays(bytes: Uint8Array): unknown {
-  const buffer = Buffer.isBuffer(bytes)
-    ? bytes
-    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+export function parseJsonWithNumberArrays(buffer: Buffer): unknown {
   const arrays: Float64Array[] = [];
   let text = "";
   let copiedUpTo = 0;
