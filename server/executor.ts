@@ -1,5 +1,17 @@
 import type { Tensor } from "./tensor";
 
+/** How a caller lends its inputs to {@link InferenceExecutor.infer}. */
+export interface InferOptions {
+  /**
+   * The inputs' numeric buffers belong to this call alone, so the executor may take them (transfer them to
+   * its worker thread, which leaves them detached here) instead of copying them. Set it only for tensors
+   * whose data spans its whole ArrayBuffer and that nothing reads afterwards, like a batch the batcher
+   * has just concatenated; never for views on request bodies or pooled Buffers.
+   * @default false
+   */
+  readonly inputsDisposable?: boolean;
+}
+
 /**
  * What the app calls to run one model version. The default executor is the runtime session itself;
  * a dynamic batcher wraps one executor in another with the same interface.
@@ -9,7 +21,7 @@ export interface InferenceExecutor {
    * Runs the model on validated inputs (every model input, in any order) and returns the named outputs,
    * in the order asked.
    */
-  infer(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<Tensor[]>;
+  infer(inputs: readonly Tensor[], outputNames: readonly string[], options?: InferOptions): Promise<Tensor[]>;
   /**
    * Called once when the server shuts down, before the underlying session is released: finish or fail
    * whatever is queued. Optional; the plain session executor has nothing to do.

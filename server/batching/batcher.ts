@@ -13,6 +13,7 @@
  *   alternating big and tiny batches;
  * - a request queued longer than `queueTimeoutMs` is answered 503 and never run.
  */
+import type { InferOptions } from "../executor";
 import { type ModelMetrics, NO_MODEL_METRICS } from "../metrics/model-metrics";
 import type { Tensor } from "../tensor";
 import { BatchRequestError, QueueFullError, QueueTimeoutError, ShuttingDownError } from "./errors";
@@ -21,7 +22,7 @@ import { concatRows, sliceRows } from "./rows";
 
 /** One instance of a model (a session) that runs tensors; the shape of the server's InferenceExecutor. */
 export interface BatchRunner {
-  infer(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<Tensor[]>;
+  infer(inputs: readonly Tensor[], outputNames: readonly string[], options?: InferOptions): Promise<Tensor[]>;
 }
 
 export interface DynamicBatcherOptions extends BatchingOptions {
@@ -270,6 +271,8 @@ export class DynamicBatcher implements BatchRunner {
     const first = batch[0]!;
     let rows = first.rows;
     let inputs = first.inputs;
+    // A joined batch is fresh memory no one else holds: the instance may take it rather than copy it.
+    const lent: InferOptions | undefined = batch.length > 1 ? DISPOSABLE : undefined;
     if (batch.length > 1) {
       for (let i = 1; i < batch.length; i++) rows += batch[i]!.rows;
       inputs = first.inputs.map((_, index) =>
@@ -285,7 +288,7 @@ export class DynamicBatcher implements BatchRunner {
     this.metrics.observeBatchRows(rows);
     let result: Promise<Tensor[]>;
     try {
-      result = instance.infer(inputs, first.outputNames);
+      result = instance.infer(inputs, first.outputNames, lent);
     } catch (error) {
       result = Promise.reject(error);
     }
@@ -375,6 +378,8 @@ export class DynamicBatcher implements BatchRunner {
     else this.notifyIfIdle();
   };
 }
+
+const DISPOSABLE: InferOptions = { inputsDisposable: true };
 
 /** Requests with equal keys can share a batch: same inputs in the same order, datatypes, non-batch dims, outputs. */
 function compatibilityKey(inputs: readonly Tensor[], outputNames: readonly string[]): string {

@@ -197,15 +197,23 @@ function floatText(value: number): string {
 
 /**
  * The hot path of every FP32 response, in a function of its own so V8 optimises it for float arrays
- * alone. Parts + join beats appending to one string by a quarter when the values are new to V8's
- * number-to-string cache (as real outputs are), and ties when they are not.
+ * alone. When every value is finite and none is -0, the typed array's own `join` writes exactly the JSON
+ * numbers (a sixth faster than parts + join, more when V8 has not seen the values before); otherwise
+ * each value goes through {@link floatText}.
  */
 function floatsJson(floats: Float32Array | Float64Array): string {
-  const parts: string[] = new Array(floats.length);
+  let plain = true;
   for (let i = 0; i < floats.length; i++) {
     const value = floats[i]!;
-    parts[i] = value !== 0 && value - value === 0 ? String(value) : floatText(value);
+    // NaN and ±Infinity fail the first test; -0 (which join would write as 0) the second.
+    if (value - value !== 0 || (value === 0 && 1 / value < 0)) {
+      plain = false;
+      break;
+    }
   }
+  if (plain) return `[${floats.join(",")}]`;
+  const parts: string[] = new Array(floats.length);
+  for (let i = 0; i < floats.length; i++) parts[i] = floatText(floats[i]!);
   return `[${parts.join(",")}]`;
 }
 

@@ -2,13 +2,14 @@
  * A model session on a worker thread. onnxruntime-node runs `session.run` synchronously on the thread
  * that calls it (it only defers the call with setImmediate), so a session on the main thread stops all
  * HTTP work while it computes. A WorkerSession keeps the event loop free: parsing, encoding and socket
- * work overlap inference. Inputs are copied to the worker (they may be views on request buffers); outputs
- * are transferred back without copying.
+ * work overlap inference. Inputs are transferred to the worker: a batch the batcher lends as disposable
+ * goes as it is, any other input is first copied into a buffer of its own (it may be a view on a request
+ * body). Outputs are transferred back. Transferring beats structured cloning by about 0.1 ms per 128 KiB.
  */
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
-import type { InferenceExecutor } from "../executor";
-import type { Tensor } from "../tensor";
+import type { InferenceExecutor, InferOptions } from "../executor";
+import { type NumericDatatype, type Tensor, TYPED_ARRAY_OF } from "../tensor";
 import { fromOrtTensor, ORT_TYPE_OF } from "./convert";
 import { ModelLoadError, ortSessionOptions, type SessionOptions } from "./session";
 
@@ -65,6 +66,18 @@ interface Waiting {
 
 const utf8 = new TextDecoder("utf-8");
 
+type NumericData = Exclude<Tensor["data"], Uint8Array[]>;
+
+/**
+ * `data` itself when it may be taken (lent as disposable and spanning its whole, non-shared buffer), else
+ * a copy in a buffer of its own, so that transferring it detaches nothing the caller still uses.
+ */
+function ownedOrCopied(datatype: NumericDatatype, data: NumericData, disposable: boolean): NumericData {
+  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+  if (disposable && whole && data.buffer instanceof ArrayBuffer) return data;
+  return new TYPED_ARRAY_OF[datatype](data as never) as NumericData;
+}
+
 /** One onnxruntime session on its own worker thread; an {@link InferenceExecutor}. */
 export class WorkerSession implements InferenceExecutor {
   private readonly waiting = new Map<number, Waiting>();
@@ -107,19 +120,32 @@ export class WorkerSession implements InferenceExecutor {
     return new WorkerSession(worker, modelPath);
   }
 
-  infer(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<Tensor[]> {
+  infer(
+    inputs: readonly Tensor[],
+    outputNames: readonly string[],
+    options?: InferOptions,
+  ): Promise<Tensor[]> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const id = this.nextId++;
-    const feeds = inputs.map((input) => ({
-      name: input.name,
-      type: ORT_TYPE_OF[input.datatype],
-      dims: input.shape,
-      data: input.datatype === "BYTES" ? (input.data as Uint8Array[]).map((e) => utf8.decode(e)) : input.data,
-    }));
+    const transfer = new Set<ArrayBuffer>();
+    const feeds = inputs.map((input) => {
+      let data: unknown;
+      if (input.datatype === "BYTES") data = (input.data as Uint8Array[]).map((e) => utf8.decode(e));
+      else {
+        const own = ownedOrCopied(
+          input.datatype,
+          input.data as NumericData,
+          options?.inputsDisposable === true,
+        );
+        transfer.add(own.buffer as ArrayBuffer);
+        data = own;
+      }
+      return { name: input.name, type: ORT_TYPE_OF[input.datatype], dims: input.shape, data };
+    });
     return new Promise<Tensor[]>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       try {
-        this.worker.postMessage({ id, feeds, outputNames });
+        this.worker.postMessage({ id, feeds, outputNames }, [...transfer]);
       } catch (error) {
         this.waiting.delete(id);
         reject(error);

@@ -5,11 +5,16 @@ import {
   DynamicBatcher,
   type DynamicBatcherOptions,
 } from "../../server/batching";
+import type { InferOptions } from "../../server/executor";
 import { type Datatype, type Tensor, TYPED_ARRAY_OF } from "../../server/tensor";
 
 /** A model instance under the test's control: records each run and finishes it when told. */
 export class ManualRunner implements BatchRunner {
-  readonly calls: { inputs: readonly Tensor[]; outputNames: readonly string[] }[] = [];
+  readonly calls: {
+    inputs: readonly Tensor[];
+    outputNames: readonly string[];
+    options: InferOptions | undefined;
+  }[] = [];
   private pending: { resolve: (outputs: Tensor[]) => void; reject: (error: unknown) => void }[] = [];
 
   /** Outputs computed from inputs when a run is finished: by default `output_i = input_i` renamed. */
@@ -17,8 +22,12 @@ export class ManualRunner implements BatchRunner {
     private readonly compute: (inputs: readonly Tensor[], outputNames: readonly string[]) => Tensor[] = echo,
   ) {}
 
-  infer(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<Tensor[]> {
-    this.calls.push({ inputs, outputNames });
+  infer(
+    inputs: readonly Tensor[],
+    outputNames: readonly string[],
+    options?: InferOptions,
+  ): Promise<Tensor[]> {
+    this.calls.push({ inputs, outputNames, options });
     return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
   }
 

@@ -327,6 +327,32 @@ describe("WorkerSession", () => {
     await expect(session.infer([good], ["output"])).rejects.toThrow(/worker thread exited/);
     rmSync(root, { recursive: true, force: true });
   });
+
+  it("takes lent inputs without copying, and copies everything else (views, unlent arrays)", async () => {
+    const root = writeRepository({ m: { versions: { 1: mlp([2, 2]) } } });
+    const session = await WorkerSession.load(join(root, "m", "1", "model.onnx"));
+    const tensor = (data: Float32Array): Tensor => ({ name: "input", datatype: "FP32", shape: [1, 2], data });
+    const [reference] = await session.infer([tensor(Float32Array.of(1, 2))], ["output"]);
+
+    const unlent = Float32Array.of(1, 2);
+    await session.infer([tensor(unlent)], ["output"]);
+    expect(Array.from(unlent)).toEqual([1, 2]);
+
+    // A view on a larger buffer (a request body, a pooled Buffer) stays usable even when lent.
+    const backing = new Float32Array([9, 1, 2, 9]);
+    const [fromView] = await session.infer([tensor(backing.subarray(1, 3))], ["output"], {
+      inputsDisposable: true,
+    });
+    expect(Array.from(backing)).toEqual([9, 1, 2, 9]);
+    expect(Array.from(fromView!.data as Float32Array)).toEqual(Array.from(reference!.data as Float32Array));
+
+    const lent = Float32Array.of(1, 2);
+    const [fromLent] = await session.infer([tensor(lent)], ["output"], { inputsDisposable: true });
+    expect(lent.buffer.byteLength).toBe(0); // transferred to the worker: detached here
+    expect(Array.from(fromLent!.data as Float32Array)).toEqual(Array.from(reference!.data as Float32Array));
+    await session.release();
+    rmSync(root, { recursive: true, force: true });
+  });
 });
 
 /** A [rows, 3] tensor of `datatype` whose values start at `start`. */

@@ -14,6 +14,8 @@ describe("DynamicBatcher", () => {
     // THEN it runs immediately with the very same tensor (no copy, no waiting for company)
     expect(runner.calls).toHaveLength(1);
     expect(runner.calls[0]!.inputs[0]).toBe(input);
+    // AND the request's own tensor is not lent: the instance must copy it, never take it
+    expect(runner.calls[0]!.options?.inputsDisposable).not.toBe(true);
     await runner.finish();
     expect(result.value![0]!.data).toBe(input.data);
   });
@@ -56,6 +58,8 @@ describe("DynamicBatcher", () => {
     const batch = runner.calls[1]!.inputs[0]!;
     expect(batch.shape).toEqual([6, 2]);
     expect(Array.from(batch.data as Float32Array)).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]);
+    // AND the joined batch, fresh memory of the batcher's own, is lent for the instance to take
+    expect(runner.calls[1]!.options).toEqual({ inputsDisposable: true });
     await runner.finish();
     // AND each request gets its own rows back, with its own row count
     expect(r1.value![0]).toMatchObject({ name: "y", shape: [1, 2] });

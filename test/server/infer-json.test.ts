@@ -74,6 +74,34 @@ describe("JSON FP32 inference over HTTP", () => {
     expect(response.json()).not.toHaveProperty("id");
   });
 
+  it.each([
+    ["short", 1],
+    ["long (the body goes out as bytes)", 400],
+  ])(
+    "GIVEN a %s non-ASCII request id WHEN answered THEN the body is UTF-8 with the id intact",
+    async (_, times) => {
+      const id = "zählung-名前-🚀".repeat(times);
+      const response = await server.app.inject({
+        method: "POST",
+        url: "/v2/models/add/infer",
+        payload: {
+          id,
+          inputs: [
+            { name: "a", datatype: "FP32", shape: [2, 2], data: [1, 2, 3, 4] },
+            { name: "b", datatype: "FP32", shape: [2, 2], data: [1, 1, 1, 1] },
+          ],
+        },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers["content-type"]).toBe("application/json; charset=utf-8");
+      expect(Number(response.headers["content-length"])).toBe(response.rawPayload.length);
+      expect(JSON.parse(response.rawPayload.toString("utf8"))).toMatchObject({
+        id,
+        outputs: [{ data: [2, 3, 4, 5] }],
+      });
+    },
+  );
+
   it("GIVEN a wrong fixed dim WHEN posted THEN 400 names the input, what came and what was expected", async () => {
     const response = await server.app.inject({
       method: "POST",

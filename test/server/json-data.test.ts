@@ -87,3 +87,29 @@ describe("JSON tensor data codec (property tests)", () => {
     expect(nested).toEqual(flat);
   });
 });
+
+describe("JSON encoding of float outputs", () => {
+  const encode = (datatype: "FP32" | "FP64", values: number[]) =>
+    encodeJsonData({
+      name: "y",
+      datatype,
+      shape: [values.length],
+      data: datatype === "FP32" ? Float32Array.from(values) : Float64Array.from(values),
+    } as Tensor);
+
+  it("writes plain finite values as the shortest doubles", () => {
+    expect(encode("FP64", [1.5, -2, 0, 1e-7, 123456789.125])).toBe("[1.5,-2,0,1e-7,123456789.125]");
+    expect(encode("FP32", [0.1, 3])).toBe("[0.10000000149011612,3]");
+    expect(encode("FP32", [])).toBe("[]");
+  });
+
+  it.each([
+    ["-0", [1, -0, 2], "[1,-0,2]"],
+    ["NaN", [1, Number.NaN], '[1,"NaN"]'],
+    ["Infinity", [Number.POSITIVE_INFINITY, 0], '["Infinity",0]'],
+    ["-Infinity", [2, Number.NEGATIVE_INFINITY], '[2,"-Infinity"]'],
+  ])("keeps %s anywhere in the array (the plain path would lose it)", (_, values, text) => {
+    expect(encode("FP64", values)).toBe(text);
+    expect(encode("FP32", values)).toBe(text);
+  });
+});
