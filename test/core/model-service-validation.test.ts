@@ -95,6 +95,7 @@ describe("ModelService validation", () => {
     ["s3://models/dir/", /must name a file/],
     ["file://relative/m.onnx", /three slashes/],
     ["https://example.com", /must name a file path/],
+    ["https://xn--a.example.com/m.onnx", /is not a valid URL/], // a malformed IDNA (punycode) host
   ])("rejects the model URI %s", (uri, reason) => {
     const [problem] = problems({ ...resnetProps, model: { name: "m", uri, sha256: SHA_A } });
     expect(problem).toMatch(reason);
