@@ -237,7 +237,6 @@ export function encodeJsonData(tensor: Tensor): string {
     const value = numeric[i]!;
     if (kind === "BOOL") parts[i] = value ? "true" : "false";
     else if (kind === "FP16") parts[i] = floatText(fromHalfBits(value as number));
-    else if (kind === "FP32" || kind === "FP64") parts[i] = floatText(value as number);
     else parts[i] = String(value);
   }
   return `[${parts.join(",")}]`;

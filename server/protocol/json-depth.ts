@@ -1,5 +1,5 @@
 /**
- * A bound on JSON nesting, checked on the text before `JSON.parse`. V8 parses any depth, but every
+ * A bound on JSON nesting, checked on the body's bytes before they are parsed. V8 parses any depth, but every
  * later recursive walk (`JSON.stringify` in an error message, a logger's serializer) would overflow the
  * stack on a body like `[[[[...` a million levels deep; refusing it up front keeps every later step safe.
  */
@@ -10,16 +10,15 @@ import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, QUOTE 
 export const MAX_JSON_DEPTH = 64;
 
 /**
- * True when the JSON `text` (a string, or its UTF-8 bytes) nests arrays and objects deeper than `limit`.
- * Brackets inside strings do not count. Malformed JSON is left for the parser to report.
+ * True when the JSON in `bytes` (UTF-8) nests arrays and objects deeper than `limit`. Brackets inside
+ * strings do not count. Malformed JSON is left for the parser to report.
  */
-export function exceedsJsonDepth(text: string | Buffer, limit: number = MAX_JSON_DEPTH): boolean {
-  if (atMostOpenings(text, limit)) return false;
+export function exceedsJsonDepth(bytes: Buffer, limit: number = MAX_JSON_DEPTH): boolean {
+  if (atMostOpenings(bytes, limit)) return false;
   let depth = 0;
   let inString = false;
-  const isText = typeof text === "string";
-  for (let i = 0; i < text.length; i++) {
-    const code = isText ? text.charCodeAt(i) : text[i]!;
+  for (let i = 0; i < bytes.length; i++) {
+    const code = bytes[i]!;
     if (inString) {
       if (code === BACKSLASH) i++;
       else if (code === QUOTE) inString = false;
@@ -35,23 +34,15 @@ export function exceedsJsonDepth(text: string | Buffer, limit: number = MAX_JSON
 }
 
 /**
- * True when `text` holds at most `limit` opening brackets and braces in all (inside strings or not), so
- * its nesting cannot exceed `limit`. Native `indexOf` scans: a typical tensor body (a few brackets around
- * thousands of numbers) is cleared ~10x faster than by the character loop.
+ * True when `bytes` hold at most `limit` opening brackets and braces in all (inside strings or not), so
+ * their nesting cannot exceed `limit`. Native `indexOf` scans (for a byte value, which skips any string
+ * conversion): a typical tensor body (a few brackets around thousands of numbers) is cleared ~10x faster
+ * than by the byte loop.
  */
-function atMostOpenings(text: string | Buffer, limit: number): boolean {
+function atMostOpenings(bytes: Buffer, limit: number): boolean {
   let openings = 0;
-  if (typeof text === "string") {
-    for (const opening of ["[", "{"]) {
-      for (let at = text.indexOf(opening); at !== -1; at = text.indexOf(opening, at + 1)) {
-        if (++openings > limit) return false;
-      }
-    }
-    return true;
-  }
-  // Bytes: searching for a byte value skips Buffer.indexOf's string conversion on every call.
   for (const opening of [OPEN_BRACKET, OPEN_BRACE]) {
-    for (let at = text.indexOf(opening); at !== -1; at = text.indexOf(opening, at + 1)) {
+    for (let at = bytes.indexOf(opening); at !== -1; at = bytes.indexOf(opening, at + 1)) {
       if (++openings > limit) return false;
     }
   }
