@@ -12,6 +12,7 @@
  *    destroyed and shutdown resolves with exit code 1.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 
 /** Where the server is in its life. */
 export type LifecyclePhase = "serving" | "draining" | "closing" | "closed";
@@ -54,10 +55,11 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
 
 const silentLogger: DrainLogger = { info() {}, warn() {}, error() {} };
 
-/** Drives the drain of one `http.Server`; create it before the server starts listening. */
+/** Drives the drain of one plain `http.Server` (not https); create it before the server starts listening. */
 export class DrainController {
   private currentPhase: LifecyclePhase = "serving";
-  private readonly responses = new Set<ServerResponse>();
+  /** Every open connection, each with the last response started on it (see {@link track}). */
+  private readonly connections = new Set<Socket>();
   private shutdownPromise: Promise<number> | undefined;
   private readonly drainDelayMs: number;
   private readonly shutdownTimeoutMs: number;
@@ -71,6 +73,11 @@ export class DrainController {
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
     this.logger = options.logger ?? silentLogger;
     checkTimings(this.drainDelayMs, this.shutdownTimeoutMs);
+    // Connections are tracked once each, not per request: keep-alive clients send many requests on one.
+    server.on("connection", (socket: Socket) => {
+      this.connections.add(socket);
+      socket.once("close", () => this.connections.delete(socket));
+    });
     // Prepended so it runs before the app's own handler, which may answer synchronously (404s).
     server.prependListener("request", (request: IncomingMessage, response: ServerResponse) =>
       this.track(request, response),
@@ -87,9 +94,17 @@ export class DrainController {
     return this.currentPhase === "serving";
   }
 
-  /** Requests received whose response has not finished yet. */
+  /**
+   * Requests received whose response has not been ended yet. It counts the latest request of each
+   * connection, so HTTP pipelining (rare) can hide a request queued behind another.
+   */
   get inflightRequests(): number {
-    return this.responses.size;
+    let count = 0;
+    for (const socket of this.connections) {
+      const response = lastResponseOf(socket);
+      if (response !== undefined && !response.writableEnded) count++;
+    }
+    return count;
   }
 
   /**
@@ -106,24 +121,28 @@ export class DrainController {
     return this.shutdownPromise;
   }
 
-  private track(_request: IncomingMessage, response: ServerResponse): void {
+  /**
+   * Per request, the least work that lets a drain reach the responses in flight: the response is noted on
+   * its socket (one property store; no listener, closure or collection entry per request).
+   */
+  private track(request: IncomingMessage, response: ServerResponse): void {
     if (this.currentPhase !== "serving") response.setHeader("connection", "close");
-    this.responses.add(response);
-    response.once("close", () => this.responses.delete(response));
+    (request.socket as TrackedSocket)[LAST_RESPONSE] = response;
   }
 
   private async run(reason: string, drainDelayMs: number): Promise<number> {
     const startedAt = Date.now();
     this.currentPhase = "draining";
-    for (const response of this.responses) {
-      if (!response.headersSent) response.setHeader("connection", "close");
+    for (const socket of this.connections) {
+      const response = lastResponseOf(socket);
+      if (response !== undefined && !response.headersSent) response.setHeader("connection", "close");
     }
     this.logger.info(
       {
         reason,
         drainDelayMs,
         shutdownTimeoutMs: this.shutdownTimeoutMs,
-        inflightRequests: this.responses.size,
+        inflightRequests: this.inflightRequests,
       },
       "draining: readiness now fails, still serving",
     );
@@ -135,7 +154,7 @@ export class DrainController {
     const orderly = async (): Promise<"done"> => {
       await delay(drainDelayMs);
       this.currentPhase = "closing";
-      this.logger.info({ inflightRequests: this.responses.size }, "closing listener and idle connections");
+      this.logger.info({ inflightRequests: this.inflightRequests }, "closing listener and idle connections");
       await this.closeListener();
       await this.options.beforeExit?.();
       return "done";
@@ -145,7 +164,7 @@ export class DrainController {
       const outcome = await Promise.race([orderly(), deadline]);
       if (outcome === "deadline") {
         this.logger.error(
-          { shutdownTimeoutMs: this.shutdownTimeoutMs, inflightRequests: this.responses.size },
+          { shutdownTimeoutMs: this.shutdownTimeoutMs, inflightRequests: this.inflightRequests },
           "shutdown deadline reached: closing remaining connections",
         );
         this.server.closeAllConnections();
@@ -177,6 +196,15 @@ export class DrainController {
       this.server.closeIdleConnections();
     });
   }
+}
+
+const LAST_RESPONSE = Symbol("onnxfleet.lastResponse");
+
+type TrackedSocket = Socket & { [LAST_RESPONSE]?: ServerResponse };
+
+/** The last response started on `socket`, if any. */
+function lastResponseOf(socket: Socket): ServerResponse | undefined {
+  return (socket as TrackedSocket)[LAST_RESPONSE];
 }
 
 function checkTimings(drainDelayMs: number, shutdownTimeoutMs: number): void {

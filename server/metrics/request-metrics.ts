@@ -45,23 +45,20 @@ export function registerRequestMetrics(
   app.addHook("onRequest", (request, reply, done) => {
     const pattern = request.routeOptions.url;
     if (pattern !== undefined && isInference(pattern)) {
-      const started = process.hrtime.bigint();
+      const started = performance.now();
       metrics.inflightRequests.inc();
-      let finished = false;
-      reply.raw.once("finish", () => {
-        finished = true;
-      });
-      // `close` fires exactly once per response, whether it finished or the client went away.
-      reply.raw.once("close", () => {
+      // One plain listener: `close` fires exactly once per response, whether the answer was sent (then
+      // `writableEnded` is true) or the client went away first.
+      reply.raw.on("close", () => {
         metrics.inflightRequests.dec();
         const target = options.targetOf(request);
         const labels = {
           model: target?.model ?? "",
           version: target?.version ?? "",
-          outcome: outcomeOf(reply.raw.statusCode, finished),
+          outcome: outcomeOf(reply.raw.statusCode, reply.raw.writableEnded),
         };
         metrics.requestsTotal.inc(labels);
-        metrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+        metrics.requestDuration.observe(labels, (performance.now() - started) / 1000);
       });
     }
     done();

@@ -145,6 +145,7 @@ describe("DrainController", () => {
 
     // THEN the held request completes with Connection: close, and only then does the process exit 0
     expect(await slow).toEqual({ status: 200, connection: "close", body: "slow done" });
+    expect(drain.inflightRequests).toBe(0);
     expect(await exitCode).toBe(0);
     expect(events).toEqual(["slow answered", "beforeExit", "exit"]);
     agent.destroy();
