@@ -6,13 +6,19 @@ import { fileURLToPath } from "node:url";
 const SCRIPT = fileURLToPath(new URL("./wrk-post.lua", import.meta.url));
 
 /**
- * Runs `wrk` against `url` with `connections` connections for `seconds`, POSTing the body in `bodyFile`.
+ * Runs `wrk` against `url` with `connections` connections for `seconds`, POSTing the body in `bodyFile`
+ * (JSON, or a binary tensor extension body when `headerLength`, its JSON header's length, is given).
  * Resolves to { requests, rowsPerSec, p50Ms, p90Ms, p99Ms, meanMs, maxMs, errors }.
  */
-export function runLoad({ url, bodyFile, connections, seconds, rowsPerRequest = 1 }) {
+export function runLoad({ url, bodyFile, headerLength, connections, seconds, rowsPerRequest = 1 }) {
   const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "30s", "-s", SCRIPT, url];
   return new Promise((resolve, reject) => {
-    execFile("wrk", args, { env: { ...process.env, BENCH_BODY_FILE: bodyFile } }, (error, stdout, stderr) => {
+    const env = {
+      ...process.env,
+      BENCH_BODY_FILE: bodyFile,
+      BENCH_HEADER_LENGTH: String(headerLength ?? ""),
+    };
+    execFile("wrk", args, { env }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`wrk failed: ${error.message}\n${stderr}`));
       const line = stdout.split("\n").find((l) => l.startsWith("BENCH_JSON "));
       if (!line) return reject(new Error(`wrk printed no summary:\n${stdout}\n${stderr}`));

@@ -12,7 +12,11 @@ export const BENCH_MODELS = {
   wide: [1024, 4096, 4096, 1000],
 };
 
-/** Writes every model and a one-row V2 JSON request body for it; returns { name: { repository, modelPath, bodyFile, width } }. */
+/**
+ * Writes every model and two one-row V2 request bodies for it: JSON (`bodyFile`) and the binary tensor
+ * extension (`binaryBodyFile`: a JSON header of `binaryHeaderLength` bytes asking for binary outputs, then
+ * the row's FP32 bytes). Returns { name: { repository, modelPath, bodyFile, binaryBodyFile, binaryHeaderLength, width } }.
+ */
 export function writeBenchModels(dir, names = Object.keys(BENCH_MODELS)) {
   const { mlp, deterministicValues } = require("../dist/server/testing/onnx-builder.js");
   const written = {};
@@ -28,7 +32,24 @@ export function writeBenchModels(dir, names = Object.keys(BENCH_MODELS)) {
     const body = { inputs: [{ name: "input", shape: [1, width], datatype: "FP32", data }] };
     const bodyFile = join(dir, `${name}.request.json`);
     writeFileSync(bodyFile, JSON.stringify(body));
-    written[name] = { repository, modelPath, bodyFile, width };
+    const header = Buffer.from(
+      JSON.stringify({
+        inputs: [
+          { name: "input", shape: [1, width], datatype: "FP32", parameters: { binary_data_size: width * 4 } },
+        ],
+        parameters: { binary_data_output: true },
+      }),
+    );
+    const binaryBodyFile = join(dir, `${name}.request.bin`);
+    writeFileSync(binaryBodyFile, Buffer.concat([header, Buffer.from(Float32Array.from(data).buffer)]));
+    written[name] = {
+      repository,
+      modelPath,
+      bodyFile,
+      binaryBodyFile,
+      binaryHeaderLength: header.length,
+      width,
+    };
   }
   return written;
 }

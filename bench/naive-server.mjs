@@ -1,6 +1,8 @@
 // BASELINE for `npm run bench`: the inference server a user would write by hand around onnxruntime-node.
-// Plain node:http, the Open Inference Protocol's JSON request and response, one `session.run` per request.
-// It is deliberately unoptimised beyond the obvious; onnxfleet-server is measured against it.
+// Plain node:http, the Open Inference Protocol's JSON request and response (and, when the request says
+// so, the binary tensor extension: a JSON header of Inference-Header-Content-Length bytes, then the raw
+// tensors), one `session.run` per request. It is deliberately unoptimised beyond the obvious;
+// onnxfleet-server is measured against it.
 //
 // Usage: node bench/naive-server.mjs <model.onnx> <port>
 import { createServer } from "node:http";
@@ -17,6 +19,14 @@ const TYPES = {
   BOOL: "bool",
 };
 const DATATYPES = Object.fromEntries(Object.entries(TYPES).map(([k, v]) => [v, k]));
+const ARRAYS = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+};
 
 const server = createServer((req, res) => {
   if (req.method === "GET") {
@@ -27,18 +37,43 @@ const server = createServer((req, res) => {
   req.on("data", (chunk) => chunks.push(chunk));
   req.on("end", async () => {
     try {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      const bytes = Buffer.concat(chunks);
+      const headerLength = Number(req.headers["inference-header-content-length"] ?? bytes.length);
+      const body = JSON.parse(bytes.subarray(0, headerLength).toString("utf8"));
+      let offset = headerLength;
       const feeds = {};
       for (const input of body.inputs) {
         const type = TYPES[input.datatype];
-        feeds[input.name] = new ort.Tensor(
-          type,
-          type === "int64" ? input.data.map(BigInt) : input.data,
-          input.shape,
-        );
+        let data = type === "int64" ? input.data?.map(BigInt) : input.data;
+        const size = input.parameters?.binary_data_size;
+        if (size !== undefined) {
+          // Copied into an array of its own: the bytes in the body need not be aligned.
+          data = new ARRAYS[type](Uint8Array.from(bytes.subarray(offset, offset + size)).buffer);
+          offset += size;
+        }
+        feeds[input.name] = new ort.Tensor(type, data, input.shape);
       }
       const results = await session.run(feeds);
-      const outputs = Object.entries(results).map(([name, tensor]) => ({
+      const entries = Object.entries(results);
+      if (body.parameters?.binary_data_output) {
+        const outputs = entries.map(([name, tensor]) => ({
+          name,
+          datatype: DATATYPES[tensor.type],
+          shape: tensor.dims,
+          parameters: { binary_data_size: tensor.data.byteLength },
+        }));
+        const header = Buffer.from(JSON.stringify({ model_name: body.model_name ?? "model", outputs }));
+        const tensors = entries.map(([, tensor]) =>
+          Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength),
+        );
+        res.writeHead(200, {
+          "content-type": "application/octet-stream",
+          "inference-header-content-length": header.length,
+        });
+        res.end(Buffer.concat([header, ...tensors]));
+        return;
+      }
+      const outputs = entries.map(([name, tensor]) => ({
         name,
         datatype: DATATYPES[tensor.type],
         shape: tensor.dims,

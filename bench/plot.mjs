@@ -1,4 +1,5 @@
-// Throughput-versus-latency figure of a bench run, as a self-contained SVG: one panel per model, x = rows/s,
+// Throughput-versus-latency figure of a bench run, as a self-contained SVG: one panel per model (rows) and
+// request protocol (columns), x = rows/s,
 // y = latency (ms), both on log scales; per server a solid p50 line and a dashed p99 line through the
 // connection counts, and the in-process limit as a vertical line.
 
@@ -105,17 +106,23 @@ function panel(model, points, limit, offsetX) {
 
 /** The SVG text for a bench result (see scripts/bench.mjs for its shape). */
 export function plotSvg(result) {
-  const models = Object.keys(result.inProcess);
-  const width = PANEL.width * models.length;
-  const height = PANEL.height + 44;
-  const parts = models.map((model, i) =>
-    panel(
-      `${model} (${result.models[model].join("-")})`,
-      result.servers.filter((p) => p.model === model),
-      result.inProcess[model].limitRowsPerSec,
-      i * PANEL.width,
-    ),
+  const protocols = result.settings.protocols ?? ["json"];
+  const panels = Object.keys(result.inProcess).flatMap((model) =>
+    protocols.map((protocol) => ({ model, protocol })),
   );
+  const width = PANEL.width * Math.max(2, protocols.length);
+  const height = PANEL.height * Math.ceil(panels.length / protocols.length) + 44;
+  const parts = panels.map(({ model, protocol }, i) => {
+    const column = i % protocols.length;
+    const row = Math.floor(i / protocols.length);
+    const drawn = panel(
+      `${model} (${result.models[model].join("-")}), ${protocol}`,
+      result.servers.filter((p) => p.model === model && (p.protocol ?? "json") === protocol),
+      result.inProcess[model].limitRowsPerSec,
+      0,
+    );
+    return `<g transform="translate(${column * PANEL.width} ${row * PANEL.height})">\n${drawn}\n</g>`;
+  });
   let legendX = PANEL.left;
   const legend = [];
   for (const server of Object.keys(COLORS)) {

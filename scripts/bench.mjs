@@ -23,6 +23,8 @@ const HELP = `Usage: npm run bench -- [options]
   --duration S          seconds of load per point (default 5; --quick 2)
   --models LIST         comma-separated, from: ${Object.keys(BENCH_MODELS).join(", ")} (default all)
   --connections LIST    comma-separated connection counts (default 1,8,32,64)
+  --protocols LIST      request encodings, from: json (V2 JSON), binary (the binary tensor extension, binary
+                        outputs too) (default json,binary); the targets are checked for each
   --server-args="ARGS"  extra flags for onnxfleet-server (e.g. --server-args="--instances 2")
   --soak S              instead: sustained load on onnxfleet-server for S seconds, sampling its RSS
   --out DIR             where latest.json and latest.svg go (default bench/results)
@@ -38,6 +40,7 @@ const { values: args } = parseArgs({
     duration: { type: "string" },
     models: { type: "string", default: Object.keys(BENCH_MODELS).join(",") },
     connections: { type: "string" },
+    protocols: { type: "string", default: "json,binary" },
     "server-args": { type: "string", default: "" },
     soak: { type: "string" },
     out: { type: "string", default: join(ROOT, "bench", "results") },
@@ -55,6 +58,16 @@ const models = args.models.split(",");
 for (const model of models) {
   if (!(model in BENCH_MODELS))
     throw new Error(`--models: unknown model ${model}; known: ${Object.keys(BENCH_MODELS)}`);
+}
+const PROTOCOLS = ["json", "binary"];
+const PROTOCOL_NAMES = {
+  json: "json: V2 JSON in and out",
+  binary: "binary: the binary tensor extension, FP32 bytes in and out",
+};
+const protocols = args.protocols.split(",");
+for (const protocol of protocols) {
+  if (!PROTOCOLS.includes(protocol))
+    throw new Error(`--protocols: unknown protocol ${protocol}; known: ${PROTOCOLS}`);
 }
 const repeat = Number(args.repeat);
 const seconds = Number(args.duration ?? (args.quick ? 2 : 5));
@@ -132,15 +145,19 @@ async function benchmark(written) {
         log(`${model}: ${server} server${repeat > 1 ? `, round ${r + 1}/${repeat}` : ""} ...`);
         const running = await startServer(server, { ...written[model], model, serverArgs });
         try {
-          const connections = connectionsOf(model);
-          const warm = { url: running.url, bodyFile: written[model].bodyFile, seconds: 1 };
-          await runLoad({ ...warm, connections: Math.max(...connections) });
-          for (const c of connections) {
-            const backgroundBusy = args["no-wait-quiet"] ? null : await waitForQuiet({ maxWaitMs: 10_000 });
-            const result = await runLoad({ ...warm, connections: c, seconds });
-            if (result.errors > 0)
-              log(`  ${server} c${c}: ${result.errors} errors (${running.stderr().slice(-300)})`);
-            samples.push({ model, server, connections: c, ...result, backgroundBusy });
+          for (const protocol of protocols) {
+            const connections = connectionsOf(model);
+            const warm = { url: running.url, ...bodyOf(written[model], protocol), seconds: 1 };
+            await runLoad({ ...warm, connections: Math.max(...connections) });
+            for (const c of connections) {
+              const backgroundBusy = args["no-wait-quiet"] ? null : await waitForQuiet({ maxWaitMs: 10_000 });
+              const result = await runLoad({ ...warm, connections: c, seconds });
+              if (result.errors > 0)
+                log(
+                  `  ${server} ${protocol} c${c}: ${result.errors} errors (${running.stderr().slice(-300)})`,
+                );
+              samples.push({ model, protocol, server, connections: c, ...result, backgroundBusy });
+            }
           }
         } finally {
           await running.stop();
@@ -151,35 +168,39 @@ async function benchmark(written) {
 
   const servers = [];
   for (const model of models) {
-    for (const server of ["naive", "onnxfleet"]) {
-      for (const connections of connectionsOf(model)) {
-        const runs = samples.filter(
-          (s) => s.model === model && s.server === server && s.connections === connections,
-        );
-        const point = { model, server, connections, runs: runs.length };
-        for (const key of ["rowsPerSec", "p50Ms", "p90Ms", "p99Ms", "errors"])
-          point[key] = median(runs.map((s) => s[key]));
-        servers.push(point);
+    for (const protocol of protocols) {
+      for (const server of ["naive", "onnxfleet"]) {
+        for (const connections of connectionsOf(model)) {
+          const runs = samples.filter(
+            (s) =>
+              s.model === model &&
+              s.protocol === protocol &&
+              s.server === server &&
+              s.connections === connections,
+          );
+          const point = { model, protocol, server, connections, runs: runs.length };
+          for (const key of ["rowsPerSec", "p50Ms", "p90Ms", "p99Ms", "errors"])
+            point[key] = median(runs.map((s) => s[key]));
+          servers.push(point);
+        }
       }
     }
   }
   const ratios = [];
   for (const model of models) {
-    for (const connections of connectionsOf(model)) {
-      const naive = servers.find(
-        (p) => p.model === model && p.server === "naive" && p.connections === connections,
-      );
-      const fleet = servers.find(
-        (p) => p.model === model && p.server === "onnxfleet" && p.connections === connections,
-      );
-      ratios.push({
-        model,
-        connections,
-        onnxfleetOverNaive: fleet.rowsPerSec / naive.rowsPerSec,
-        onnxfleetOverLimit: fleet.rowsPerSec / inProcess[model].limitRowsPerSec,
-        onnxfleetP99OverP50: fleet.p99Ms / fleet.p50Ms,
-        p50DeltaMs: fleet.p50Ms - naive.p50Ms,
-      });
+    for (const protocol of protocols) {
+      for (const connections of connectionsOf(model)) {
+        const { naive, onnxfleet: fleet } = serversAt({ servers }, model, protocol, connections);
+        ratios.push({
+          model,
+          protocol,
+          connections,
+          onnxfleetOverNaive: fleet.rowsPerSec / naive.rowsPerSec,
+          onnxfleetOverLimit: fleet.rowsPerSec / inProcess[model].limitRowsPerSec,
+          onnxfleetP99OverP50: fleet.p99Ms / fleet.p50Ms,
+          p50DeltaMs: fleet.p50Ms - naive.p50Ms,
+        });
+      }
     }
   }
   const result = {
@@ -193,7 +214,14 @@ async function benchmark(written) {
       ).version,
       loadAverageAtStart: loadavg(),
     },
-    settings: { secondsPerPoint: seconds, repeat, quick: args.quick, serverArgs, loadGenerator: "wrk -t1" },
+    settings: {
+      secondsPerPoint: seconds,
+      repeat,
+      quick: args.quick,
+      serverArgs,
+      protocols,
+      loadGenerator: "wrk -t1",
+    },
     models: Object.fromEntries(models.map((m) => [m, BENCH_MODELS[m]])),
     inProcess,
     servers,
@@ -209,8 +237,28 @@ async function benchmark(written) {
   log(`wrote ${join(args.out, "latest.json")}, latest.svg and latest.md`);
 }
 
-/** The issue's targets, each with the measured value and whether it is met (skipped when not measured). */
+/** The request body files of `written` (one model) for `protocol`, as {@link runLoad} options. */
+function bodyOf(written, protocol) {
+  return protocol === "binary"
+    ? { bodyFile: written.binaryBodyFile, headerLength: written.binaryHeaderLength }
+    : { bodyFile: written.bodyFile };
+}
+
+/**
+ * The issue's targets, per protocol, each with the measured value and whether it is met (skipped when not
+ * measured).
+ */
 function checkTargets(ratios) {
+  return protocols.flatMap((protocol) =>
+    checkProtocolTargets(ratios.filter((r) => r.protocol === protocol)).map((t) => ({
+      ...t,
+      protocol,
+      target: `${protocol}: ${t.target}`,
+    })),
+  );
+}
+
+function checkProtocolTargets(ratios) {
   const ratio = (model, c) => ratios.find((r) => r.model === model && r.connections === c);
   const targets = [];
   const wide32 = ratio("wide", 32);
@@ -250,10 +298,13 @@ function checkTargets(ratios) {
   return targets;
 }
 
-/** The naive and onnxfleet measurements of `model` at `connections`, for the report rows. */
-function serversAt(result, model, connections) {
+/** The naive and onnxfleet measurements of `model` over `protocol` at `connections`. */
+function serversAt(result, model, protocol, connections) {
   const at = (server) =>
-    result.servers.find((p) => p.model === model && p.server === server && p.connections === connections);
+    result.servers.find(
+      (p) =>
+        p.model === model && p.protocol === protocol && p.server === server && p.connections === connections,
+    );
   return { naive: at("naive"), onnxfleet: at("onnxfleet") };
 }
 
@@ -275,16 +326,18 @@ function printReport(result) {
     out(
       `  ${batches.map((b) => `${b.batch}: ${num(b.rowsPerSec)}`).join(", ")}; limit ${num(limitRowsPerSec)}`,
     );
-    out(
-      "  conns | naive rows/s   p50 ms   p90 ms   p99 ms | onnxfleet rows/s   p50 ms   p90 ms   p99 ms | x naive | of limit",
-    );
-    for (const ratio of result.ratios.filter((r) => r.model === model)) {
-      const { naive: n, onnxfleet: f } = serversAt(result, model, ratio.connections);
-      const cols = (p, w) =>
-        `${num(p.rowsPerSec).padStart(w)} ${num(p.p50Ms, 2).padStart(8)} ${num(p.p90Ms, 2).padStart(8)} ${num(p.p99Ms, 2).padStart(8)}`;
+    for (const protocol of result.settings.protocols) {
       out(
-        `  ${String(ratio.connections).padStart(5)} | ${cols(n, 12)} | ${cols(f, 16)} | ${num(ratio.onnxfleetOverNaive, 2).padStart(7)} | ${`${num(ratio.onnxfleetOverLimit * 100)} %`.padStart(8)}`,
+        `  ${protocol.padEnd(6)} conns | naive rows/s   p50 ms   p90 ms   p99 ms | onnxfleet rows/s   p50 ms   p90 ms   p99 ms | x naive | of limit`,
       );
+      for (const ratio of result.ratios.filter((r) => r.model === model && r.protocol === protocol)) {
+        const { naive: n, onnxfleet: f } = serversAt(result, model, protocol, ratio.connections);
+        const cols = (p, w) =>
+          `${num(p.rowsPerSec).padStart(w)} ${num(p.p50Ms, 2).padStart(8)} ${num(p.p90Ms, 2).padStart(8)} ${num(p.p99Ms, 2).padStart(8)}`;
+        out(
+          `         ${String(ratio.connections).padStart(5)} | ${cols(n, 12)} | ${cols(f, 16)} | ${num(ratio.onnxfleetOverNaive, 2).padStart(7)} | ${`${num(ratio.onnxfleetOverLimit * 100)} %`.padStart(8)}`,
+        );
+      }
     }
     out();
   }
@@ -298,7 +351,7 @@ function markdownReport(result) {
   const lines = [
     `${result.date}, ${result.machine.cpus} CPUs (${result.machine.cpuModel}), node ${result.machine.node}, ` +
       `onnxruntime-node ${result.machine.onnxruntimeNode}; ${result.settings.secondsPerPoint} s per point, ` +
-      `medians of ${result.settings.repeat} run(s); one-row JSON requests, wrk -t1 on the same machine.`,
+      `medians of ${result.settings.repeat} run(s); one-row requests (${result.settings.protocols.map((p) => PROTOCOL_NAMES[p]).join("; ")}), wrk -t1 on the same machine.`,
     "",
   ];
   for (const model of Object.keys(result.inProcess)) {
@@ -308,14 +361,14 @@ function markdownReport(result) {
         `${batches.map((b) => `${num(b.rowsPerSec)} rows/s at batch ${b.batch}`).join(", ")}; ` +
         `limit ${num(limitRowsPerSec)} rows/s.`,
       "",
-      "| connections | naive rows/s | naive p50 / p90 / p99 ms | onnxfleet rows/s | onnxfleet p50 / p90 / p99 ms | onnxfleet / naive | onnxfleet / limit |",
-      "|---:|---:|---:|---:|---:|---:|---:|",
+      "| protocol | connections | naive rows/s | naive p50 / p90 / p99 ms | onnxfleet rows/s | onnxfleet p50 / p90 / p99 ms | onnxfleet / naive | onnxfleet / limit |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|",
     );
     for (const ratio of result.ratios.filter((r) => r.model === model)) {
-      const { naive: n, onnxfleet: f } = serversAt(result, model, ratio.connections);
+      const { naive: n, onnxfleet: f } = serversAt(result, model, ratio.protocol, ratio.connections);
       const lat = (p) => `${num(p.p50Ms, 2)} / ${num(p.p90Ms, 2)} / ${num(p.p99Ms, 2)}`;
       lines.push(
-        `| ${ratio.connections} | ${num(n.rowsPerSec)} | ${lat(n)} | ${num(f.rowsPerSec)} | ${lat(f)} | ` +
+        `| ${ratio.protocol} | ${ratio.connections} | ${num(n.rowsPerSec)} | ${lat(n)} | ${num(f.rowsPerSec)} | ${lat(f)} | ` +
           `${num(ratio.onnxfleetOverNaive, 2)}x | ${num(ratio.onnxfleetOverLimit * 100)} % |`,
       );
     }
