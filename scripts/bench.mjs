@@ -59,11 +59,11 @@ for (const model of models) {
   if (!(model in BENCH_MODELS))
     throw new Error(`--models: unknown model ${model}; known: ${Object.keys(BENCH_MODELS)}`);
 }
-const PROTOCOLS = ["json", "binary"];
 const PROTOCOL_NAMES = {
   json: "json: V2 JSON in and out",
   binary: "binary: the binary tensor extension, FP32 bytes in and out",
 };
+const PROTOCOLS = Object.keys(PROTOCOL_NAMES);
 const protocols = args.protocols.split(",");
 for (const protocol of protocols) {
   if (!PROTOCOLS.includes(protocol))
