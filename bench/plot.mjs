@@ -3,8 +3,12 @@
 // y = latency (ms), both on log scales; per server a solid p50 line and a dashed p99 line through the
 // connection counts, and the in-process limit as a vertical line.
 
-const COLORS = { naive: "#d1495b", onnxfleet: "#00798c" };
-const LABELS = { naive: "naive node:http (baseline)", onnxfleet: "onnxfleet-server" };
+const COLORS = { naive: "#d1495b", onnxfleet: "#00798c", bare: "#edae49" };
+const LABELS = {
+  naive: "naive node:http (baseline)",
+  onnxfleet: "onnxfleet-server",
+  bare: "bare batching (reference)",
+};
 const PANEL = { width: 460, height: 340, left: 64, right: 16, top: 40, bottom: 48 };
 
 function escapeXml(text) {
@@ -111,7 +115,7 @@ export function plotSvg(result) {
     protocols.map((protocol) => ({ model, protocol })),
   );
   const width = PANEL.width * Math.max(2, protocols.length);
-  const height = PANEL.height * Math.ceil(panels.length / protocols.length) + 44;
+  const height = PANEL.height * Math.ceil(panels.length / protocols.length) + 62;
   const parts = panels.map(({ model, protocol }, i) => {
     const column = i % protocols.length;
     const row = Math.floor(i / protocols.length);
@@ -125,17 +129,18 @@ export function plotSvg(result) {
   });
   let legendX = PANEL.left;
   const legend = [];
-  for (const server of Object.keys(COLORS)) {
+  const measured = new Set(result.servers.map((p) => p.server));
+  for (const server of Object.keys(COLORS).filter((name) => measured.has(name))) {
     legend.push(
-      `<line x1="${legendX}" y1="${height - 14}" x2="${legendX + 24}" y2="${height - 14}" stroke="${COLORS[server]}" stroke-width="2"/>`,
+      `<line x1="${legendX}" y1="${height - 32}" x2="${legendX + 24}" y2="${height - 32}" stroke="${COLORS[server]}" stroke-width="2"/>`,
     );
     legend.push(
-      `<text x="${legendX + 30}" y="${height - 10}" font-size="12">${escapeXml(LABELS[server])}</text>`,
+      `<text x="${legendX + 30}" y="${height - 28}" font-size="12">${escapeXml(LABELS[server])}</text>`,
     );
     legendX += 230;
   }
   legend.push(
-    `<text x="${legendX}" y="${height - 10}" font-size="12">solid: p50, dashed: p99, cN: N connections</text>`,
+    `<text x="${PANEL.left}" y="${height - 10}" font-size="12">solid: p50, dashed: p99, cN: N connections</text>`,
   );
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,

@@ -22,6 +22,8 @@ export function freePort() {
 function commandOf(kind, { repository, modelPath, port, serverArgs = [] }) {
   if (kind === "naive")
     return [fileURLToPath(new URL("./naive-server.mjs", import.meta.url)), modelPath, String(port)];
+  if (kind === "bare")
+    return [fileURLToPath(new URL("./bare-batching-server.mjs", import.meta.url)), modelPath, String(port)];
   return [
     `${ROOT}bin/onnxfleet-server.cjs`,
     "--model-repository",
@@ -35,7 +37,7 @@ function commandOf(kind, { repository, modelPath, port, serverArgs = [] }) {
 }
 
 /**
- * Starts a server (`kind` "naive" or "onnxfleet") serving `model` and resolves once it answers ready.
+ * Starts a server (`kind` "naive", "onnxfleet" or "bare") serving `model` and resolves once it answers ready.
  * Returns { url, pid, stop() }.
  */
 export async function startServer(kind, options) {

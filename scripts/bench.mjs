@@ -26,6 +26,7 @@ const HELP = `Usage: npm run bench -- [options]
   --protocols LIST      request encodings, from: json (V2 JSON), binary (the binary tensor extension, binary
                         outputs too) (default json,binary); the targets are checked for each
   --server-args="ARGS"  extra flags for onnxfleet-server (e.g. --server-args="--instances 2")
+  --bare                also measure bench/bare-batching-server.mjs (a reference: batching and nothing else)
   --soak S              instead: sustained load on onnxfleet-server for S seconds, sampling its RSS
   --out DIR             where latest.json and latest.svg go (default bench/results)
   --no-build            skip \`npm run build\` (dist/ must be current)
@@ -43,6 +44,7 @@ const { values: args } = parseArgs({
     protocols: { type: "string", default: "json,binary" },
     "server-args": { type: "string", default: "" },
     soak: { type: "string" },
+    bare: { type: "boolean", default: false },
     out: { type: "string", default: join(ROOT, "bench", "results") },
     "no-build": { type: "boolean", default: false },
     "no-wait-quiet": { type: "boolean", default: false },
@@ -78,6 +80,7 @@ const connectionsOf = (model) =>
       ? [1, model === "wide" ? 32 : 64]
       : [1, 8, 32, 64];
 const serverArgs = args["server-args"].split(" ").filter(Boolean);
+const SERVERS = ["naive", "onnxfleet", ...(args.bare ? ["bare"] : [])];
 const log = (line) => process.stderr.write(`${line}\n`);
 const BATCH_SIZES = "1,2,4,8,16,32,64";
 
@@ -141,7 +144,7 @@ async function benchmark(written) {
   const samples = [];
   for (const model of models) {
     for (let r = 0; r < repeat; r++) {
-      for (const server of ["naive", "onnxfleet"]) {
+      for (const server of SERVERS) {
         log(`${model}: ${server} server${repeat > 1 ? `, round ${r + 1}/${repeat}` : ""} ...`);
         const running = await startServer(server, { ...written[model], model, serverArgs });
         try {
@@ -169,7 +172,7 @@ async function benchmark(written) {
   const servers = [];
   for (const model of models) {
     for (const protocol of protocols) {
-      for (const server of ["naive", "onnxfleet"]) {
+      for (const server of SERVERS) {
         for (const connections of connectionsOf(model)) {
           const runs = samples.filter(
             (s) =>
@@ -190,7 +193,7 @@ async function benchmark(written) {
   for (const model of models) {
     for (const protocol of protocols) {
       for (const connections of connectionsOf(model)) {
-        const { naive, onnxfleet: fleet } = serversAt({ servers }, model, protocol, connections);
+        const { naive, onnxfleet: fleet, bare } = serversAt({ servers }, model, protocol, connections);
         ratios.push({
           model,
           protocol,
@@ -199,6 +202,7 @@ async function benchmark(written) {
           onnxfleetOverLimit: fleet.rowsPerSec / inProcess[model].limitRowsPerSec,
           onnxfleetP99OverP50: fleet.p99Ms / fleet.p50Ms,
           p50DeltaMs: fleet.p50Ms - naive.p50Ms,
+          ...(bare ? { onnxfleetOverBare: fleet.rowsPerSec / bare.rowsPerSec } : {}),
         });
       }
     }
@@ -220,6 +224,7 @@ async function benchmark(written) {
       quick: args.quick,
       serverArgs,
       protocols,
+      servers: SERVERS,
       loadGenerator: "wrk -t1",
     },
     models: Object.fromEntries(models.map((m) => [m, BENCH_MODELS[m]])),
@@ -298,14 +303,14 @@ function checkProtocolTargets(ratios) {
   return targets;
 }
 
-/** The naive and onnxfleet measurements of `model` over `protocol` at `connections`. */
+/** The naive, onnxfleet and (when measured) bare measurements of `model` over `protocol` at `connections`. */
 function serversAt(result, model, protocol, connections) {
   const at = (server) =>
     result.servers.find(
       (p) =>
         p.model === model && p.protocol === protocol && p.server === server && p.connections === connections,
     );
-  return { naive: at("naive"), onnxfleet: at("onnxfleet") };
+  return { naive: at("naive"), onnxfleet: at("onnxfleet"), bare: at("bare") };
 }
 
 function printReport(result) {
@@ -336,6 +341,14 @@ function printReport(result) {
           `${num(p.rowsPerSec).padStart(w)} ${num(p.p50Ms, 2).padStart(8)} ${num(p.p90Ms, 2).padStart(8)} ${num(p.p99Ms, 2).padStart(8)}`;
         out(
           `         ${String(ratio.connections).padStart(5)} | ${cols(n, 12)} | ${cols(f, 16)} | ${num(ratio.onnxfleetOverNaive, 2).padStart(7)} | ${`${num(ratio.onnxfleetOverLimit * 100)} %`.padStart(8)}`,
+        );
+      }
+      if (!result.settings.servers.includes("bare")) continue;
+      out(`  ${protocol.padEnd(6)} conns |  bare rows/s   p50 ms   p90 ms   p99 ms | onnxfleet / bare`);
+      for (const ratio of result.ratios.filter((r) => r.model === model && r.protocol === protocol)) {
+        const { bare: b } = serversAt(result, model, protocol, ratio.connections);
+        out(
+          `         ${String(ratio.connections).padStart(5)} | ${num(b.rowsPerSec).padStart(12)} ${num(b.p50Ms, 2).padStart(8)} ${num(b.p90Ms, 2).padStart(8)} ${num(b.p99Ms, 2).padStart(8)} | ${num(ratio.onnxfleetOverBare, 2).padStart(16)}`,
         );
       }
     }
@@ -373,6 +386,21 @@ function markdownReport(result) {
       );
     }
     lines.push("");
+    if (result.settings.servers.includes("bare")) {
+      lines.push(
+        "The bare batching server (reference, `bench/bare-batching-server.mjs`), same points:",
+        "",
+        "| protocol | connections | bare rows/s | bare p50 / p90 / p99 ms | onnxfleet / bare |",
+        "|---|---:|---:|---:|---:|",
+      );
+      for (const ratio of result.ratios.filter((r) => r.model === model)) {
+        const { bare: b } = serversAt(result, model, ratio.protocol, ratio.connections);
+        lines.push(
+          `| ${ratio.protocol} | ${ratio.connections} | ${num(b.rowsPerSec)} | ${num(b.p50Ms, 2)} / ${num(b.p90Ms, 2)} / ${num(b.p99Ms, 2)} | ${num(ratio.onnxfleetOverBare, 2)}x |`,
+        );
+      }
+      lines.push("");
+    }
   }
   lines.push("| target | measured | met |", "|---|---:|---|");
   for (const t of result.targets)

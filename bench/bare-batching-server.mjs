@@ -1,0 +1,178 @@
+// REFERENCE for `npm run bench -- --bare`: dynamic batching and nothing else. Plain node:http, one
+// onnxruntime session on a worker thread (default session options), the same scheduling idea as
+// onnxfleet-server (a freed session takes every queued row, up to 64, and holds back up to 10 ms for
+// as many rows as its last batch plus those queued then), and none of a server's other work: no
+// validation beyond what it needs to run, no metrics, no request ids, no limits, no auth, no drain.
+// What onnxfleet-server spends above this is the price of being a server; what this one cannot reach,
+// no batching server on the same machine reaches without changing how requests are computed.
+//
+// FP32 models, one-row or several-row requests, V2 JSON or the binary tensor extension (as the bench's
+// naive server reads them). Usage: node bench/bare-batching-server.mjs <model.onnx> <port>
+import { createServer } from "node:http";
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
+
+const [modelPath, port] = process.argv.slice(2);
+const MAX_BATCH_ROWS = 64;
+const HOLD_BACK_MS = 10;
+
+const worker = new Worker(
+  `
+const { parentPort, workerData } = require("node:worker_threads");
+const ort = require(workerData.onnxruntime);
+ort.InferenceSession.create(workerData.modelPath).then((session) => {
+  parentPort.postMessage({ inputNames: session.inputNames, outputNames: session.outputNames });
+  parentPort.on("message", async ({ feeds }) => {
+    const tensors = {};
+    for (const feed of feeds) tensors[feed.name] = new ort.Tensor("float32", feed.data, feed.dims);
+    const results = await session.run(tensors);
+    const outputs = session.outputNames.map((name) => ({ name, dims: results[name].dims, data: results[name].data }));
+    parentPort.postMessage({ outputs }, outputs.map((output) => output.data.buffer));
+  });
+});`,
+  {
+    eval: true,
+    workerData: { modelPath, onnxruntime: createRequire(import.meta.url).resolve("onnxruntime-node") },
+  },
+);
+const { inputNames } = await new Promise((resolve) => worker.once("message", resolve));
+
+/** Requests waiting: { rows, inputs: Map(name -> { dims, data: Float32Array }), binary, res }. */
+let queue = [];
+let queuedRows = 0;
+let running;
+let expectedRows = 0;
+let holdUntil = 0;
+let holdTimer;
+
+function dispatch() {
+  if (running !== undefined || queue.length === 0) return;
+  const now = performance.now();
+  if (queuedRows < expectedRows && now < holdUntil) {
+    if (holdTimer === undefined) {
+      holdTimer = setTimeout(() => {
+        holdTimer = undefined;
+        expectedRows = 0;
+        dispatch();
+      }, holdUntil - now);
+    }
+    return;
+  }
+  let rows = 0;
+  let count = 0;
+  while (count < queue.length && rows + queue[count].rows <= MAX_BATCH_ROWS) rows += queue[count++].rows;
+  count = Math.max(count, 1);
+  running = queue.slice(0, count);
+  queue = queue.slice(count);
+  queuedRows -= rows;
+  const feeds = inputNames.map((name) => {
+    const first = running[0].inputs.get(name);
+    const data = new Float32Array((first.data.length / first.dims[0]) * rows);
+    let offset = 0;
+    for (const request of running) {
+      data.set(request.inputs.get(name).data, offset);
+      offset += request.inputs.get(name).data.length;
+    }
+    return { name, dims: [rows, ...first.dims.slice(1)], data };
+  });
+  worker.postMessage(
+    { feeds },
+    feeds.map((feed) => feed.data.buffer),
+  );
+}
+
+worker.on("message", ({ outputs }) => {
+  const batch = running;
+  running = undefined;
+  expectedRows = batch.reduce((sum, request) => sum + request.rows, 0) + queuedRows;
+  holdUntil = performance.now() + HOLD_BACK_MS;
+  let row = 0;
+  for (const request of batch) {
+    const mine = outputs.map(({ name, dims, data }) => {
+      const width = data.length / dims[0];
+      return {
+        name,
+        shape: [request.rows, ...dims.slice(1)],
+        data: data.subarray(row * width, (row + request.rows) * width),
+      };
+    });
+    row += request.rows;
+    answer(request, mine);
+  }
+  dispatch();
+});
+
+function answer({ res, binary, modelName }, outputs) {
+  if (binary) {
+    const header = Buffer.from(
+      JSON.stringify({
+        model_name: modelName,
+        outputs: outputs.map(({ name, shape, data }) => ({
+          name,
+          datatype: "FP32",
+          shape,
+          parameters: { binary_data_size: data.byteLength },
+        })),
+      }),
+    );
+    const tensors = outputs.map(({ data }) => Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    res.writeHead(200, {
+      "content-type": "application/octet-stream",
+      "inference-header-content-length": header.length,
+    });
+    res.end(Buffer.concat([header, ...tensors]));
+    return;
+  }
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(
+    JSON.stringify({
+      model_name: modelName,
+      outputs: outputs.map(({ name, shape, data }) => ({
+        name,
+        datatype: "FP32",
+        shape,
+        data: Array.from(data),
+      })),
+    }),
+  );
+}
+
+const server = createServer((req, res) => {
+  if (req.method === "GET") {
+    res.writeHead(req.url === "/v2/health/ready" ? 200 : 404).end();
+    return;
+  }
+  const chunks = [];
+  req.on("data", (chunk) => chunks.push(chunk));
+  req.on("end", () => {
+    try {
+      const bytes = Buffer.concat(chunks);
+      const headerLength = Number(req.headers["inference-header-content-length"] ?? bytes.length);
+      const body = JSON.parse(bytes.subarray(0, headerLength).toString("utf8"));
+      let offset = headerLength;
+      const inputs = new Map();
+      for (const input of body.inputs) {
+        const size = input.parameters?.binary_data_size;
+        let data;
+        if (size === undefined) data = new Float32Array(input.data);
+        else {
+          // Copied into an array of its own: the bytes in the body need not be aligned.
+          data = new Float32Array(size / 4);
+          new Uint8Array(data.buffer).set(bytes.subarray(offset, offset + size));
+          offset += size;
+        }
+        inputs.set(input.name, { dims: input.shape, data });
+      }
+      const rows = body.inputs[0].shape[0];
+      const binary = body.parameters?.binary_data_output === true;
+      queue.push({ rows, inputs, binary, res, modelName: body.model_name ?? "model" });
+      queuedRows += rows;
+      dispatch();
+    } catch (error) {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: String(error.message) }));
+    }
+  });
+});
+server.listen(Number(port), "127.0.0.1");
+process.on("SIGINT", () => process.exit(0));
