@@ -1,7 +1,8 @@
 // REFERENCE for `npm run bench -- --bare`: dynamic batching and nothing else. Plain node:http, one
 // onnxruntime session on a worker thread (default session options), the same scheduling idea as
-// onnxfleet-server (a freed session takes every queued row, up to 64, and holds back up to 10 ms for
-// as many rows as its last batch plus those queued then), and none of a server's other work: no
+// onnxfleet-server (a freed session takes the queued requests in order, up to 64 rows and while their
+// dims after the first match, and holds back up to 10 ms for as many rows as its last batch plus those
+// queued then; a failed batch answers each of its requests 400), and none of a server's other work: no
 // validation beyond what it needs to run, no metrics, no request ids, no limits, no auth, no drain.
 // What onnxfleet-server spends above this is the price of being a server; what this one cannot reach,
 // no batching server on the same machine reaches without changing how requests are computed.
@@ -23,11 +24,15 @@ const ort = require(workerData.onnxruntime);
 ort.InferenceSession.create(workerData.modelPath).then((session) => {
   parentPort.postMessage({ inputNames: session.inputNames, outputNames: session.outputNames });
   parentPort.on("message", async ({ feeds }) => {
-    const tensors = {};
-    for (const feed of feeds) tensors[feed.name] = new ort.Tensor("float32", feed.data, feed.dims);
-    const results = await session.run(tensors);
-    const outputs = session.outputNames.map((name) => ({ name, dims: results[name].dims, data: results[name].data }));
-    parentPort.postMessage({ outputs }, outputs.map((output) => output.data.buffer));
+    try {
+      const tensors = {};
+      for (const feed of feeds) tensors[feed.name] = new ort.Tensor("float32", feed.data, feed.dims);
+      const results = await session.run(tensors);
+      const outputs = session.outputNames.map((name) => ({ name, dims: results[name].dims, data: results[name].data }));
+      parentPort.postMessage({ outputs }, [...new Set(outputs.map((output) => output.data.buffer))]);
+    } catch (error) {
+      parentPort.postMessage({ error: String(error.message) });
+    }
   });
 });`,
   {
@@ -37,7 +42,7 @@ ort.InferenceSession.create(workerData.modelPath).then((session) => {
 );
 const { inputNames } = await new Promise((resolve) => worker.once("message", resolve));
 
-/** Requests waiting: { rows, inputs: Map(name -> { dims, data: Float32Array }), binary, res }. */
+/** Requests waiting: { rows, key (inputs' dims after the first), inputs: Map(name -> { dims, data }), binary, res }. */
 let queue = [];
 let queuedRows = 0;
 let running;
@@ -58,10 +63,16 @@ function dispatch() {
     }
     return;
   }
-  let rows = 0;
-  let count = 0;
-  while (count < queue.length && rows + queue[count].rows <= MAX_BATCH_ROWS) rows += queue[count++].rows;
-  count = Math.max(count, 1);
+  // The oldest request, then the next ones while they fit and have the same dims after the first.
+  let rows = queue[0].rows;
+  let count = 1;
+  while (
+    count < queue.length &&
+    queue[count].key === queue[0].key &&
+    rows + queue[count].rows <= MAX_BATCH_ROWS
+  ) {
+    rows += queue[count++].rows;
+  }
   running = queue.slice(0, count);
   queue = queue.slice(count);
   queuedRows -= rows;
@@ -81,11 +92,19 @@ function dispatch() {
   );
 }
 
-worker.on("message", ({ outputs }) => {
+worker.on("message", ({ outputs, error }) => {
   const batch = running;
   running = undefined;
   expectedRows = batch.reduce((sum, request) => sum + request.rows, 0) + queuedRows;
   holdUntil = performance.now() + HOLD_BACK_MS;
+  if (error !== undefined) {
+    for (const { res } of batch) {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error }));
+    }
+    dispatch();
+    return;
+  }
   let row = 0;
   for (const request of batch) {
     const mine = outputs.map(({ name, dims, data }) => {
@@ -165,7 +184,8 @@ const server = createServer((req, res) => {
       }
       const rows = body.inputs[0].shape[0];
       const binary = body.parameters?.binary_data_output === true;
-      queue.push({ rows, inputs, binary, res, modelName: body.model_name ?? "model" });
+      const key = body.inputs.map((input) => `${input.name}:${input.shape.slice(1)}`).join(";");
+      queue.push({ rows, key, inputs, binary, res, modelName: body.model_name ?? "model" });
       queuedRows += rows;
       dispatch();
     } catch (error) {
