@@ -4,8 +4,8 @@
 // dims after the first match, and holds back up to 10 ms for as many rows as its last batch plus those
 // queued then; a failed batch answers each of its requests 400), and none of a server's other work: no
 // validation beyond what it needs to run, no metrics, no request ids, no limits, no auth, no drain.
-// What onnxfleet-server spends above this is the price of being a server; what this one cannot reach,
-// no batching server on the same machine reaches without changing how requests are computed.
+// What onnxfleet-server spends above this is the price of being a server; what this one reaches shows
+// what the machine and the load generator leave to any batching server built this way.
 //
 // FP32 models, one-row or several-row requests, V2 JSON or the binary tensor extension (as the bench's
 // naive server reads them). Usage: node bench/bare-batching-server.mjs <model.onnx> <port>
