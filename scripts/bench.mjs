@@ -1,5 +1,6 @@
 // `npm run bench`: onnxruntime-node in process (the limit) vs the naive node:http server (the baseline)
-// vs onnxfleet-server, on two MLPs, in one run on this machine. Load comes from wrk (a separate process).
+// vs onnxfleet-server (and, with --bare, a server that only batches: the reference), on two MLPs, in one
+// run on this machine. Load comes from wrk (a separate process).
 // Prints rows/s and latency percentiles with the ratios, checks the targets of README.md, and
 // writes bench/results/latest.json and bench/results/latest.svg. See `npm run bench -- --help`.
 import { execFileSync } from "node:child_process";
