@@ -9,9 +9,9 @@
 //
 // FP32 models, one-row or several-row requests, V2 JSON or the binary tensor extension (as the bench's
 // naive server reads them). Usage: node bench/bare-batching-server.mjs <model.onnx> <port>
-import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
+import { answerError, answerOutputs, serveInference } from "./v2-http.mjs";
 
 const [modelPath, port] = process.argv.slice(2);
 const MAX_BATCH_ROWS = 64;
@@ -98,10 +98,7 @@ worker.on("message", ({ outputs, error }) => {
   expectedRows = batch.reduce((sum, request) => sum + request.rows, 0) + queuedRows;
   holdUntil = performance.now() + HOLD_BACK_MS;
   if (error !== undefined) {
-    for (const { res } of batch) {
-      res.writeHead(400, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error }));
-    }
+    for (const { res } of batch) answerError(res, 400, error);
     dispatch();
     return;
   }
@@ -111,88 +108,36 @@ worker.on("message", ({ outputs, error }) => {
       const width = data.length / dims[0];
       return {
         name,
+        datatype: "FP32",
         shape: [request.rows, ...dims.slice(1)],
         data: data.subarray(row * width, (row + request.rows) * width),
       };
     });
     row += request.rows;
-    answer(request, mine);
+    answerOutputs(request.res, request.modelName, mine, request.binary);
   }
   dispatch();
 });
 
-function answer({ res, binary, modelName }, outputs) {
-  if (binary) {
-    const header = Buffer.from(
-      JSON.stringify({
-        model_name: modelName,
-        outputs: outputs.map(({ name, shape, data }) => ({
-          name,
-          datatype: "FP32",
-          shape,
-          parameters: { binary_data_size: data.byteLength },
-        })),
-      }),
-    );
-    const tensors = outputs.map(({ data }) => Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-    res.writeHead(200, {
-      "content-type": "application/octet-stream",
-      "inference-header-content-length": header.length,
-    });
-    res.end(Buffer.concat([header, ...tensors]));
-    return;
-  }
-  res.writeHead(200, { "content-type": "application/json" });
-  res.end(
-    JSON.stringify({
-      model_name: modelName,
-      outputs: outputs.map(({ name, shape, data }) => ({
-        name,
-        datatype: "FP32",
-        shape,
-        data: Array.from(data),
-      })),
-    }),
-  );
-}
-
-const server = createServer((req, res) => {
-  if (req.method === "GET") {
-    res.writeHead(req.url === "/v2/health/ready" ? 200 : 404).end();
-    return;
-  }
-  const chunks = [];
-  req.on("data", (chunk) => chunks.push(chunk));
-  req.on("end", () => {
-    try {
-      const bytes = Buffer.concat(chunks);
-      const headerLength = Number(req.headers["inference-header-content-length"] ?? bytes.length);
-      const body = JSON.parse(bytes.subarray(0, headerLength).toString("utf8"));
-      let offset = headerLength;
-      const inputs = new Map();
-      for (const input of body.inputs) {
-        const size = input.parameters?.binary_data_size;
-        let data;
-        if (size === undefined) data = new Float32Array(input.data);
-        else {
-          // Copied into an array of its own: the bytes in the body need not be aligned.
-          data = new Float32Array(size / 4);
-          new Uint8Array(data.buffer).set(bytes.subarray(offset, offset + size));
-          offset += size;
-        }
-        inputs.set(input.name, { dims: input.shape, data });
-      }
-      const rows = body.inputs[0].shape[0];
-      const binary = body.parameters?.binary_data_output === true;
-      const key = body.inputs.map((input) => `${input.name}:${input.shape.slice(1)}`).join(";");
-      queue.push({ rows, key, inputs, binary, res, modelName: body.model_name ?? "model" });
-      queuedRows += rows;
-      dispatch();
-    } catch (error) {
-      res.writeHead(400, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: String(error.message) }));
+serveInference(port, ({ res, bytes, headerLength, body }) => {
+  let offset = headerLength;
+  const inputs = new Map();
+  for (const input of body.inputs) {
+    const size = input.parameters?.binary_data_size;
+    let data;
+    if (size === undefined) data = new Float32Array(input.data);
+    else {
+      // Copied into an array of its own: the bytes in the body need not be aligned.
+      data = new Float32Array(size / 4);
+      new Uint8Array(data.buffer).set(bytes.subarray(offset, offset + size));
+      offset += size;
     }
-  });
+    inputs.set(input.name, { dims: input.shape, data });
+  }
+  const rows = body.inputs[0].shape[0];
+  const binary = body.parameters?.binary_data_output === true;
+  const key = body.inputs.map((input) => `${input.name}:${input.shape.slice(1)}`).join(";");
+  queue.push({ rows, key, inputs, binary, res, modelName: body.model_name ?? "model" });
+  queuedRows += rows;
+  dispatch();
 });
-server.listen(Number(port), "127.0.0.1");
-process.on("SIGINT", () => process.exit(0));
