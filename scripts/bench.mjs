@@ -1,7 +1,7 @@
 // `npm run bench`: onnxruntime-node in process (the limit) vs the naive node:http server (the baseline)
 // vs onnxfleet-server (and, with --bare, a server that only batches: the reference), on two MLPs, in one
 // run on this machine. Load comes from wrk (a separate process).
-// Prints rows/s and latency percentiles with the ratios, checks the targets of README.md, and
+// Prints rows/s and latency percentiles with the ratios, checks the targets of docs/benchmark.md, and
 // writes bench/results/latest.json and bench/results/latest.svg. See `npm run bench -- --help`.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -358,7 +358,7 @@ function printReport(result) {
   for (const t of result.targets) out(`${t.met ? "MET    " : "NOT MET"}  ${t.target}: ${num(t.value, 2)}`);
 }
 
-/** The results as Markdown tables (for README.md). */
+/** The results as Markdown tables (for docs/benchmark.md). */
 function markdownReport(result) {
   const num = (v, digits = 0) =>
     v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });

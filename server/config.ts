@@ -314,7 +314,7 @@ function checkCombinations(config: ServerConfig): void {
   }
 }
 
-/** The schema as a Markdown table (kept in README.md; a test checks they agree). */
+/** The schema as a Markdown table (kept in docs/server.md; a test checks they agree). */
 export function configTableMarkdown(): string {
   const rows = schemaEntries().map(([, spec]) => {
     const type = spec.kind === "enum" ? (spec.choices ?? []).map((c) => `\`${c}\``).join(" \\| ") : spec.kind;

@@ -2,7 +2,7 @@
  * The dynamic batcher of one model version: queues requests, joins compatible ones along dim 0, runs each
  * batch once on an idle instance (session) of the model, and hands every request exactly its own rows.
  *
- * Scheduling, in short (README.md has the long form):
+ * Scheduling, in short (docs/server.md has the long form):
  * - a request that finds an idle instance and an empty queue runs at once, alone, untouched (no copy, no
  *   timer): the unloaded case pays nothing;
  * - while every instance is busy, requests queue (at most `maxQueueSize`; beyond it 503 at once);

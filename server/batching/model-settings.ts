@@ -29,7 +29,7 @@ export const INSTANCE_THREADS: readonly InstanceThread[] = ["auto", "worker", "m
  * Whether onnxruntime's intra-op threads busy-wait (spin) between operators instead of sleeping: `auto`
  * spins for sessions on worker threads (long runs, where waking sleeping threads at every operator
  * costs throughput) and not for sessions on the main thread (where a spinning thread would take the
- * CPU the event loop needs between short runs). See README.md for the measurements.
+ * CPU the event loop needs between short runs). See docs/server.md for the measurements.
  */
 export type IntraOpSpinning = "auto" | "on" | "off";
 
@@ -40,7 +40,7 @@ export function spinsOn(setting: IntraOpSpinning, thread: "worker" | "main"): bo
   return setting === "on" || (setting === "auto" && thread === "worker");
 }
 
-/** One-row run time from which `auto` puts instances on worker threads (see README.md). */
+/** One-row run time from which `auto` puts instances on worker threads (see docs/server.md). */
 export const AUTO_WORKER_THRESHOLD_MS = 1;
 
 /** Batching and instance settings of one model, as given in its config.json (absent: the server's flags). */

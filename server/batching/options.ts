@@ -14,7 +14,7 @@ export interface BatchingOptions {
   readonly maxBatchSize: number;
   /**
    * Longest an idle instance holds a partial batch back, waiting for requests that recent traffic says are
-   * coming (see README.md). A lone request never waits. `0` never holds back.
+   * coming (see docs/server.md). A lone request never waits. `0` never holds back.
    * @default 10000
    */
   readonly maxQueueDelayMicroseconds: number;
@@ -24,7 +24,7 @@ export interface BatchingOptions {
   readonly queueTimeoutMs: number;
 }
 
-/** Defaults chosen by measurement; README.md shows the numbers behind them. */
+/** Defaults chosen by measurement; docs/server.md shows the numbers behind them. */
 export const DEFAULT_BATCHING_OPTIONS: BatchingOptions = {
   maxBatchSize: 64,
   maxQueueDelayMicroseconds: 10_000,

@@ -22,7 +22,7 @@ export interface SessionOptions {
   /**
    * Let onnxruntime's intra-op threads spin (busy-wait) between operators instead of sleeping. Off by
    * default here; the batching executor turns it on for worker-thread sessions (`--intra-op-spinning`,
-   * measured in README.md).
+   * measured in docs/server.md).
    * @default false
    */
   readonly allowSpinning?: boolean;

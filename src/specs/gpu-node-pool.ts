@@ -39,7 +39,7 @@ export interface GpuNodeCountProps {
    * minimum.
    */
   readonly min: number;
-  /** Most nodes; at least `min` and at least 1. In `karpenter` mode it bounds the pool's GPUs (see README). */
+  /** Most nodes; at least `min` and at least 1. In `karpenter` mode it bounds the pool's GPUs (see docs/constructs.md). */
   readonly max: number;
   /**
    * Nodes at creation (`managed` mode only); the cluster autoscaler owns the count afterwards.

@@ -86,8 +86,8 @@ describe("planAutoscaledEndpoint, the DESIGN.md endpoint", () => {
     expect(parse(rule?.yaml ?? "")).toEqual([rule?.rule]);
   });
 
-  it("documents the same adapter rule in the README section", () => {
-    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  it("documents the same adapter rule in docs/constructs.md", () => {
+    const readme = readFileSync(new URL("../../docs/constructs.md", import.meta.url), "utf8");
     expect(readme).toContain(plan.prometheusAdapterRule?.yaml);
   });
 

@@ -117,7 +117,7 @@ describe("loadConfig", () => {
     }
   });
 
-  it("README.md holds the generated configuration table (cell padding aside)", () => {
+  it("docs/server.md holds the generated configuration table (cell padding aside)", () => {
     // biome pads Markdown table cells; compare cell contents only.
     const normalize = (text: string) =>
       text
@@ -129,7 +129,7 @@ describe("loadConfig", () => {
             .join("|"),
         )
         .join("\n");
-    const doc = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const doc = readFileSync(new URL("../../docs/server.md", import.meta.url), "utf8");
     expect(normalize(doc)).toContain(normalize(configTableMarkdown()));
   });
 });

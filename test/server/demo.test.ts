@@ -1,5 +1,5 @@
 /**
- * The README quick start, for real: `node scripts/start-demo.mjs` (what `npm start` runs) over the built
+ * The quick start of docs/development.md and docs/server.md, for real: `node scripts/start-demo.mjs` (what `npm start` runs) over the built
  * server in dist/, then the curl line it prints, then SIGTERM. Needs `npm run build` first (`npm test` and
  * `npm ci` run it).
  */
