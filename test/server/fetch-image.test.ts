@@ -19,8 +19,8 @@ describe("server/Dockerfile", () => {
     expect(runtime).toMatch(/^CMD \["--model-repository", "\/models"\]$/m);
   });
 
-  it("builds on a Node 20+ slim base, with production dependencies only in the runtime", () => {
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=docker\.io\/library\/node:(2\d)-bookworm-slim$/m);
+  it("builds on a Node 24 slim base, with production dependencies only in the runtime", () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=docker\.io\/library\/node:24-bookworm-slim$/m);
     // The Dockerfile's own build-arg reference, as text (not a template placeholder).
     const deps = stages.find((stage) => stage.startsWith(`${"$"}{NODE_IMAGE} AS deps`)) ?? "";
     expect(deps).toMatch(/npm ci --omit=dev --ignore-scripts/);
