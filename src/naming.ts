@@ -13,6 +13,8 @@
  * | Service of version v (several versions)  | `name-v<v>`     |
  * | HPA or KEDA ScaledObject of version v    | `name-v<v>` (the Deployment's name) |
  * | NLB Service, its NetworkPolicy           | `<endpoint>-nlb` |
+ * | PrometheusRule (alerts)                  | `name`          |
+ * | ConfigMap of the Grafana dashboard       | `name-dashboard` |
  *
  * Deployments are always named after their model version, so adding a canary version (or removing the old
  * one after promotion) never replaces the Deployment that keeps serving.
@@ -67,6 +69,16 @@ export function serviceMonitorName(service: string): string {
 /** The HTTPRoute splitting a multi-version model's traffic. */
 export function httpRouteName(service: string): string {
   return service;
+}
+
+/** The PrometheusRule holding a ModelService's alerts. */
+export function prometheusRuleName(service: string): string {
+  return service;
+}
+
+/** The ConfigMap carrying a ModelService's Grafana dashboard (picked up by the Grafana sidecar). */
+export function dashboardConfigMapName(service: string): string {
+  return `${service}-dashboard`;
 }
 
 /** The HorizontalPodAutoscaler or KEDA ScaledObject of one Deployment. */

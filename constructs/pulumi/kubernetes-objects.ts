@@ -34,7 +34,7 @@ export const TYPED_KUBERNETES_CLASSES: Readonly<Record<string, KubernetesResourc
 export const CUSTOM_RESOURCE_KINDS: Readonly<Record<string, readonly string[]>> = {
   "keda.sh": ["ScaledObject"],
   "gateway.networking.k8s.io": ["HTTPRoute"],
-  "monitoring.coreos.com": ["ServiceMonitor"],
+  "monitoring.coreos.com": ["ServiceMonitor", "PrometheusRule"],
   "karpenter.sh": ["NodePool"],
   "karpenter.k8s.aws": ["EC2NodeClass"],
 };

@@ -22,6 +22,7 @@ import type { ModelServiceProps } from "../specs/model-service";
 import { parseS3Uri, type S3Object } from "../specs/model-uri";
 import { type ModelServiceSpec, resolveModelServiceSpec } from "../specs/resolve-model-service";
 import { planDeployment, versionConfigJson } from "./deployment";
+import { planDashboardConfigMap } from "./grafana-dashboard";
 import {
   planHttpRoute,
   planNetworkPolicy,
@@ -29,6 +30,8 @@ import {
   planServiceMonitor,
   planVersionService,
 } from "./model-service-network";
+import { modelServiceSelectors } from "./model-service-selectors";
+import { planPrometheusRule } from "./prometheus-rule";
 import { HTTP_PORT, METRICS_PORT } from "./server-contract";
 import type { CloudResourcePlan, KubernetesIgnoreChanges, KubernetesObject, NodePoolBinding } from "./types";
 
@@ -138,6 +141,19 @@ export function planModelService(
     planNetworkPolicy(spec),
     ...(spec.weightedVersions ? [planHttpRoute(spec)] : []),
     ...(spec.monitoring.serviceMonitor ? [planServiceMonitor(spec)] : []),
+    ...(spec.monitoring.alerts.enabled
+      ? [
+          planPrometheusRule(
+            spec,
+            modelServiceSelectors(
+              spec.namespace,
+              serviceName(spec.name),
+              versions.map((v) => v.deploymentName),
+            ),
+          ),
+        ]
+      : []),
+    ...(spec.monitoring.dashboard.enabled ? [planDashboardConfigMap(spec)] : []),
   ];
   return {
     name: spec.name,

@@ -26,8 +26,44 @@ export const METRICS_PATH = "/metrics";
 /** Every Open Inference Protocol route starts with this prefix. */
 export const API_PATH_PREFIX = "/v2";
 
+/**
+ * Every metric name the server exports at `/metrics` (besides prom-client's process and Node.js metrics): a
+ * public contract. The server registers exactly these (`server/metrics/definitions.ts`), and the planned
+ * alerts and dashboards query only these, so neither side can rename one alone.
+ */
+export const SERVER_METRICS = {
+  /** Counter by `model`, `version`, `outcome` ({@link REQUEST_OUTCOMES}). */
+  requestsTotal: "onnxfleet_requests_total",
+  /** Histogram by `model`, `version`, `outcome`; buckets {@link LATENCY_BUCKETS_SECONDS}. */
+  requestDuration: "onnxfleet_request_duration_seconds",
+  /** Histogram by `model`, `version`: time in the batch queue. */
+  queueDuration: "onnxfleet_queue_duration_seconds",
+  /** Histogram by `model`, `version`: onnxruntime time per batch. */
+  computeDuration: "onnxfleet_compute_duration_seconds",
+  /** Histogram by `model`, `version`: rows per batch ({@link BATCH_ROW_BUCKETS}). */
+  batchSize: "onnxfleet_batch_size_rows",
+  /** Gauge, no label: requests received and not yet answered on this replica. */
+  inflightRequests: "onnxfleet_inflight_requests",
+  /** Gauge by `model`, `version`: requests waiting in the batch queue. */
+  queueDepth: "onnxfleet_queue_depth_requests",
+  /** Histogram by `model`, `version`: load and warm-up time of a model version. */
+  modelLoadDuration: "onnxfleet_model_load_duration_seconds",
+} as const;
+
+/** The `outcome` label values of {@link SERVER_METRICS.requestsTotal}: by status class, or the client left. */
+export const REQUEST_OUTCOMES = ["success", "client_error", "server_error", "aborted"] as const;
+/** How an inference request ended. */
+export type RequestOutcome = (typeof REQUEST_OUTCOMES)[number];
+
+/** Latency histogram buckets (upper bounds, seconds): 1 ms to 30 s, a small CPU model up to a large GPU batch. */
+export const LATENCY_BUCKETS_SECONDS = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+] as const;
+/** Batch size histogram buckets (rows): powers of two up to 1024. */
+export const BATCH_ROW_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] as const;
+
 /** The gauge of requests being processed by one server, the autoscaling signal. */
-export const INFLIGHT_REQUESTS_METRIC = "onnxfleet_inflight_requests";
+export const INFLIGHT_REQUESTS_METRIC = SERVER_METRICS.inflightRequests;
 
 /** Server flags the planners set. */
 export const FLAGS = {

@@ -72,6 +72,8 @@ const NESTED_PROPS: Readonly<Record<string, readonly string[]>> = {
     serviceMonitor: true,
     serviceMonitorLabels: true,
     scrapeIntervalSeconds: true,
+    alerts: true,
+    dashboard: true,
   }),
   gateway: propNames<GatewayRefProps>({ name: true, namespace: true, sectionName: true }),
 };

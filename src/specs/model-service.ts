@@ -6,6 +6,7 @@
 import type { Lazy } from "../lazy";
 import type { NodePoolBinding } from "../plan/types";
 import type { Quantity } from "./common";
+import type { ModelServiceAlertsProps, ModelServiceDashboardProps } from "./model-service-observability";
 
 export type { NodePoolBinding };
 
@@ -212,6 +213,17 @@ export interface MonitoringProps {
    * @default 15
    */
   readonly scrapeIntervalSeconds?: number;
+  /**
+   * The PrometheusRule of the service: SLO burn-rate alerts (availability, latency), saturation, model not
+   * ready, crash loops, HPA at its maximum, GPU pods Pending. Runbook: `docs/operations.md`.
+   * @default - planned where `serviceMonitor` is, with the thresholds' own defaults
+   */
+  readonly alerts?: ModelServiceAlertsProps;
+  /**
+   * The Grafana dashboard of the service, as a ConfigMap for the Grafana sidecar (`grafana_dashboard: "1"`).
+   * @default - planned where `serviceMonitor` is
+   */
+  readonly dashboard?: ModelServiceDashboardProps;
 }
 
 /** The Gateway (Gateway API) that routes the weighted traffic of a multi-version model. */

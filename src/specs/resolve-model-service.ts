@@ -29,6 +29,12 @@ import {
   type SpreadMode,
 } from "./model-service";
 import { checkModelServiceKeys } from "./model-service-keys";
+import {
+  type AlertsSpec,
+  type DashboardSpec,
+  resolveAlerts,
+  resolveDashboard,
+} from "./model-service-observability";
 import { type ModelVersionSpec, resolveModel } from "./resolve-model";
 
 export const MODEL_SERVICE = "ModelService";
@@ -77,6 +83,10 @@ export interface ModelServiceSpec {
     readonly serviceMonitor: boolean;
     readonly serviceMonitorLabels: Readonly<Record<string, string>>;
     readonly scrapeIntervalSeconds: number;
+    /** The PrometheusRule's settings (`enabled: false` plans none). */
+    readonly alerts: AlertsSpec;
+    /** The Grafana dashboard ConfigMap's settings (`enabled: false` plans none). */
+    readonly dashboard: DashboardSpec;
   };
   readonly gateway?: {
     readonly name: string;
@@ -133,7 +143,7 @@ export function resolveModelServiceSpec(
   checkOneOf(check, "topologySpread.hosts", topologySpread.hosts, SPREAD_MODES);
   const disruptionBudget = resolveDisruptionBudget(check, props.disruptionBudget, replicas);
   const allowedSources = resolveAllowedSources(check, props);
-  const monitoring = resolveMonitoring(check, props);
+  const monitoring = resolveMonitoring(check, props, batching?.maxBatchSize);
   const gateway = props.gateway;
   if (gateway !== undefined) {
     checkDns1123Subdomain(check, "gateway.name", gateway.name);
@@ -371,7 +381,11 @@ function resolveAllowedSources(
   return { sameNamespace: a.sameNamespace ?? true, namespaces, cidrs };
 }
 
-function resolveMonitoring(check: Validator, props: ModelServiceProps): ModelServiceSpec["monitoring"] {
+function resolveMonitoring(
+  check: Validator,
+  props: ModelServiceProps,
+  maxBatchSize: number | undefined,
+): ModelServiceSpec["monitoring"] {
   const m = props.monitoring ?? {};
   const namespace = m.namespace ?? D.monitoringNamespace;
   checkDns1123Label(check, "monitoring.namespace", namespace);
@@ -379,10 +393,14 @@ function resolveMonitoring(check: Validator, props: ModelServiceProps): ModelSer
   checkLabels(check, "monitoring.serviceMonitorLabels", serviceMonitorLabels);
   const scrapeIntervalSeconds = m.scrapeIntervalSeconds ?? D.scrapeIntervalSeconds;
   checkIntegerRange(check, "monitoring.scrapeIntervalSeconds", scrapeIntervalSeconds, 1, 3600);
+  const serviceMonitor = m.serviceMonitor ?? false;
+  const context = { serviceMonitor, serviceMonitorLabels, ...(maxBatchSize ? { maxBatchSize } : {}) };
   return {
     namespace,
-    serviceMonitor: m.serviceMonitor ?? false,
+    serviceMonitor,
     serviceMonitorLabels,
     scrapeIntervalSeconds,
+    alerts: resolveAlerts(check, m.alerts, context),
+    dashboard: resolveDashboard(check, m.dashboard, context),
   };
 }

@@ -181,7 +181,7 @@ describe("ModelService validation", () => {
       'shutdown.drainDelay is not a prop (did you mean "drainDelaySeconds"?); allowed: preStopSleepSeconds, ' +
         "drainDelaySeconds, shutdownTimeoutSeconds, terminationGracePeriodSeconds",
       'monitoring.serviceMonitors is not a prop (did you mean "serviceMonitor"?); allowed: namespace, ' +
-        "serviceMonitor, serviceMonitorLabels, scrapeIntervalSeconds",
+        "serviceMonitor, serviceMonitorLabels, scrapeIntervalSeconds, alerts, dashboard",
       'model.sha265 is not a prop (did you mean "sha256"?); allowed: name, uri, sha256, version, versions',
     ]);
   });

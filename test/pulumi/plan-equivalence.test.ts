@@ -76,7 +76,7 @@ const setups = [
       "Deployment",
       "Service",
       "PodDisruptionBudget",
-    ].concat(["NetworkPolicy", "HTTPRoute", "ServiceMonitor", "ScaledObject"]),
+    ].concat(["NetworkPolicy", "HTTPRoute", "ServiceMonitor", "PrometheusRule", "ScaledObject"]),
   },
   {
     title: "Karpenter pool + single-version service + HPA behind an NLB",
