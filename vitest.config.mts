@@ -10,6 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^onnxfleet$/, replacement: source("./src/index.ts") },
       { find: /^onnxfleet\/pulumi$/, replacement: source("./constructs/pulumi/index.ts") },
+      { find: /^onnxfleet\/cdktf$/, replacement: source("./constructs/cdktf/index.ts") },
     ],
   },
   test: {

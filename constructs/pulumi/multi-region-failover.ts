@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { multiRegionFailoverNames } from "../../src/naming-cloud";
 import { type MultiRegionFailoverPlan, planMultiRegionFailover } from "../../src/plan/multi-region-failover";
+import { type FailoverEndpointSource, failoverEndpointOf } from "../../src/specs/failover-endpoint";
 import type {
   FailoverEndpoint,
   FailoverRegionProps,
@@ -13,22 +14,6 @@ import { createCloudResources } from "./create-planned";
 export interface MultiRegionFailoverRegionArgs extends Omit<FailoverRegionProps, "endpoint"> {
   /** The region's endpoint: an {@link AutoscaledEndpoint} exposed by an NLB, or `{ hostname }`. */
   readonly endpoint: AutoscaledEndpoint | FailoverEndpoint;
-}
-
-/**
- * The endpoint as the core reads it: hostname, port, protocol and scheme, whichever the endpoint has. An
- * AutoscaledEndpoint without a load balancer has no hostname; the core then says `hostname is required`.
- */
-function failoverEndpointOf(endpoint: AutoscaledEndpoint | FailoverEndpoint | undefined): FailoverEndpoint {
-  if (endpoint === undefined || endpoint === null) return endpoint as unknown as FailoverEndpoint;
-  const { hostname, port, scheme } = endpoint;
-  const protocol = "protocol" in endpoint ? endpoint.protocol : undefined;
-  return {
-    hostname: hostname as FailoverEndpoint["hostname"],
-    ...(port !== undefined ? { port } : {}),
-    ...(protocol !== undefined ? { protocol } : {}),
-    ...(scheme !== undefined ? { scheme } : {}),
-  };
 }
 
 /**
@@ -61,7 +46,10 @@ export class MultiRegionFailover extends pulumi.ComponentResource {
   /** @throws ValidationError (code `ONNXFLEET_INVALID_PROPS`) listing every invalid prop. */
   constructor(name: string, args: MultiRegionFailoverArgs, opts?: pulumi.ComponentResourceOptions) {
     const regions = (args.regions ?? []).map(
-      (region): FailoverRegionProps => ({ ...region, endpoint: failoverEndpointOf(region.endpoint) }),
+      (region): FailoverRegionProps => ({
+        ...region,
+        endpoint: failoverEndpointOf(region.endpoint as FailoverEndpointSource),
+      }),
     );
     const plan = planMultiRegionFailover(name, { ...args, regions });
     super("onnxfleet:index:MultiRegionFailover", name, {}, opts);

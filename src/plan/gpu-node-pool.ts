@@ -5,6 +5,7 @@
 import { type GpuPoolCapacity, gpuPoolCapacity } from "../capacity/gpu-pool";
 import { gpuNodePoolNames, NODE_POOL_LABEL } from "../naming-cloud";
 import { type GpuNodePoolProps, type GpuNodePoolSpec, resolveGpuNodePoolSpec } from "../specs/gpu-node-pool";
+import { plannedCloudResource } from "./cloud-resource-types";
 import { containerVolumeDevice, GPU_TAINT, NVIDIA_GPU_RESOURCE, nodeLabels } from "./gpu-node";
 import { planKarpenterObjects } from "./karpenter-node-pool";
 import { needsDevicePlugin, planNvidiaDevicePlugin } from "./nvidia-device-plugin";
@@ -74,7 +75,7 @@ function planNodeRole(spec: GpuNodePoolSpec, description: string): CloudResource
   if (spec.nodeRoleArn !== undefined) return [];
   const names = gpuNodePoolNames(spec.name);
   return [
-    {
+    plannedCloudResource({
       type: "aws:iam:Role",
       logicalName: names.nodeRole,
       properties: {
@@ -82,12 +83,17 @@ function planNodeRole(spec: GpuNodePoolSpec, description: string): CloudResource
         description,
         assumeRolePolicy: EC2_ASSUME_ROLE_POLICY,
       },
-    },
-    ...NODE_ROLE_MANAGED_POLICIES.map((policy) => ({
-      type: "aws:iam:RolePolicyAttachment",
-      logicalName: names.nodeRolePolicyAttachment(policy),
-      properties: { role: cloudRef(names.nodeRole, "name"), policyArn: `arn:aws:iam::aws:policy/${policy}` },
-    })),
+    }),
+    ...NODE_ROLE_MANAGED_POLICIES.map((policy) =>
+      plannedCloudResource({
+        type: "aws:iam:RolePolicyAttachment",
+        logicalName: names.nodeRolePolicyAttachment(policy),
+        properties: {
+          role: cloudRef(names.nodeRole, "name"),
+          policyArn: `arn:aws:iam::aws:policy/${policy}`,
+        },
+      }),
+    ),
   ];
 }
 
@@ -98,7 +104,7 @@ function planManagedNodeGroup(spec: GpuNodePoolSpec): CloudResourcePlan[] {
   const attachments = role.filter((resource) => resource.type === "aws:iam:RolePolicyAttachment");
   return [
     ...role,
-    {
+    plannedCloudResource({
       type: "aws:ec2:LaunchTemplate",
       logicalName: names.launchTemplate,
       properties: {
@@ -123,8 +129,8 @@ function planManagedNodeGroup(spec: GpuNodePoolSpec): CloudResourcePlan[] {
           },
         ],
       },
-    },
-    {
+    }),
+    plannedCloudResource({
       type: "aws:eks:NodeGroup",
       logicalName: names.nodeGroup,
       properties: {
@@ -149,6 +155,6 @@ function planManagedNodeGroup(spec: GpuNodePoolSpec): CloudResourcePlan[] {
       ...(attachments.length > 0
         ? { dependsOn: attachments.map((attachment) => attachment.logicalName) }
         : {}),
-    },
+    }),
   ];
 }

@@ -7,6 +7,7 @@
 import { isKnown, type Lazy } from "../lazy";
 import { modelReadPolicyName, serviceAccountName } from "../naming";
 import { Validator } from "../validate";
+import { plannedCloudResource } from "./cloud-resource-types";
 import type { ModelServicePlan } from "./model-service";
 import { type CloudResourcePlan, cloudRef } from "./types";
 
@@ -56,7 +57,7 @@ export function planModelPodIdentity(
   check.throwIfAny();
   const names = modelPodIdentityNames(service.name);
   return [
-    {
+    plannedCloudResource({
       type: "aws:iam:Role",
       logicalName: names.role,
       properties: {
@@ -64,16 +65,16 @@ export function planModelPodIdentity(
         description: `Pods of the onnxfleet ModelService "${service.name}": read its model files`,
         assumeRolePolicy: POD_IDENTITY_TRUST_POLICY,
       },
-    },
-    {
+    }),
+    plannedCloudResource({
       type: "aws:iam:RolePolicyAttachment",
       logicalName: names.readPolicyAttachment,
       properties: {
         role: cloudRef(names.role, "name"),
         policyArn: cloudRef(modelReadPolicyName(service.name), "arn"),
       },
-    },
-    {
+    }),
+    plannedCloudResource({
       type: "aws:eks:PodIdentityAssociation",
       logicalName: names.association,
       properties: {
@@ -82,6 +83,6 @@ export function planModelPodIdentity(
         serviceAccount: serviceAccountName(service.name),
         roleArn: cloudRef(names.role, "arn"),
       },
-    },
+    }),
   ];
 }

@@ -21,6 +21,7 @@ import {
 import type { ModelServiceProps } from "../specs/model-service";
 import { parseS3Uri, type S3Object } from "../specs/model-uri";
 import { type ModelServiceSpec, resolveModelServiceSpec } from "../specs/resolve-model-service";
+import { plannedCloudResource } from "./cloud-resource-types";
 import { planDeployment, versionConfigJson } from "./deployment";
 import { planDashboardConfigMap } from "./grafana-dashboard";
 import {
@@ -265,12 +266,12 @@ function planS3ReadAccess(spec: ModelServiceSpec): S3ReadAccess | undefined {
 }
 
 function planReadPolicy(spec: ModelServiceSpec, access: S3ReadAccess): CloudResourcePlan {
-  return {
+  return plannedCloudResource({
     type: "aws:iam:Policy",
     logicalName: modelReadPolicyName(spec.name),
     properties: {
       description: `Read the model files of ModelService ${spec.name} (onnxfleet)`,
       policy: JSON.stringify(access.policyDocument),
     },
-  };
+  });
 }

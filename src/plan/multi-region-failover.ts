@@ -8,6 +8,7 @@ import {
   type MultiRegionFailoverSpec,
   resolveMultiRegionFailoverSpec,
 } from "../specs/multi-region-failover";
+import { plannedCloudResource } from "./cloud-resource-types";
 import { type CloudResourcePlan, cloudRef } from "./types";
 
 /** Everything a MultiRegionFailover creates. */
@@ -35,10 +36,14 @@ export function planMultiRegionFailover(
     const names = multiRegionFailoverNames(spec.name, region.region);
     const routingPolicy =
       spec.routing === "failover"
-        ? { failoverRoutingPolicies: [{ type: region.role === "primary" ? "PRIMARY" : "SECONDARY" }] }
-        : { latencyRoutingPolicies: [{ region: region.region }] };
+        ? {
+            failoverRoutingPolicy: {
+              type: region.role === "primary" ? ("PRIMARY" as const) : ("SECONDARY" as const),
+            },
+          }
+        : { latencyRoutingPolicy: { region: region.region } };
     return [
-      {
+      plannedCloudResource({
         type: "aws:route53:HealthCheck",
         logicalName: names.healthCheck,
         properties: {
@@ -52,8 +57,8 @@ export function planMultiRegionFailover(
           ...(region.healthCheckProtocol === "HTTPS" ? { enableSni: true } : {}),
           tags: { Name: `${spec.name}-${region.region}` },
         },
-      },
-      {
+      }),
+      plannedCloudResource({
         type: "aws:route53:Record",
         logicalName: names.record,
         properties: {
@@ -66,7 +71,7 @@ export function planMultiRegionFailover(
           healthCheckId: cloudRef(names.healthCheck, "id"),
           ...routingPolicy,
         },
-      },
+      }),
     ];
   });
   return { spec, cloudResources, worstCaseFailoverSeconds: spec.worstCaseFailoverSeconds };

@@ -90,11 +90,11 @@ describe("MultiRegionFailover, failover routing (the default)", () => {
       records: ["a-1.elb.us-east-1.amazonaws.com"],
       setIdentifier: "us-east-1",
       healthCheckId: { $ref: "global-us-east-1-health-check", attribute: "id" },
-      failoverRoutingPolicies: [{ type: "PRIMARY" }],
+      failoverRoutingPolicy: { type: "PRIMARY" },
     });
     expect(plan.cloudResources[3]!.properties).toMatchObject({
       setIdentifier: "us-west-2",
-      failoverRoutingPolicies: [{ type: "SECONDARY" }],
+      failoverRoutingPolicy: { type: "SECONDARY" },
     });
   });
 
@@ -112,10 +112,10 @@ describe("MultiRegionFailover, failover routing (the default)", () => {
     });
     const types = swapped.cloudResources
       .filter((r) => r.type === "aws:route53:Record")
-      .map((r) => [r.properties.setIdentifier, r.properties.failoverRoutingPolicies]);
+      .map((r) => [r.properties.setIdentifier, r.properties.failoverRoutingPolicy]);
     expect(types).toEqual([
-      ["us-east-1", [{ type: "SECONDARY" }]],
-      ["us-west-2", [{ type: "PRIMARY" }]],
+      ["us-east-1", { type: "SECONDARY" }],
+      ["us-west-2", { type: "PRIMARY" }],
     ]);
   });
 
@@ -142,12 +142,12 @@ describe("MultiRegionFailover, latency routing", () => {
 
   it("plans a latency record per region, measuring latency in the health checks", () => {
     const records = plan.cloudResources.filter((r) => r.type === "aws:route53:Record");
-    expect(records.map((r) => [r.properties.setIdentifier, r.properties.latencyRoutingPolicies])).toEqual([
-      ["us-east-1", [{ region: "us-east-1" }]],
-      ["us-west-2", [{ region: "us-west-2" }]],
-      ["eu-central-1", [{ region: "eu-central-1" }]],
+    expect(records.map((r) => [r.properties.setIdentifier, r.properties.latencyRoutingPolicy])).toEqual([
+      ["us-east-1", { region: "us-east-1" }],
+      ["us-west-2", { region: "us-west-2" }],
+      ["eu-central-1", { region: "eu-central-1" }],
     ]);
-    expect(records.every((r) => !("failoverRoutingPolicies" in r.properties))).toBe(true);
+    expect(records.every((r) => !("failoverRoutingPolicy" in r.properties))).toBe(true);
     const checks = plan.cloudResources.filter((r) => r.type === "aws:route53:HealthCheck");
     expect(checks.map((c) => c.properties.measureLatency)).toEqual([true, true, true]);
   });
@@ -220,9 +220,7 @@ describe("MultiRegionFailover plans for any valid props", () => {
             plan.cloudResources.length,
           );
           if (!latency) {
-            const kinds = records.map(
-              (r) => (r.properties.failoverRoutingPolicies as { type: string }[])[0]!.type,
-            );
+            const kinds = records.map((r) => (r.properties.failoverRoutingPolicy as { type: string }).type);
             expect(kinds.sort()).toEqual(["PRIMARY", "SECONDARY"]);
           }
         },

@@ -1,11 +1,13 @@
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { AWS_CLASSES, cloudClassOf } from "../../constructs/pulumi/cloud-resources";
+import { AWS_RESOURCES, cloudMappingOf, createCloudResource } from "../../constructs/pulumi/cloud-resources";
 import { createKubernetesObjects } from "../../constructs/pulumi/create-planned";
 import { kubernetesClassOf } from "../../constructs/pulumi/kubernetes-objects";
-import type { KubernetesObject } from "../../src/plan/types";
+import { CLOUD_RESOURCE_TYPES, type CloudResourceType } from "../../src/plan/cloud-resource-types";
+import { type CloudResourcePlan, type KubernetesObject, replaceCloudRefs } from "../../src/plan/types";
+import { oneOfEachType } from "../core/support/planned-cloud-resources";
+import { recordResources } from "./harness";
 
 const object = (apiVersion: string, kind: string): KubernetesObject => ({
   apiVersion,
@@ -46,22 +48,47 @@ describe("Kubernetes kind -> @pulumi/kubernetes class", () => {
 });
 
 describe("planned cloud resource type -> @pulumi/aws class", () => {
-  it("maps every planned type onto its @pulumi/aws class", () => {
-    expect(AWS_CLASSES).toEqual({
-      "aws:eks:NodeGroup": aws.eks.NodeGroup,
-      "aws:eks:PodIdentityAssociation": aws.eks.PodIdentityAssociation,
-      "aws:ec2:LaunchTemplate": aws.ec2.LaunchTemplate,
-      "aws:iam:Role": aws.iam.Role,
-      "aws:iam:RolePolicyAttachment": aws.iam.RolePolicyAttachment,
-      "aws:iam:Policy": aws.iam.Policy,
-      "aws:iam:RolePolicy": aws.iam.RolePolicy,
-      "aws:route53:HealthCheck": aws.route53.HealthCheck,
-      "aws:route53:Record": aws.route53.Record,
-    });
+  const recording = recordResources();
+  const pulumiTypes: Record<CloudResourceType, string> = {
+    "aws:iam:Role": "aws:iam/role:Role",
+    "aws:iam:RolePolicyAttachment": "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:iam:Policy": "aws:iam/policy:Policy",
+    "aws:iam:RolePolicy": "aws:iam/rolePolicy:RolePolicy",
+    "aws:ec2:LaunchTemplate": "aws:ec2/launchTemplate:LaunchTemplate",
+    "aws:eks:NodeGroup": "aws:eks/nodeGroup:NodeGroup",
+    "aws:eks:PodIdentityAssociation": "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+    "aws:route53:HealthCheck": "aws:route53/healthCheck:HealthCheck",
+    "aws:route53:Record": "aws:route53/record:Record",
+  };
+
+  it("has one typed mapping per planned type", () => {
+    expect(Object.keys(AWS_RESOURCES).sort()).toEqual([...CLOUD_RESOURCE_TYPES].sort());
+  });
+
+  it.each(CLOUD_RESOURCE_TYPES)("%s is created with its @pulumi/aws class", async (type) => {
+    recording.reset();
+    const plan = oneOfEachType().get(type) as CloudResourcePlan;
+    const properties = replaceCloudRefs(plan.properties, (ref) =>
+      pulumi.output(`${ref.$ref}.${ref.attribute}`),
+    );
+    createCloudResource(plan, properties as Record<string, unknown>, {});
+    await recording.settle();
+    expect(recording.resources.map((r) => [r.type, r.name])).toEqual([[pulumiTypes[type], plan.logicalName]]);
+  });
+
+  it("gives a record its one routing policy as Pulumi's one-element list", async () => {
+    recording.reset();
+    const plan = oneOfEachType().get("aws:route53:Record") as CloudResourcePlan;
+    const properties = { ...plan.properties, healthCheckId: "hc" };
+    createCloudResource({ ...plan, logicalName: "r" }, properties, {});
+    await recording.settle();
+    const record = recording.get("aws:route53/record:Record", "r");
+    expect(record.inputs.failoverRoutingPolicies).toEqual([{ type: "PRIMARY" }]);
+    expect(record.inputs).not.toHaveProperty("failoverRoutingPolicy");
   });
 
   it("refuses a type it has no mapping for", () => {
-    expect(() => cloudClassOf({ type: "aws:s3:Bucket", logicalName: "b", properties: {} })).toThrow(
+    expect(() => cloudMappingOf({ type: "aws:s3:Bucket", logicalName: "b", properties: {} })).toThrow(
       'onnxfleet/pulumi has no mapping for cloud resource type aws:s3:Bucket ("b")',
     );
   });

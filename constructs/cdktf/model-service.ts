@@ -1,0 +1,81 @@
+import type { TerraformResource } from "cdktf";
+import { Construct } from "constructs";
+import type { Lazy } from "../../src/lazy";
+import { planModelPodIdentity } from "../../src/plan/model-pod-identity";
+import { type ModelServicePlan, planModelService } from "../../src/plan/model-service";
+import type { ModelServiceProps as CoreModelServiceProps } from "../../src/specs/model-service";
+import { createCloudResources, createManifests, resourcesOf } from "./create-planned";
+import type { GpuNodePool } from "./gpu-node-pool";
+import type { CdktfConstructProps } from "./providers";
+
+/**
+ * Props of a {@link ModelService}: the core's `ModelServiceProps` (values typed `Lazy<T>` take CDKTF tokens),
+ * the node pool the pods run on, and the providers set on every child.
+ */
+export interface ModelServiceProps extends CoreModelServiceProps, CdktfConstructProps {
+  /**
+   * The GPU node pool the pods run on: they select its nodes and tolerate its taints, and wait for it.
+   * @default - any node of the cluster (no GPU node selector)
+   */
+  readonly nodePool?: GpuNodePool;
+  /**
+   * The EKS cluster the service runs in, for the EKS Pod Identity association of a model read from S3.
+   * @default - the node pool's cluster
+   */
+  readonly clusterName?: Lazy<string>;
+}
+
+/**
+ * An ONNX model served by the onnxfleet server: ServiceAccount, ConfigMap, a Deployment per model version,
+ * Service, PodDisruptionBudget, NetworkPolicy (and, when asked, ServiceMonitor and a traffic-splitting
+ * HTTPRoute), each a `kubernetes_manifest`. A model in S3 gets an IAM role that reads exactly its objects,
+ * bound to the ServiceAccount with EKS Pod Identity (unless `serviceAccountRoleArn` names your own role).
+ * The objects wait for the node pool and the Pod Identity association; `terraform apply` waits for each
+ * Deployment's rollout.
+ *
+ * Pass the cluster's `KubernetesProvider` (and the region's `AwsProvider` for S3 models) in `providers`.
+ */
+export class ModelService extends Construct {
+  /** What the core planned; an {@link AutoscaledEndpoint} scales and exposes it. */
+  readonly plan: ModelServicePlan;
+  /** The ClusterIP Service selecting every version's pods. */
+  readonly serviceName: string;
+  /** Namespace of every object. */
+  readonly namespace: Lazy<string>;
+  /** ARN of the IAM policy reading the model objects in S3 (a token); undefined when no model is in S3. */
+  readonly modelReadPolicyArn: string | undefined;
+  /** ARN of the Pod Identity role of the pods (a token); undefined when none is created. */
+  readonly podRoleArn: string | undefined;
+
+  /**
+   * @param id the service's name: a DNS-1035 label of at most 50 characters, prefix of every child's name.
+   * @throws ValidationError (code `ONNXFLEET_INVALID_PROPS`) listing every invalid prop, before any child exists.
+   */
+  constructor(scope: Construct, id: string, props: ModelServiceProps) {
+    const { nodePool, clusterName, providers, ...coreProps } = props ?? ({} as ModelServiceProps);
+    const plan = planModelService(id, coreProps, nodePool?.binding);
+    const podIdentity = planModelPodIdentity(plan, clusterName ?? nodePool?.clusterName);
+    super(scope, id);
+    this.plan = plan;
+    this.serviceName = plan.serviceName;
+    this.namespace = plan.namespace;
+
+    const planned = [...plan.cloudResources, ...podIdentity];
+    const cloud = createCloudResources(this, planned, providers);
+    createManifests(this, plan.kubernetesObjects, {
+      ...(providers?.kubernetes ? { kubernetes: providers.kubernetes } : {}),
+      // Pods wait for their pool (nodes, device plugin) and for their Pod Identity association: pods started
+      // before the association exists get no AWS credentials.
+      dependsOn: [...(nodePool ? resourcesOf(nodePool) : []), ...cloud.values()],
+      // The core marks fields owned in the cluster after creation (e.g. an autoscaled spec.replicas).
+      ignoreChanges: plan.kubernetesIgnoreChanges,
+      waitFor: (object) => (object.kind === "Deployment" ? { rollout: true } : undefined),
+    });
+    const arnOf = (type: string): string | undefined => {
+      const found = planned.find((r) => r.type === type);
+      return found ? (cloud.get(found.logicalName) as TerraformResource & { arn: string }).arn : undefined;
+    };
+    this.modelReadPolicyArn = arnOf("aws:iam:Policy");
+    this.podRoleArn = arnOf("aws:iam:Role");
+  }
+}

@@ -1,0 +1,28 @@
+import type { Lazy } from "../lazy";
+import type { EndpointScheme, FailoverEndpoint, HealthCheckProtocol } from "./multi-region-failover";
+
+/**
+ * What a front-end's AutoscaledEndpoint offers a MultiRegionFailover: its load balancer's hostname (a Pulumi
+ * Output or CDKTF token; undefined without a load balancer), port and scheme.
+ */
+export interface FailoverEndpointSource {
+  readonly hostname?: Lazy<string> | undefined;
+  readonly port?: Lazy<number> | undefined;
+  readonly protocol?: HealthCheckProtocol | undefined;
+  readonly scheme?: EndpointScheme | undefined;
+}
+
+/**
+ * The endpoint as the core reads it: hostname, port, protocol and scheme, whichever the endpoint has. An
+ * endpoint without a load balancer has no hostname; the core then says `hostname is required`.
+ */
+export function failoverEndpointOf(endpoint: FailoverEndpointSource | undefined): FailoverEndpoint {
+  if (endpoint === undefined || endpoint === null) return endpoint as unknown as FailoverEndpoint;
+  const { hostname, port, protocol, scheme } = endpoint;
+  return {
+    hostname: hostname as FailoverEndpoint["hostname"],
+    ...(port !== undefined ? { port } : {}),
+    ...(protocol !== undefined ? { protocol } : {}),
+    ...(scheme !== undefined ? { scheme } : {}),
+  };
+}
