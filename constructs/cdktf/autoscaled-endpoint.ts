@@ -1,5 +1,6 @@
 import { Token } from "cdktf";
 import { Construct } from "constructs";
+import type { EndpointCapacity } from "../../src/capacity/endpoint-capacity";
 import type { Lazy } from "../../src/lazy";
 import { type AutoscaledEndpointPlan, planAutoscaledEndpoint } from "../../src/plan/autoscaled-endpoint";
 import type { AutoscaledEndpointProps as CoreAutoscaledEndpointProps } from "../../src/specs/autoscaled-endpoint";
@@ -49,6 +50,11 @@ export class AutoscaledEndpoint extends Construct {
   readonly port: number | undefined;
   /** Whether the NLB is `internal` or `internet-facing`; undefined with `exposure: { type: "clusterIP" }`. */
   readonly scheme: "internal" | "internet-facing" | undefined;
+  /**
+   * Figures derived from `capacity` (a MultiRegionFailover reads `requestsPerSecondAtMax` and
+   * `peakRequestsPerSecond` for N+1); undefined without `capacity`.
+   */
+  readonly capacity: EndpointCapacity | undefined;
 
   /** @throws ValidationError (code `ONNXFLEET_INVALID_PROPS`) listing every invalid prop, before any child exists. */
   constructor(scope: Construct, id: string, props: AutoscaledEndpointProps) {
@@ -60,6 +66,7 @@ export class AutoscaledEndpoint extends Construct {
     this.namespace = plan.namespace;
     this.port = plan.loadBalancer?.port;
     this.scheme = plan.loadBalancer?.scheme;
+    this.capacity = plan.capacity;
 
     createCloudResources(this, plan.cloudResources, providers);
     const loadBalancer = plan.loadBalancer;

@@ -1,5 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { EndpointCapacity } from "../../src/capacity/endpoint-capacity";
 import type { Lazy } from "../../src/lazy";
 import { type AutoscaledEndpointPlan, planAutoscaledEndpoint } from "../../src/plan/autoscaled-endpoint";
 import type { AutoscaledEndpointProps } from "../../src/specs/autoscaled-endpoint";
@@ -35,6 +36,11 @@ export class AutoscaledEndpoint extends pulumi.ComponentResource {
   readonly port: number | undefined;
   /** Whether the NLB is `internal` or `internet-facing`; undefined with `exposure: { type: "clusterIP" }`. */
   readonly scheme: "internal" | "internet-facing" | undefined;
+  /**
+   * Figures derived from `capacity` (a MultiRegionFailover reads `requestsPerSecondAtMax` and
+   * `peakRequestsPerSecond` for N+1); undefined without `capacity`.
+   */
+  readonly capacity: EndpointCapacity | undefined;
 
   /** @throws ValidationError (code `ONNXFLEET_INVALID_PROPS`) listing every invalid prop. */
   constructor(name: string, args: AutoscaledEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -46,6 +52,7 @@ export class AutoscaledEndpoint extends pulumi.ComponentResource {
     this.namespace = plan.namespace;
     this.port = plan.loadBalancer?.port;
     this.scheme = plan.loadBalancer?.scheme;
+    this.capacity = plan.capacity;
 
     createCloudResources(this, plan.cloudResources);
     // The autoscalers target the service's Deployments: create them once those exist.

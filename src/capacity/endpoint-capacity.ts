@@ -104,7 +104,10 @@ function representativeProblems(
       reason: `${where} and the ModelService has no node pool, so nothing says the profile stands for its nodes; ${fix}`,
     });
   else {
-    const others = supply.pool.instanceTypes.filter((type) => type !== measured);
+    const others =
+      supply.pool.instanceTypes.length === 0
+        ? ["instance types onnxfleet does not know"]
+        : supply.pool.instanceTypes.filter((type) => type !== measured);
     if (others.length > 0)
       problems.push({
         path: "capacity.profile",

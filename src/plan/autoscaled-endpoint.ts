@@ -2,6 +2,7 @@
  * Plans an AutoscaledEndpoint: autoscaling (HPA or KEDA) of each model version's Deployment and the exposure
  * of the ModelService (in-cluster only, or an AWS NLB).
  */
+import type { EndpointCapacity } from "../capacity/endpoint-capacity";
 import { endpointLabels, LABEL_VERSION } from "../labels";
 import type { Lazy } from "../lazy";
 import { autoscalerName, loadBalancerServiceName } from "../naming";
@@ -59,6 +60,11 @@ export interface AutoscaledEndpointPlan {
   readonly clusterServiceName: string;
   /** The validated spec, every default applied. */
   readonly spec: AutoscaledEndpointSpec;
+  /**
+   * Figures derived from `capacity` (replicas, target, batching, GPUs, nodes, the ceiling a MultiRegionFailover
+   * reads for N+1); absent without `capacity`.
+   */
+  readonly capacity?: EndpointCapacity;
 }
 
 /** Validates `props` against the service's plan (throwing one ValidationError) and plans the endpoint. */
@@ -105,6 +111,7 @@ export function planAutoscaledEndpoint(
       : {}),
     clusterServiceName: service.serviceName,
     spec,
+    ...(spec.capacity ? { capacity: spec.capacity } : {}),
   };
 }
 

@@ -60,6 +60,8 @@ export function planGpuNodePool(name: string, props: GpuNodePoolProps): GpuNodeP
       gpuResourceName: NVIDIA_GPU_RESOURCE,
       gpusPerNode: capacity.gpusPerNode,
       gpuMemoryGiB: capacity.gpuMemoryGiB,
+      instanceTypes: [...spec.instanceTypes],
+      maxNodes: spec.nodes.max,
     },
     capacity,
   };

@@ -2,6 +2,7 @@
  * MultiRegionFailover planner: props -> per region a Route53 health check on the endpoint's readiness path
  * and a record (failover or latency routing) guarded by it, plus the worst-case failover time.
  */
+import type { NPlusOneVerdict } from "../capacity/n-plus-one";
 import { multiRegionFailoverNames } from "../naming-cloud";
 import {
   type MultiRegionFailoverProps,
@@ -19,6 +20,8 @@ export interface MultiRegionFailoverPlan {
   readonly cloudResources: readonly CloudResourcePlan[];
   /** `healthCheck.intervalSeconds x failureThreshold + ttlSeconds`, in seconds. */
   readonly worstCaseFailoverSeconds: number;
+  /** N+1 verdict when the regions declare capacity: the others carry the global peak after losing the largest. */
+  readonly nPlusOne?: NPlusOneVerdict;
 }
 
 /**
@@ -74,5 +77,10 @@ export function planMultiRegionFailover(
       }),
     ];
   });
-  return { spec, cloudResources, worstCaseFailoverSeconds: spec.worstCaseFailoverSeconds };
+  return {
+    spec,
+    cloudResources,
+    worstCaseFailoverSeconds: spec.worstCaseFailoverSeconds,
+    ...(spec.nPlusOne ? { nPlusOne: spec.nPlusOne } : {}),
+  };
 }

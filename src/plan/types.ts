@@ -83,6 +83,16 @@ export interface NodePoolBinding {
   readonly gpusPerNode: number;
   /** GPU memory per GPU in GiB of the smallest instance type in the pool (0 without GPUs). */
   readonly gpuMemoryGiB: number;
+  /**
+   * The pool's EC2 instance types (capacity: a profile must come from one of them).
+   * @default - unknown: a capacity profile must be declared representative
+   */
+  readonly instanceTypes?: readonly string[];
+  /**
+   * The pool's `nodes.max` (capacity: the most replicas the pool holds).
+   * @default - unknown: no node ceiling is checked
+   */
+  readonly maxNodes?: number;
 }
 
 /**

@@ -3,6 +3,7 @@
  * prop here: the core planner takes the service's plan as its own argument and each front-end adds a typed
  * `service` prop.
  */
+import type { CapacityProps } from "./capacity";
 import type { MinMax } from "./common";
 
 /** Scaling target of each model version's Deployment. */
@@ -10,8 +11,9 @@ export interface ScalingTargetProps {
   /**
    * In-flight requests per pod the autoscaler aims for (the server's `onnxfleet_inflight_requests` gauge,
    * averaged over the pods). Around `batching.maxBatchSize` for a batching model.
+   * @default - derived from `capacity` by Little's law (required without `capacity`)
    */
-  readonly inflightRequestsPerReplica: number;
+  readonly inflightRequestsPerReplica?: number;
   /**
    * Average CPU utilisation (percent of the CPU request) that also triggers a scale-up: a fallback when the
    * in-flight metric is missing. Only with the `hpa` autoscaler.
@@ -88,10 +90,23 @@ export interface NlbExposureProps {
 export type ExposureProps = ClusterIpExposureProps | NlbExposureProps;
 
 export interface AutoscaledEndpointProps {
-  /** Pods per model version: the autoscaler stays within `[min, max]`. `min` 0 needs the `keda` autoscaler. */
-  readonly replicas: MinMax;
-  /** What the autoscaler aims for. */
-  readonly target: ScalingTargetProps;
+  /**
+   * Pods per model version: the autoscaler stays within `[min, max]`. `min` 0 needs the `keda` autoscaler.
+   * With `capacity` too, bounds below the derived ones are refused.
+   * @default - derived from `capacity` (required without `capacity`)
+   */
+  readonly replicas?: MinMax;
+  /**
+   * What the autoscaler aims for.
+   * @default - derived from `capacity` (required without `capacity`)
+   */
+  readonly target?: ScalingTargetProps;
+  /**
+   * Capacity from a measured profile: replica bounds, the autoscaler's target, the batching setting and GPU
+   * nodes derived from a peak rate and a p99 target (docs/capacity.md).
+   * @default - none: `replicas` and `target` are set by hand
+   */
+  readonly capacity?: CapacityProps;
   /**
    * The autoscaler.
    * @default { type: "hpa" }

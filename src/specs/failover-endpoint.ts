@@ -1,15 +1,18 @@
 import type { Lazy } from "../lazy";
+import type { FailoverEndpointCapacity } from "./failover-capacity";
 import type { EndpointScheme, FailoverEndpoint, HealthCheckProtocol } from "./multi-region-failover";
 
 /**
  * What a front-end's AutoscaledEndpoint offers a MultiRegionFailover: its load balancer's hostname (a Pulumi
- * Output or CDKTF token; undefined without a load balancer), port and scheme.
+ * Output or CDKTF token; undefined without a load balancer), port and scheme, and what it carries at its
+ * ceiling when it declares `capacity` (for the N+1 check).
  */
 export interface FailoverEndpointSource {
   readonly hostname?: Lazy<string> | undefined;
   readonly port?: Lazy<number> | undefined;
   readonly protocol?: HealthCheckProtocol | undefined;
   readonly scheme?: EndpointScheme | undefined;
+  readonly capacity?: FailoverEndpointCapacity | undefined;
 }
 
 /**
@@ -18,11 +21,20 @@ export interface FailoverEndpointSource {
  */
 export function failoverEndpointOf(endpoint: FailoverEndpointSource | undefined): FailoverEndpoint {
   if (endpoint === undefined || endpoint === null) return endpoint as unknown as FailoverEndpoint;
-  const { hostname, port, protocol, scheme } = endpoint;
+  const { hostname, port, protocol, scheme, capacity } = endpoint;
   return {
     hostname: hostname as FailoverEndpoint["hostname"],
     ...(port !== undefined ? { port } : {}),
     ...(protocol !== undefined ? { protocol } : {}),
     ...(scheme !== undefined ? { scheme } : {}),
+    // Only the two figures the N+1 check reads (docs/capacity.md), not the whole derivation.
+    ...(capacity !== undefined
+      ? {
+          capacity: {
+            requestsPerSecondAtMax: capacity.requestsPerSecondAtMax,
+            peakRequestsPerSecond: capacity.peakRequestsPerSecond,
+          },
+        }
+      : {}),
   };
 }

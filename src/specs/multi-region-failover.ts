@@ -2,10 +2,12 @@
  * MultiRegionFailover props, their defaults and their validation: props -> {@link MultiRegionFailoverSpec}.
  */
 import { failoverBudget } from "../capacity/failover";
+import type { NPlusOneVerdict } from "../capacity/n-plus-one";
 import { AWS_REGIONS, type AwsRegion, isAwsRegion } from "../catalog/aws-regions";
 import type { Lazy } from "../lazy";
 import { show, Validator } from "../validate";
 import { checkDns1123Label, checkIntegerRange, checkKnownKeys, checkOneOf, propNames } from "./common";
+import { checkFailoverCapacity, type FailoverEndpointCapacity } from "./failover-capacity";
 
 /** How Route53 answers: one primary with a standby, or the lowest-latency healthy region. */
 export type FailoverRouting = "failover" | "latency";
@@ -45,6 +47,13 @@ export interface FailoverEndpoint {
    * @default "internet-facing"
    */
   readonly scheme?: EndpointScheme;
+  /**
+   * What the region carries at its ceiling; an AutoscaledEndpoint with `capacity` offers it. When any
+   * region declares it, every region must, and the failover is refused unless the others carry the global
+   * peak after losing the region that carries the most (N+1).
+   * @default - none: N+1 is not checked
+   */
+  readonly capacity?: FailoverEndpointCapacity;
 }
 
 /** Reachability of an endpoint (the AWS load balancer scheme). */
@@ -123,6 +132,13 @@ export interface MultiRegionFailoverProps {
    * @default - not checked
    */
   readonly maxFailoverSeconds?: number;
+  /**
+   * Global peak in requests per second that the regions left after losing one must carry (N+1; needs every
+   * region's `endpoint.capacity`).
+   * @default - from the regions' declared peaks: their sum under latency routing, the largest under failover
+   * routing
+   */
+  readonly peakRequestsPerSecond?: number;
 }
 
 /** One region of a validated spec. */
@@ -153,6 +169,8 @@ export interface MultiRegionFailoverSpec {
   readonly maxFailoverSeconds: number | undefined;
   /** `intervalSeconds x failureThreshold + ttlSeconds`. */
   readonly worstCaseFailoverSeconds: number;
+  /** The N+1 verdict when the regions declare capacity (a refused one throws instead). */
+  readonly nPlusOne?: NPlusOneVerdict;
 }
 
 const MULTI_REGION_FAILOVER_PROPS = propNames<MultiRegionFailoverProps>({
@@ -163,6 +181,7 @@ const MULTI_REGION_FAILOVER_PROPS = propNames<MultiRegionFailoverProps>({
   healthCheck: true,
   ttlSeconds: true,
   maxFailoverSeconds: true,
+  peakRequestsPerSecond: true,
 });
 const HEALTH_CHECK_PROPS = propNames<FailoverHealthCheckProps>({
   path: true,
@@ -226,6 +245,14 @@ export function resolveMultiRegionFailoverSpec(
     budget.seconds > props.maxFailoverSeconds
   )
     check.add("maxFailoverSeconds", `(${props.maxFailoverSeconds}) cannot be met: ${budget.arithmetic}`);
+  const nPlusOne = Array.isArray(props.regions)
+    ? checkFailoverCapacity(
+        check,
+        routing,
+        props.regions.map((entry) => ({ region: entry?.region, capacity: entry?.endpoint?.capacity })),
+        props.peakRequestsPerSecond,
+      )
+    : undefined;
   check.throwIfAny();
 
   return {
@@ -242,6 +269,7 @@ export function resolveMultiRegionFailoverSpec(
     ttlSeconds,
     maxFailoverSeconds: props.maxFailoverSeconds,
     worstCaseFailoverSeconds: budget.seconds,
+    ...(nPlusOne ? { nPlusOne } : {}),
   };
 }
 

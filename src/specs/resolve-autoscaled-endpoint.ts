@@ -2,6 +2,7 @@
  * AutoscaledEndpoint props -> validated spec with defaults applied, checked against the ModelService's plan
  * (disruption budget, canary weights). Throws one ValidationError listing every problem.
  */
+import type { EndpointCapacity } from "../capacity/endpoint-capacity";
 import { isUnresolved } from "../lazy";
 import { NAME_MAX_LENGTH } from "../naming";
 import type { ModelServicePlan } from "../plan/model-service";
@@ -13,6 +14,7 @@ import {
   type ExposureProps,
   type ScalingTargetProps,
 } from "./autoscaled-endpoint";
+import { CAPACITY_PROP_NAMES } from "./capacity";
 import {
   checkCidr,
   checkDns1035Label,
@@ -24,6 +26,7 @@ import {
   type MinMax,
   propNames,
 } from "./common";
+import { checkHandBounds, resolveCapacity } from "./resolve-capacity";
 
 export const AUTOSCALED_ENDPOINT = "AutoscaledEndpoint";
 
@@ -52,6 +55,8 @@ export interface AutoscaledEndpointSpec {
         readonly sourceRanges: readonly string[];
         readonly loadBalancerCidrs: readonly string[];
       };
+  /** Figures derived from `capacity` (absent without it). */
+  readonly capacity?: EndpointCapacity;
 }
 
 /** Validates and completes AutoscaledEndpoint props against the service it scales. */
@@ -71,20 +76,33 @@ export function resolveAutoscaledEndpointSpec(
     check.add("service", `(${show(service)}) must be the plan of a ModelService`);
     check.throwIfAny();
   }
-  const replicas = props.replicas;
-  if (replicas === undefined) check.add("replicas", "is required: { min, max } pods per model version");
-  const replicasOk = replicas !== undefined && checkMinMax(check, "replicas", replicas, 0, 1000);
+  const capacity = props.capacity === undefined ? undefined : resolveCapacity(check, props.capacity, service);
+  const handReplicas = props.replicas;
+  if (handReplicas === undefined && props.capacity === undefined)
+    check.add(
+      "replicas",
+      "is required: { min, max } pods per model version, or give capacity to derive them",
+    );
+  const handReplicasOk = handReplicas !== undefined && checkMinMax(check, "replicas", handReplicas, 0, 1000);
+  const replicas = handReplicas ?? capacity?.replicas;
+  const replicasOk = handReplicas === undefined ? replicas !== undefined : handReplicasOk;
 
   const target = props.target;
-  const inflight = target?.inflightRequestsPerReplica;
-  if (inflight === undefined)
-    check.add("target.inflightRequestsPerReplica", "is required: the in-flight requests per pod to aim for");
-  else
+  const handInflight = target?.inflightRequestsPerReplica;
+  const inflight = handInflight ?? capacity?.inflightRequestsPerReplica;
+  if (handInflight === undefined && props.capacity === undefined)
+    check.add(
+      "target.inflightRequestsPerReplica",
+      "is required: the in-flight requests per pod to aim for, or give capacity to derive it",
+    );
+  else if (handInflight !== undefined)
     check.that(
       typeof inflight === "number" && Number.isFinite(inflight) && inflight >= 0.001 && inflight <= 100_000,
       "target.inflightRequestsPerReplica",
       `(${show(inflight)}) must be a number from 0.001 to 100000`,
     );
+  if (capacity && !check.hasProblems)
+    checkHandBounds(check, capacity, handReplicasOk ? handReplicas : undefined, handInflight);
 
   const autoscaler = resolveAutoscaler(check, props.autoscaler, props, service);
   const exposure = resolveExposure(check, props.exposure);
@@ -129,6 +147,7 @@ export function resolveAutoscaledEndpointSpec(
     inflightRequestsPerReplica: inflight as number,
     autoscaler,
     exposure,
+    ...(capacity ? { capacity } : {}),
   };
 }
 
@@ -223,9 +242,11 @@ const AUTOSCALED_ENDPOINT_PROPS = propNames<AutoscaledEndpointProps>({
   target: true,
   autoscaler: true,
   exposure: true,
+  capacity: true,
 });
 const ENDPOINT_NESTED_PROPS: Readonly<Record<string, readonly string[]>> = {
   replicas: propNames<MinMax>({ min: true, max: true }),
+  capacity: CAPACITY_PROP_NAMES,
   target: propNames<ScalingTargetProps>({ inflightRequestsPerReplica: true, cpuUtilizationPercent: true }),
   // Any autoscaler or exposure type: a key of another type is left to the type's own check.
   autoscaler: propNames<AutoscalerProps>({

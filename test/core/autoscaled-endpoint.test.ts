@@ -363,7 +363,7 @@ describe("AutoscaledEndpoint validation of untyped (JavaScript) props", () => {
         exposure: { type: "nlb", schema: "internal" },
       } as never),
     ).toEqual([
-      'replica is not a prop (did you mean "replicas"?); allowed: replicas, target, autoscaler, exposure',
+      'replica is not a prop (did you mean "replicas"?); allowed: replicas, target, autoscaler, exposure, capacity',
       'target.cpuUtilisationPercent is not a prop (did you mean "cpuUtilizationPercent"?); allowed: ' +
         "inflightRequestsPerReplica, cpuUtilizationPercent",
       'exposure.schema is not a prop (did you mean "scheme"?); allowed: type, scheme, port, sourceRanges, ' +

@@ -148,6 +148,8 @@ describe("GpuNodePool, managed mode (the default)", () => {
       gpuResourceName: "nvidia.com/gpu",
       gpusPerNode: 1,
       gpuMemoryGiB: 24,
+      instanceTypes: ["g5.xlarge", "g6.xlarge"],
+      maxNodes: 8,
     });
   });
 

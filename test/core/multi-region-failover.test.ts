@@ -345,7 +345,7 @@ describe("MultiRegionFailover validation", () => {
         regions: [east, { ...west, primary: true }],
       }),
     ).toEqual([
-      'ttl is not a prop (did you mean "ttlSeconds"?); allowed: hostedZoneId, domainName, routing, regions, healthCheck, ttlSeconds, maxFailoverSeconds',
+      'ttl is not a prop (did you mean "ttlSeconds"?); allowed: hostedZoneId, domainName, routing, regions, healthCheck, ttlSeconds, maxFailoverSeconds, peakRequestsPerSecond',
       'healthCheck.interval is not a prop (did you mean "intervalSeconds"?); allowed: path, protocol, port, intervalSeconds, failureThreshold',
       "regions[1].primary is not a prop; allowed: region, endpoint, role",
     ]);

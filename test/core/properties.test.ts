@@ -217,7 +217,7 @@ describe("AutoscaledEndpoint plans over generated props", () => {
         for (const pdb of servicePlan.kubernetesObjects.filter(
           (o) => o.kind === "PodDisruptionBudget",
         ) as Json[]) {
-          const atMin = Math.max(endpoint.replicas.min, 1);
+          const atMin = Math.max(plan.spec.replicas.min, 1);
           const allowed =
             pdb.spec.maxUnavailable !== undefined ? pdb.spec.maxUnavailable : atMin - pdb.spec.minAvailable;
           expect(allowed).toBeGreaterThanOrEqual(1);
