@@ -1,8 +1,13 @@
 #!/usr/bin/env node
 "use strict";
-// The onnxfleet CLI: `onnxfleet render FILE` and friends (see README.md).
-require("../dist/src/cli/main.js")
-  .main(process.argv.slice(2))
+// The onnxfleet CLI: `onnxfleet render FILE`, `plan FILE` and friends (see README.md). `profile` runs the
+// server, so it lives on the server side (dist/server/profile) and the core CLI stays free of it.
+const argv = process.argv.slice(2);
+const entry =
+  argv[0] === "profile"
+    ? () => require("../dist/server/profile/cli.js").main(argv.slice(1))
+    : () => require("../dist/src/cli/main.js").main(argv);
+entry()
   .then((code) => {
     process.exitCode = code;
   })

@@ -8,10 +8,12 @@ import { ERROR_CODES, OnnxfleetError } from "./errors";
 import { type AutoscaledEndpointPlan, planAutoscaledEndpoint } from "./plan/autoscaled-endpoint";
 import { type GpuNodePoolPlan, planGpuNodePool } from "./plan/gpu-node-pool";
 import { type ModelServicePlan, planModelService } from "./plan/model-service";
+import type { MultiRegionFailoverPlan } from "./plan/multi-region-failover";
 import type { KubernetesObject } from "./plan/types";
 import type { AutoscaledEndpointProps } from "./specs/autoscaled-endpoint";
 import type { GpuNodePoolProps } from "./specs/gpu-node-pool";
 import type { ModelServiceProps } from "./specs/model-service";
+import { planTopologyFailover, type TopologyMultiRegionFailoverProps } from "./topology-failover";
 import { show } from "./validate";
 
 /** A ModelService in a topology file: its props, and the pool it runs on by name. */
@@ -55,6 +57,12 @@ export interface TopologyFile {
    * @default - none
    */
   readonly autoscaledEndpoints?: Readonly<Record<string, TopologyAutoscaledEndpointProps>>;
+  /**
+   * Multi-region failovers by name, their regions' endpoints by name (`onnxfleet plan` prints their N+1
+   * verdict and failover time).
+   * @default - none
+   */
+  readonly multiRegionFailovers?: Readonly<Record<string, TopologyMultiRegionFailoverProps>>;
 }
 
 /** The plans of every construct of a topology, and all their Kubernetes objects in apply order. */
@@ -62,6 +70,7 @@ export interface TopologyPlan {
   readonly gpuNodePools: Readonly<Record<string, GpuNodePoolPlan>>;
   readonly modelServices: Readonly<Record<string, ModelServicePlan>>;
   readonly autoscaledEndpoints: Readonly<Record<string, AutoscaledEndpointPlan>>;
+  readonly multiRegionFailovers: Readonly<Record<string, MultiRegionFailoverPlan>>;
   /** Pools' objects, then each service's, then each endpoint's; within a kind, in file order. */
   readonly kubernetesObjects: readonly KubernetesObject[];
 }
@@ -81,7 +90,7 @@ export class TopologyError extends OnnxfleetError {
   }
 }
 
-const SECTIONS = ["gpuNodePools", "modelServices", "autoscaledEndpoints"] as const;
+const SECTIONS = ["gpuNodePools", "modelServices", "autoscaledEndpoints", "multiRegionFailovers"] as const;
 const TOP_LEVEL_KEYS: readonly string[] = ["$schema", ...SECTIONS];
 
 /**
@@ -139,12 +148,36 @@ export function planTopology(topology: TopologyFile): TopologyPlan {
     const plan = attempt(() => planAutoscaledEndpoint(name, props, servicePlan));
     if (plan) autoscaledEndpoints[name] = plan;
   }
+  const multiRegionFailovers: Record<string, MultiRegionFailoverPlan> = {};
+  for (const [name, props] of Object.entries(topology.multiRegionFailovers ?? {})) {
+    const regions = Array.isArray(props.regions) ? props.regions : [];
+    const dangling = regions.find(
+      (region) => !Object.hasOwn(topology.autoscaledEndpoints ?? {}, region?.endpoint),
+    );
+    if (dangling) {
+      errors.push(
+        unknownReference(
+          "MultiRegionFailover",
+          name,
+          "regions[].endpoint",
+          dangling.endpoint,
+          "autoscaledEndpoints",
+          topology.autoscaledEndpoints,
+        ),
+      );
+      continue;
+    }
+    if (regions.some((region) => !autoscaledEndpoints[region.endpoint])) continue; // reported above
+    const plan = attempt(() => planTopologyFailover(name, props, autoscaledEndpoints));
+    if (plan) multiRegionFailovers[name] = plan;
+  }
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new TopologyError(errors);
   return {
     gpuNodePools,
     modelServices,
     autoscaledEndpoints,
+    multiRegionFailovers,
     kubernetesObjects: [
       ...Object.values(gpuNodePools).flatMap((plan) => plan.kubernetesObjects),
       ...Object.values(modelServices).flatMap((plan) => plan.kubernetesObjects),

@@ -1,10 +1,14 @@
 /**
- * The `onnxfleet` command line: `onnxfleet render FILE`. `bin/onnxfleet.cjs` calls {@link main} and exits
- * with the code it resolves to.
+ * The `onnxfleet` command line: `onnxfleet render FILE` and `onnxfleet plan FILE`. `bin/onnxfleet.cjs`
+ * calls {@link main} and exits with the code it resolves to (`onnxfleet profile` runs the server, so the bin
+ * script hands it to the server side: `server/profile/`).
  */
 import { readFile } from "node:fs/promises";
+import { topologyReport } from "../capacity/topology-report";
 import { ERROR_CODES, OnnxfleetError } from "../errors";
-import { parseTopology, renderTopology } from "../render";
+import { parseTopology, planTopology, renderKubernetesObjects, type TopologyFile } from "../render";
+import { formatTopologyReport } from "./plan";
+import { resolveProfilePaths, topologyBaseDir } from "./topology-input";
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIo {
@@ -22,6 +26,11 @@ const USAGE = `Usage: onnxfleet <command> [options]
 Commands:
   render FILE   Plan the topology FILE (YAML or JSON; "-" reads standard input) and print its
                 Kubernetes objects as multi-document YAML.
+  plan FILE     Print the topology's capacity: per endpoint replicas, GPUs, nodes and hourly cost
+                at min and max; per failover the N+1 verdict and failover time (docs/capacity.md).
+  profile MODEL.onnx | --model-repository DIR --model NAME
+                Measure the model in onnxfleet-server over loopback HTTP and write profile.json
+                (\`onnxfleet profile --help\`).
 
 Options:
   -h, --help    Show this help.
@@ -40,12 +49,24 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     (command === undefined ? io.stderr : io.stdout)(USAGE);
     return command === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
   }
-  if (command === "render") return render(rest, io);
+  if (command === "render")
+    return topologyCommand("render", rest, io, (topology) =>
+      renderKubernetesObjects(planTopology(topology).kubernetesObjects),
+    );
+  if (command === "plan")
+    return topologyCommand("plan", rest, io, (topology) =>
+      formatTopologyReport(topologyReport(topology, planTopology(topology))),
+    );
   io.stderr(`onnxfleet: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
   return EXIT_CODES.usage;
 }
 
-async function render(args: readonly string[], io: CliIo): Promise<number> {
+async function topologyCommand(
+  name: string,
+  args: readonly string[],
+  io: CliIo,
+  action: (topology: TopologyFile) => string,
+): Promise<number> {
   if (args.includes("-h") || args.includes("--help")) {
     io.stdout(USAGE);
     return EXIT_CODES.ok;
@@ -53,7 +74,7 @@ async function render(args: readonly string[], io: CliIo): Promise<number> {
   const unknownOption = args.find((arg) => arg.startsWith("-") && arg !== "-");
   if (unknownOption !== undefined || args.length !== 1) {
     io.stderr(
-      `onnxfleet render: ${unknownOption ? `unknown option ${unknownOption}` : "expects exactly one FILE"}\n\n${USAGE}`,
+      `onnxfleet ${name}: ${unknownOption ? `unknown option ${unknownOption}` : "expects exactly one FILE"}\n\n${USAGE}`,
     );
     return EXIT_CODES.usage;
   }
@@ -63,16 +84,16 @@ async function render(args: readonly string[], io: CliIo): Promise<number> {
   try {
     text = await io.readText(file);
   } catch (error) {
-    io.stderr(`onnxfleet render: cannot read ${file}: ${(error as Error).message}\n`);
+    io.stderr(`onnxfleet ${name}: cannot read ${file}: ${(error as Error).message}\n`);
     return EXIT_CODES.invalidInput;
   }
   try {
-    io.stdout(renderTopology(parseTopology(text, source)));
+    io.stdout(action(resolveProfilePaths(parseTopology(text, source), topologyBaseDir(file))));
     return EXIT_CODES.ok;
   } catch (error) {
     if (!(error instanceof OnnxfleetError)) throw error;
     const where = error.code === ERROR_CODES.INVALID_TOPOLOGY_FILE ? "" : `${source}: `;
-    io.stderr(`onnxfleet render: ${where}${error.message}\n[${error.code}]\n`);
+    io.stderr(`onnxfleet ${name}: ${where}${error.message}\n[${error.code}]\n`);
     return EXIT_CODES.invalidInput;
   }
 }

@@ -162,7 +162,7 @@ describe("planTopology errors", () => {
     );
     expect(error.code).toBe(ERROR_CODES.INVALID_TOPOLOGY_FILE);
     expect(error.message).toBe(
-      'topology unknown key "gpuNodePool" (did you mean "gpuNodePools"?); allowed: gpuNodePools, modelServices, autoscaledEndpoints; ' +
+      'topology unknown key "gpuNodePool" (did you mean "gpuNodePools"?); allowed: gpuNodePools, modelServices, autoscaledEndpoints, multiRegionFailovers; ' +
         "modelServices ([]) must be a mapping of names to props; autoscaledEndpoints.x (3) must be a mapping of props",
     );
   });
@@ -192,7 +192,7 @@ describe("parseTopology", () => {
     [
       "a list",
       "- gpu\n",
-      /^bad\.yaml must be a mapping with keys gpuNodePools, modelServices, autoscaledEndpoints; got \["gpu"\]$/,
+      /^bad\.yaml must be a mapping with keys gpuNodePools, modelServices, autoscaledEndpoints, multiRegionFailovers; got \["gpu"\]$/,
     ],
     [
       "duplicate keys",
