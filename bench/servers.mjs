@@ -30,8 +30,6 @@ function commandOf(kind, { repository, modelPath, port, serverArgs = [] }) {
     repository,
     "--http-port",
     String(port),
-    "--log-level",
-    "warn",
     ...serverArgs,
   ];
 }

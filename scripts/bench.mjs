@@ -293,6 +293,18 @@ function checkProtocolTargets(ratios) {
       met: tiny64.onnxfleetOverNaive >= 1.2,
     });
   }
+  // Nothing to batch at one connection: onnxfleet-server at its default settings should cost (almost)
+  // nothing over the plain server (issue 17).
+  for (const model of ["tiny", "wide"]) {
+    const one = ratio(model, 1);
+    if (one) {
+      targets.push({
+        target: `${model} @1: onnxfleet/naive >= 0.95`,
+        value: one.onnxfleetOverNaive,
+        met: one.onnxfleetOverNaive >= 0.95,
+      });
+    }
+  }
   const tiny1 = ratio("tiny", 1);
   if (tiny1) {
     targets.push({

@@ -13,10 +13,10 @@ export interface OptionSpec<T> {
   /** Command-line flag without the leading dashes, kebab-case. */
   readonly flag: string;
   /** Value kind, for parsing and the documentation table. */
-  readonly kind: "string" | "integer" | "boolean" | "enum";
+  readonly kind: "string" | "integer" | "number" | "boolean" | "enum";
   /** Allowed values of an enum option. */
   readonly choices?: readonly string[];
-  /** Bounds of an integer option (inclusive). */
+  /** Bounds of an integer or number option (inclusive). */
   readonly min?: number;
   readonly max?: number;
   /**
@@ -35,6 +35,9 @@ function stringOption(spec: Omit<OptionSpec<string>, "kind">): OptionSpec<string
 }
 function integerOption(spec: Omit<OptionSpec<number>, "kind">): OptionSpec<number> {
   return { ...spec, kind: "integer" };
+}
+function numberOption(spec: Omit<OptionSpec<number>, "kind">): OptionSpec<number> {
+  return { ...spec, kind: "number" };
 }
 function booleanOption(spec: Omit<OptionSpec<boolean>, "kind">): OptionSpec<boolean> {
   return { ...spec, kind: "boolean" };
@@ -60,6 +63,7 @@ function optionalIntegerOption(
 export const option = {
   string: stringOption,
   integer: integerOption,
+  number: numberOption,
   boolean: booleanOption,
   enum: enumOption,
   optionalString: optionalStringOption,
@@ -202,6 +206,14 @@ export const CONFIG_SCHEMA = {
     description:
       "The bearer token itself; prefer the environment variable or --auth-token-file (flags show in ps).",
   }),
+  accessLogSampleRate: option.number({
+    flag: "access-log-sample-rate",
+    default: 0.01,
+    min: 0,
+    max: 1,
+    description:
+      "Share of requests that get an info-level access line (0.01: one in a hundred; 1: all; 0: none); refused and failed requests are always logged (503s once per burst).",
+  }),
   logLevel: option.enum({
     flag: "log-level",
     choices: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
@@ -237,6 +249,15 @@ function parseValue(spec: OptionSpec<unknown>, raw: string, source: string): unk
     case "integer": {
       if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${source} must be an integer, got "${raw}"`);
       const value = Number(raw.trim());
+      if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
+        throw new ConfigError(`${source} must be between ${spec.min} and ${spec.max}, got ${value}`);
+      }
+      return value;
+    }
+    case "number": {
+      const value = Number(raw.trim());
+      if (raw.trim() === "" || !Number.isFinite(value))
+        throw new ConfigError(`${source} must be a number, got "${raw}"`);
       if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
         throw new ConfigError(`${source} must be between ${spec.min} and ${spec.max}, got ${value}`);
       }

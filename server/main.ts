@@ -73,6 +73,7 @@ export async function start(
     headersTimeoutMs: config.headersTimeoutSeconds * 1000,
     requestTimeoutMs: config.requestTimeoutSeconds * 1000,
     logger,
+    accessLogSampleRate: config.accessLogSampleRate,
     acceptingTraffic: () => drain?.ready ?? true,
     authToken,
     metrics,

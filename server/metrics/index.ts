@@ -14,8 +14,10 @@ export {
 } from "./endpoint";
 export { type ModelMetrics, modelMetricsFor, NO_MODEL_METRICS, withComputeMetrics } from "./model-metrics";
 export {
+  inferenceRequestTracker,
   type MetricsTarget,
   outcomeOf,
   type RequestMetricsOptions,
+  type RequestTracker,
   registerRequestMetrics,
 } from "./request-metrics";

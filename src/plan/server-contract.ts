@@ -73,6 +73,7 @@ export const FLAGS = {
   executionProvider: "--execution-provider",
   drainDelaySeconds: "--drain-delay-seconds",
   shutdownTimeoutSeconds: "--shutdown-timeout-seconds",
+  accessLogSampleRate: "--access-log-sample-rate",
 } as const;
 
 /** Flags of `onnxfleet-server fetch`, the init container that downloads and verifies one model file. */

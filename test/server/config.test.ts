@@ -25,6 +25,7 @@ describe("loadConfig", () => {
       metricsPort: undefined,
       authTokenFile: undefined,
       authToken: undefined,
+      accessLogSampleRate: 0.01,
       logLevel: "info",
     });
   });
@@ -50,6 +51,7 @@ describe("loadConfig", () => {
       ONNXFLEET_SHUTDOWN_TIMEOUT_SECONDS: "20",
       ONNXFLEET_METRICS_PORT: "9090",
       ONNXFLEET_AUTH_TOKEN: "env-token-0123456789",
+      ONNXFLEET_ACCESS_LOG_SAMPLE_RATE: "0.5",
       ONNXFLEET_LOG_LEVEL: "debug",
     };
     expect(loadConfig([], env)).toEqual({
@@ -73,6 +75,7 @@ describe("loadConfig", () => {
       metricsPort: 9090,
       authTokenFile: undefined,
       authToken: "env-token-0123456789",
+      accessLogSampleRate: 0.5,
       logLevel: "debug",
     });
     expect(loadConfig(["--http-port=8080", "--execution-provider", "cpu"], env)).toMatchObject({

@@ -57,7 +57,7 @@ describe("logs", () => {
   it("logs start-up, each model load with its timing, and requests with ids, but never tensor data", async () => {
     // GIVEN a server whose log lines are captured
     const sink = logSink();
-    const server = await startServer(["--log-level", "info"], {}, sink);
+    const server = await startServer(["--log-level", "info", "--access-log-sample-rate", "1"], {}, sink);
 
     // WHEN it serves a good request, one with a bad value and one with broken JSON, all with distinctive values
     const good = await post(`${server.url}/v2/models/mlp/infer`, inferBody());
@@ -77,7 +77,7 @@ describe("logs", () => {
     expect(records.find((r) => r.msg === "starting onnxfleet-server")).toBeDefined();
     const loaded = records.find((r) => r.msg === "model loaded and warmed up");
     expect(loaded).toMatchObject({ model: "mlp", version: "1", durationSeconds: expect.any(Number) });
-    const completed = records.filter((r) => r.msg === "request completed");
+    const completed = records.filter((r) => r.msg === "request");
     expect(completed.length).toBe(3);
     for (const record of completed) expect(record.reqId).toEqual(expect.any(String));
     const text = sink.lines.join("");
