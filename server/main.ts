@@ -13,6 +13,7 @@ import { DrainController, exitOnShutdownSignal } from "./lifecycle";
 import { createLogger } from "./logger";
 import { createServerMetrics, modelMetricsFor, startMetricsServer } from "./metrics";
 import { ModelRepository } from "./repository/repository";
+import { stopWorkerThreads, workerThreadsBusy } from "./runtime";
 import { loadAuthToken } from "./security";
 
 /** A running server, for callers that start it in-process (tests, the demo). */
@@ -35,8 +36,13 @@ function loggableConfig(config: ServerConfig): Record<string, unknown> {
   return { ...rest, authToken: authToken === undefined ? undefined : "(set)" };
 }
 
-function closeServer(server: Server | undefined): Promise<void> {
-  return new Promise((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
+/** Closes the metrics listener and every connection on it at once: a scrape is cheap to retry, and a slow
+ * client there must not hold the exit. */
+function closeMetricsServer(server: Server | undefined): Promise<void> {
+  if (server === undefined) return Promise.resolve();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  return closed;
 }
 
 /** Options of {@link start} for in-process callers. */
@@ -83,13 +89,23 @@ export async function start(
   const close = async () => {
     await app.close();
     await repository.close();
-    await closeServer(metricsServer);
+    await closeMetricsServer(metricsServer);
   };
   drain = new DrainController(app.server, {
     drainDelayMs: config.drainDelaySeconds * 1000,
     shutdownTimeoutMs: config.shutdownTimeoutSeconds * 1000,
     logger,
     beforeExit: close,
+    terminateWork: async (timeoutMs) => {
+      await closeMetricsServer(metricsServer);
+      const running = await stopWorkerThreads(timeoutMs);
+      if (running > 0) {
+        logger.error(
+          { workerThreads: running },
+          "worker threads are still inside onnxruntime at the deadline: the process ends by signal, not exit",
+        );
+      }
+    },
   });
   const url = await app.listen({ port: config.httpPort, host: config.host });
   let metricsUrl: string | undefined;
@@ -130,6 +146,18 @@ export async function main(argv: string[]): Promise<RunningServer | undefined> {
     return undefined;
   }
   const server = await start(argv);
-  exitOnShutdownSignal(server.drain, { logger: server.app.log });
+  exitOnShutdownSignal(server.drain, { logger: server.app.log, exit: exitProcess });
   return server;
+}
+
+/**
+ * Ends the process with `code`, unless a worker thread is still inside onnxruntime: `process.exit` joins
+ * every thread, and a thread stopped in onnxruntime aborts the process (SIGABRT, a core dump and a
+ * misleading crash) when its run returns. Then the process ends by SIGTERM's default action instead,
+ * at once (exit status 143: terminated, as the orchestrator asked).
+ */
+function exitProcess(code: number): void {
+  if (workerThreadsBusy() === 0) process.exit(code);
+  process.removeAllListeners("SIGTERM");
+  process.kill(process.pid, "SIGTERM");
 }

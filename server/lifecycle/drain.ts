@@ -8,8 +8,12 @@
  *    response.
  * 3. When the last connection has ended, `beforeExit` runs (close the app, flush batchers, release sessions)
  *    and shutdown resolves with exit code 0.
- * 4. If all that has not happened by the hard deadline (counted from `shutdown()`), the remaining sockets are
- *    destroyed and shutdown resolves with exit code 1.
+ *    Connections with no response in flight (idle keep-alive ones, and slow clients still sending a
+ *    request's headers) are closed at once rather than waited for.
+ * 4. If all that has not happened shortly before the hard deadline (counted from `shutdown()`), running
+ *    work is terminated first (`terminateWork`: the worker threads inside onnxruntime, which
+ *    `process.exit` would otherwise abort with SIGABRT), then the remaining sockets are destroyed, and
+ *    shutdown resolves with exit code 1, all inside the deadline.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
@@ -44,6 +48,13 @@ export interface DrainOptions {
    * @default - nothing
    */
   readonly beforeExit?: () => Promise<void>;
+  /**
+   * Runs at the hard deadline, before the remaining connections are destroyed: stop running work now
+   * (terminate worker threads). Gets the time it may take, in milliseconds; shutdown resolves after that
+   * time even if it has not finished.
+   * @default - nothing
+   */
+  readonly terminateWork?: (timeoutMs: number) => Promise<unknown>;
   /** @default - no logging */
   readonly logger?: DrainLogger;
 }
@@ -54,6 +65,17 @@ export const DEFAULT_DRAIN_DELAY_MS = 5_000;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
 
 const silentLogger: DrainLogger = { info() {}, warn() {}, error() {} };
+
+/**
+ * The part of the shutdown timeout kept for the hard stop (stop running work, destroy sockets, exit): at
+ * most 2 s, and at most half the time left after the drain delay.
+ */
+function hardStopReserveMs(drainDelayMs: number, shutdownTimeoutMs: number): number {
+  return Math.min(2_000, (shutdownTimeoutMs - drainDelayMs) / 2);
+}
+
+/** Of the reserve, the time kept for the process to exit after the hard stop (freeing sessions takes time). */
+const EXIT_MARGIN_FRACTION = 0.5;
 
 /** Drives the drain of one plain `http.Server` (not https); create it before the server starts listening. */
 export class DrainController {
@@ -147,9 +169,10 @@ export class DrainController {
       "draining: readiness now fails, still serving",
     );
 
+    const reserveMs = hardStopReserveMs(drainDelayMs, this.shutdownTimeoutMs);
     let deadlineTimer: NodeJS.Timeout | undefined;
     const deadline = new Promise<"deadline">((resolve) => {
-      deadlineTimer = setTimeout(() => resolve("deadline"), this.shutdownTimeoutMs);
+      deadlineTimer = setTimeout(() => resolve("deadline"), this.shutdownTimeoutMs - reserveMs);
     });
     const orderly = async (): Promise<"done"> => {
       await delay(drainDelayMs);
@@ -165,16 +188,16 @@ export class DrainController {
       if (outcome === "deadline") {
         this.logger.error(
           { shutdownTimeoutMs: this.shutdownTimeoutMs, inflightRequests: this.inflightRequests },
-          "shutdown deadline reached: closing remaining connections",
+          "shutdown deadline reached: terminating running work, closing remaining connections",
         );
-        this.server.closeAllConnections();
+        await this.hardStop(reserveMs);
         return 1;
       }
       this.logger.info({ durationMs: Date.now() - startedAt }, "drained");
       return 0;
     } catch (error) {
       this.logger.error({ err: error }, "shutdown failed");
-      this.server.closeAllConnections();
+      await this.hardStop(reserveMs);
       return 1;
     } finally {
       clearTimeout(deadlineTimer);
@@ -182,19 +205,42 @@ export class DrainController {
     }
   }
 
-  /** Stops accepting connections and resolves once every open connection has ended. */
+  /** Terminates running work (bounded by `reserveMs`, less a margin to exit in), then destroys every socket. */
+  private async hardStop(reserveMs: number): Promise<void> {
+    const timeoutMs = reserveMs * (1 - EXIT_MARGIN_FRACTION);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.options.terminateWork?.(timeoutMs).catch(() => {}),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.server.closeAllConnections();
+    for (const socket of this.connections) socket.destroy();
+  }
+
+  /**
+   * Stops accepting connections and resolves once every open connection has ended. Connections with no
+   * response in flight are closed now: idle keep-alive ones, and slow clients still sending a request
+   * (the load balancers stopped sending new requests during the drain delay; the headers timeout would
+   * otherwise hold the exit for up to its length).
+   */
   private closeListener(): Promise<void> {
     return new Promise((resolve) => {
-      if (!this.server.listening) {
-        // Never listened (or closed elsewhere): still wait for connections the server may hold.
-        this.server.closeIdleConnections();
-        resolve();
-        return;
-      }
-      this.server.close(() => resolve());
-      // Node closes idle keep-alive sockets in close() too; explicit so the intent survives version changes.
+      if (this.server.listening) this.server.close(() => resolve());
       this.server.closeIdleConnections();
+      for (const socket of this.connections) {
+        const response = lastResponseOf(socket);
+        if (response === undefined || response.writableFinished) socket.destroy();
+      }
+      // Never listened (or closed elsewhere): nothing to wait for but the connections it may hold.
+      if (!this.server.listening) this.whenNoConnections().then(resolve);
     });
+  }
+
+  private async whenNoConnections(): Promise<void> {
+    while (this.connections.size > 0) await delay(50);
   }
 }
 

@@ -7,3 +7,4 @@ export {
   ModelSession,
   type SessionOptions,
 } from "./session";
+export { stopWorkerThreads, workerThreadsBusy } from "./worker-session";

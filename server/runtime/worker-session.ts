@@ -83,6 +83,38 @@ function ownedOrCopied(datatype: NumericDatatype, data: NumericData, disposable:
   return new TYPED_ARRAY_OF[datatype](data as never) as NumericData;
 }
 
+/** Every session worker thread started and not yet exited, for {@link stopWorkerThreads}. */
+const liveWorkers = new Map<Worker, { busy(): boolean }>();
+/** Set by {@link stopWorkerThreads}: no worker thread takes new work. */
+let stopping = false;
+
+function busyWorkers(): number {
+  let busy = 0;
+  for (const state of liveWorkers.values()) if (state.busy()) busy++;
+  return busy;
+}
+
+/**
+ * The hard shutdown's end of the worker threads: they take no new work, runs in progress get up to
+ * `timeoutMs` to finish, then the idle threads are terminated. Resolves with the number of threads still
+ * inside onnxruntime then: a thread cannot be stopped there (terminating it, or `process.exit`, which
+ * terminates and joins every thread, makes onnxruntime-node throw when the run returns, and the process
+ * aborts with SIGABRT), so the caller must end the process without joining them (see `server/main.ts`).
+ */
+export async function stopWorkerThreads(timeoutMs: number): Promise<number> {
+  stopping = true;
+  const deadline = performance.now() + timeoutMs;
+  while (busyWorkers() > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  const idle = [...liveWorkers].filter(([, state]) => !state.busy()).map(([worker]) => worker);
+  await Promise.all(idle.map((worker) => worker.terminate().catch(() => 0)));
+  return busyWorkers();
+}
+
+/** Worker threads inside a run now (or with runs queued). */
+export function workerThreadsBusy(): number {
+  return busyWorkers();
+}
+
 /** One onnxruntime session on its own worker thread; an {@link InferenceExecutor}. */
 export class WorkerSession implements InferenceExecutor {
   private readonly waiting = new Map<number, Waiting>();
@@ -93,6 +125,7 @@ export class WorkerSession implements InferenceExecutor {
     private readonly worker: Worker,
     private readonly modelPath: string,
   ) {
+    liveWorkers.set(worker, { busy: () => this.waiting.size > 0 });
     worker.on("message", (reply: WorkerReply) => this.onReply(reply));
     worker.on("error", (error) => this.fail(error));
     worker.on("exit", (code) => this.fail(new Error(`the worker thread exited (code ${code})`)));
@@ -109,6 +142,7 @@ export class WorkerSession implements InferenceExecutor {
         sessionOptions: ortSessionOptions(options),
       },
     });
+    worker.once("exit", () => liveWorkers.delete(worker));
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error) =>
         reject(new ModelLoadError(`cannot load ${modelPath}: ${error.message}`));
@@ -131,6 +165,7 @@ export class WorkerSession implements InferenceExecutor {
     options?: InferOptions,
   ): Promise<Tensor[]> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (stopping) return Promise.reject(new Error("the server is shutting down: no new runs"));
     const id = this.nextId++;
     const transfer = new Set<ArrayBuffer>();
     const feeds = inputs.map((input) => {
