@@ -162,7 +162,13 @@ describe("AccessLog sampling", () => {
     const sampled: number[] = [];
     for (let i = 0; i < 12; i++) {
       let listening = false;
-      const reply = { raw: { once: () => void (listening = true) } };
+      const reply = {
+        raw: {
+          once: () => {
+            listening = true;
+          },
+        },
+      };
       log.sample({} as never, reply as never);
       if (listening) sampled.push(i);
     }
