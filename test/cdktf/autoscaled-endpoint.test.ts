@@ -1,0 +1,99 @@
+import { TerraformOutput, TerraformStack, Testing } from "cdktf";
+import { describe, expect, it } from "vitest";
+import { AutoscaledEndpoint, GpuNodePool, ModelService } from "../../constructs/cdktf";
+import { ValidationError } from "../../src/errors";
+import { planAutoscaledEndpoint } from "../../src/plan/autoscaled-endpoint";
+import { planModelService } from "../../src/plan/model-service";
+import { validateAgainstUpstreamSchema } from "../core/support/schemas";
+import { danglingReferences, manifests, regionProviders, resourcesOfType, synthStack } from "./support";
+
+const poolProps = {
+  clusterName: "prod-use1",
+  subnetIds: ["subnet-0a1b2c3d4e5f60718"],
+  instanceTypes: ["g5.xlarge"],
+  nodes: { min: 1, max: 4 },
+};
+const serviceProps = {
+  model: { name: "resnet50", uri: "s3://models/resnet50/3/model.onnx", sha256: "a".repeat(64) },
+  resources: { gpu: 1 },
+};
+const endpointProps = {
+  replicas: { min: 2, max: 10 },
+  target: { inflightRequestsPerReplica: 8 },
+  exposure: { type: "nlb" as const, scheme: "internet-facing" as const },
+};
+
+type Resource = Record<string, unknown>;
+const kindOf = (resource: Resource) => (resource.manifest as { kind: string }).kind;
+const nameOf = (resource: Resource) => (resource.manifest as { metadata: { name: string } }).metadata.name;
+
+describe("CDKTF AutoscaledEndpoint behind an NLB", () => {
+  let endpoint: AutoscaledEndpoint | undefined;
+  const { config } = synthStack((stack) => {
+    const providers = regionProviders(stack, "us-east-1");
+    const pool = new GpuNodePool(stack, "gpu", { ...poolProps, providers });
+    const service = new ModelService(stack, "resnet", { ...serviceProps, nodePool: pool, providers });
+    // The same name as its service, as a Pulumi program may write it.
+    endpoint = new AutoscaledEndpoint(stack, "resnet", { ...endpointProps, service, providers });
+  });
+  const servicePlan = planModelService("resnet", serviceProps, undefined);
+  const plan = planAutoscaledEndpoint("resnet", endpointProps, servicePlan);
+  const endpointManifests = Object.entries(resourcesOfType(config, "kubernetes_manifest")).filter(([id]) =>
+    id.startsWith("resnet-endpoint_"),
+  );
+
+  it("holds the core's HPAs, NLB Service and NetworkPolicy unchanged, on the cluster's provider", () => {
+    const held = endpointManifests.map(([, r]) => `${kindOf(r)}/${nameOf(r)}`).sort();
+    expect(held).toEqual(plan.kubernetesObjects.map((o) => `${o.kind}/${o.metadata.name}`).sort());
+    for (const [, resource] of endpointManifests) expect(resource.provider).toBe("kubernetes.us-east-1");
+    const planned = JSON.parse(JSON.stringify(plan.kubernetesObjects));
+    expect(manifests(config)).toEqual(expect.arrayContaining(planned));
+    for (const object of planned) expect(() => validateAgainstUpstreamSchema(object)).not.toThrow();
+  });
+
+  it("waits for the NLB hostname on the Service and exposes it as a reference to that field", () => {
+    const [id, lbService] = endpointManifests.find(([, r]) => kindOf(r) === "Service") ?? [];
+    expect(lbService?.wait).toEqual({ fields: { "status.loadBalancer.ingress[0].hostname": "^.+$" } });
+    const resolvedHostname = Testing.synthScope((scope) => {
+      new TerraformOutput(scope, "hostname", { value: endpoint?.hostname });
+    });
+    expect(JSON.parse(resolvedHostname).output.hostname.value).toBe(
+      `\${kubernetes_manifest.${id}.object.status.loadBalancer.ingress[0].hostname}`,
+    );
+    expect(endpoint?.port).toBe(80);
+    expect(endpoint?.scheme).toBe("internet-facing");
+  });
+
+  it("creates the autoscalers after the service's Deployments, and every reference resolves", () => {
+    const deployment = Object.entries(resourcesOfType(config, "kubernetes_manifest")).find(
+      ([id, r]) => id.startsWith("resnet_") && kindOf(r) === "Deployment",
+    )?.[0];
+    const hpa = endpointManifests.find(([, r]) => kindOf(r) === "HorizontalPodAutoscaler")?.[1];
+    expect(hpa?.depends_on).toContain(`kubernetes_manifest.${deployment}`);
+    expect(danglingReferences(config)).toEqual([]);
+  });
+});
+
+describe("CDKTF AutoscaledEndpoint, invalid props", () => {
+  it("throws the core's ValidationError listing every problem, before any child is created", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "bad");
+    const service = new ModelService(stack, "resnet", { ...serviceProps, clusterName: "prod" });
+    const before = stack.node.children.length;
+    let error: unknown;
+    try {
+      new AutoscaledEndpoint(stack, "resnet", {
+        ...endpointProps,
+        replicas: { min: 5, max: 3 },
+        target: { inflightRequestsPerReplica: 0 },
+        service,
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).problems.length).toBeGreaterThanOrEqual(2);
+    expect((error as ValidationError).message).toContain('AutoscaledEndpoint "resnet"');
+    expect(stack.node.children.length).toBe(before);
+  });
+});
