@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^onnxfleet$/, replacement: source("./src/index.ts") },
       { find: /^onnxfleet\/pulumi$/, replacement: source("./constructs/pulumi/index.ts") },
       { find: /^onnxfleet\/cdktf$/, replacement: source("./constructs/cdktf/index.ts") },
+      { find: /^onnxfleet\/pulumi\/testing$/, replacement: source("./constructs/pulumi/testing.ts") },
     ],
   },
   test: {

@@ -11,7 +11,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
 const serverMain = join(root, "dist", "server", "main.js");
 if (!existsSync(serverMain)) {
-  process.stderr.write("dist/server/main.js is missing: run `npm run build` (npm ci runs it for you).\n");
+  process.stderr.write("dist/server/main.js is missing: run `npm run build` (npm start runs it for you).\n");
   process.exit(1);
 }
 

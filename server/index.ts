@@ -48,11 +48,3 @@ export {
 } from "./repository";
 export type { ModelSignature, TensorMetadata } from "./runtime/metadata";
 export { DATATYPES, type Datatype, type Tensor } from "./tensor";
-export {
-  addModel,
-  buildModel,
-  deterministicValues,
-  identityModel,
-  mlp,
-  multiIoModel,
-} from "./testing/onnx-builder";

@@ -1,13 +1,105 @@
-export * from "./errors";
-// GpuNodePool, MultiRegionFailover, GPU catalog, capacity math, render (branch core-pool)
-export * from "./index-pool";
-export * from "./labels";
-export * from "./lazy";
-export * from "./naming";
-export * from "./plan/autoscaled-endpoint";
+/**
+ * `onnxfleet`: the framework-neutral core. Props types, validation (`ValidationError`), the pure planners
+ * (`plan*`), naming rules, the GPU catalog, the failover math and `onnxfleet render`'s API. Every name is
+ * listed here on purpose: the API report (etc/onnxfleet.api.md) records it, and `npm test` checks it.
+ */
+export {
+  type FailoverBudget,
+  type FailoverTiming,
+  failoverBudget,
+  meetsFailoverBudget,
+  worstCaseFailoverSeconds,
+} from "./capacity/failover";
+export { type GpuPoolCapacity, gpuPoolCapacity } from "./capacity/gpu-pool";
+export { AWS_REGIONS, type AwsRegion, isAwsRegion } from "./catalog/aws-regions";
+export {
+  explainNonGpuInstanceType,
+  findGpuInstanceType,
+  GPU_INSTANCE_FAMILIES,
+  GPU_INSTANCE_TYPES,
+  type GpuInstanceType,
+  type GpuModel,
+} from "./catalog/gpu-instance-types";
+export { ERROR_CODES, type ErrorCode, OnnxfleetError, type Problem, ValidationError } from "./errors";
+export {
+  COMPONENT_ENDPOINT,
+  COMPONENT_MODEL_SERVER,
+  endpointLabels,
+  LABEL_COMPONENT,
+  LABEL_INSTANCE,
+  LABEL_MANAGED_BY,
+  LABEL_NAME,
+  LABEL_VERSION,
+  type Labels,
+  MANAGED_BY,
+  modelServiceLabels,
+  modelServiceSelector,
+  modelVersionLabels,
+  modelVersionSelector,
+} from "./labels";
+export { isKnown, isUnresolved, type Lazy, type Unresolved } from "./lazy";
+export {
+  autoscalerName,
+  configMapName,
+  dashboardConfigMapName,
+  deploymentName,
+  httpRouteName,
+  loadBalancerNetworkPolicyName,
+  loadBalancerServiceName,
+  MODEL_VERSION_MAX,
+  modelConfigKey,
+  modelReadPolicyName,
+  NAME_MAX_LENGTH,
+  networkPolicyName,
+  prometheusRuleName,
+  serviceAccountName,
+  serviceMonitorName,
+  serviceName,
+  versionServiceName,
+} from "./naming";
+export {
+  DEVICE_PLUGIN_NAMESPACE,
+  GPU_NODE_POOL_NAME_MAX_LENGTH,
+  gpuNodePoolNames,
+  multiRegionFailoverNames,
+  NODE_POOL_LABEL,
+} from "./naming-cloud";
+export {
+  type AutoscaledEndpointPlan,
+  defaultInflightQuery,
+  inferenceScalingBehavior,
+  type LoadBalancerHostnameSource,
+  type PrometheusAdapterRulePlan,
+  planAutoscaledEndpoint,
+  targetQuantity,
+} from "./plan/autoscaled-endpoint";
+export { containerVolumeDevice, GPU_TAINT, NVIDIA_GPU_RESOURCE, nodeLabels } from "./plan/gpu-node";
+export { type GpuNodePoolPlan, NODE_ROLE_MANAGED_POLICIES, planGpuNodePool } from "./plan/gpu-node-pool";
+export {
+  EKS_CLUSTER_SECURITY_GROUP_TAG,
+  KARPENTER_DISCOVERY_TAG,
+  planKarpenterObjects,
+} from "./plan/karpenter-node-pool";
 export { type ServerModelConfig, serverModelConfig } from "./plan/model-config";
-export * from "./plan/model-pod-identity";
-export * from "./plan/model-service";
+export {
+  modelPodIdentityNames,
+  POD_IDENTITY_TRUST_POLICY,
+  planModelPodIdentity,
+} from "./plan/model-pod-identity";
+export {
+  IRSA_ROLE_ANNOTATION,
+  type ModelServicePlan,
+  type ModelVersionPlan,
+  planModelService,
+  type S3ReadAccess,
+  type ServerPorts,
+} from "./plan/model-service";
+export { type MultiRegionFailoverPlan, planMultiRegionFailover } from "./plan/multi-region-failover";
+export {
+  KUBELET_DEVICE_PLUGIN_DIR,
+  needsDevicePlugin,
+  planNvidiaDevicePlugin,
+} from "./plan/nvidia-device-plugin";
 export { prometheusAdapterRule, prometheusAdapterRuleYaml } from "./plan/prometheus-adapter";
 export {
   HTTP_PORT,
@@ -16,21 +108,107 @@ export {
   METRICS_PORT,
   READY_PATH,
 } from "./plan/server-contract";
-export * from "./plan/types";
-export * from "./specs/autoscaled-endpoint";
-export * from "./specs/common";
-export * from "./specs/model-service";
+export {
+  type CloudRefOptions,
+  type CloudResourcePlan,
+  type CloudResourceRef,
+  type CloudResourceRefConversion,
+  cloudRef,
+  convertCloudRefValue,
+  isCloudResourceRef,
+  type KubernetesIgnoreChanges,
+  type KubernetesObject,
+  type KubernetesObjectRef,
+  type NodePoolBinding,
+  replaceCloudRefs,
+} from "./plan/types";
+export {
+  parseTopology,
+  planTopology,
+  renderKubernetesObjects,
+  renderTopology,
+  type TopologyAutoscaledEndpointProps,
+  TopologyError,
+  type TopologyFile,
+  type TopologyModelServiceProps,
+  type TopologyPlan,
+} from "./render";
+export {
+  AUTOSCALED_ENDPOINT_DEFAULTS,
+  type AutoscaledEndpointProps,
+  type AutoscalerProps,
+  type ClusterIpExposureProps,
+  type ExposureProps,
+  type HpaAutoscalerProps,
+  type KedaAutoscalerProps,
+  type NlbExposureProps,
+  type ScalingTargetProps,
+} from "./specs/autoscaled-endpoint";
+export { parseQuantity, type Quantity } from "./specs/common";
+export {
+  CAPACITY_TYPES,
+  type CapacityType,
+  DEFAULT_DEVICE_PLUGIN_IMAGE,
+  DISK_SIZE_GIB_MAX,
+  DISK_SIZE_GIB_MIN,
+  GPU_AMI_TYPES,
+  GPU_NODE_POOL_MODES,
+  type GpuAmiType,
+  type GpuNodeCountProps,
+  type GpuNodePoolKarpenterProps,
+  type GpuNodePoolMode,
+  type GpuNodePoolProps,
+  type GpuNodePoolSpec,
+  type ImdsHopLimit,
+  resolveGpuNodePoolSpec,
+} from "./specs/gpu-node-pool";
+export {
+  type AllowedSourcesProps,
+  type BatchingProps,
+  type DisruptionBudgetProps,
+  type GatewayRefProps,
+  MODEL_SERVICE_DEFAULTS,
+  MODEL_URI_SCHEMES,
+  type ModelArtifact,
+  type ModelProps,
+  type ModelServiceProps,
+  type ModelStorageProps,
+  type ModelVersionProps,
+  type MonitoringProps,
+  type MultiVersionModelProps,
+  type ResourcesProps,
+  type ShutdownProps,
+  type SingleVersionModelProps,
+  type SpreadMode,
+  type TopologySpreadProps,
+} from "./specs/model-service";
+export {
+  type EndpointScheme,
+  FAILOVER_ROLES,
+  FAILOVER_ROUTINGS,
+  type FailoverEndpoint,
+  type FailoverHealthCheckProps,
+  type FailoverRegionProps,
+  type FailoverRegionSpec,
+  type FailoverRole,
+  type FailoverRouting,
+  HEALTH_CHECK_PROTOCOLS,
+  type HealthCheckIntervalSeconds,
+  type HealthCheckProtocol,
+  type MultiRegionFailoverProps,
+  type MultiRegionFailoverSpec,
+  resolveMultiRegionFailoverSpec,
+} from "./specs/multi-region-failover";
 export {
   AUTOSCALED_ENDPOINT,
   type AutoscaledEndpointSpec,
   resolveAutoscaledEndpointSpec,
 } from "./specs/resolve-autoscaled-endpoint";
+export type { ModelVersionSpec } from "./specs/resolve-model";
 export {
   defaultServerImage,
   MODEL_SERVICE,
   type ModelServiceSpec,
-  type ModelVersionSpec,
   resolveModelServiceSpec,
 } from "./specs/resolve-model-service";
-export * from "./validate";
 export { VERSION } from "./version";

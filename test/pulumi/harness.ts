@@ -9,6 +9,7 @@
  * {@link recordResources} once.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { onnxfleetMocks } from "../../constructs/pulumi/testing";
 
 /** One resource the program registered. */
 export interface RecordedResource {
@@ -65,40 +66,6 @@ interface MockMonitorLike {
   registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
 }
 
-/** Fabricates the outputs a cloud provider would compute, so components can read them. */
-function fabricateState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
-  const inputs = args.inputs as Record<string, unknown>;
-  const state: Record<string, unknown> = { ...inputs };
-  if (args.type.startsWith("aws:")) {
-    state.arn = `arn:aws:mock:::${args.type.split(":").pop()}/${args.name}`;
-  }
-  if (args.type === "aws:eks/nodeGroup:NodeGroup") {
-    state.nodeGroupName = inputs.nodeGroupName ?? `${args.name}-mockid`;
-  }
-  if (args.type === "aws:iam/role:Role") state.name = inputs.name ?? `${args.name}-mockid`;
-  if (args.type === "aws:ec2/launchTemplate:LaunchTemplate") state.latestVersion = 1;
-  if (args.type === "kubernetes:core/v1:Service") {
-    const spec = inputs.spec as { type?: string } | undefined;
-    if (spec?.type === "LoadBalancer") {
-      state.status = { loadBalancer: { ingress: [{ hostname: `${args.name}.elb.mock.amazonaws.com` }] } };
-    }
-  }
-  return state;
-}
-
-/** Fabricates the results of data source calls a program makes (an EKS cluster lookup). */
-function fabricateCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-  const inputs = args.inputs as Record<string, unknown>;
-  if (args.token === "aws:eks/getCluster:getCluster") {
-    return {
-      name: inputs.name,
-      endpoint: `https://${String(inputs.name)}.eks.mock.amazonaws.com`,
-      certificateAuthorities: [{ data: "bW9jay1jYQ==" }],
-    };
-  }
-  return {};
-}
-
 /**
  * Installs Pulumi mocks that record every resource; call once per test file, before creating resources.
  * @param project the Pulumi project name (`pulumi.Config()` reads `<project>:<key>`).
@@ -106,6 +73,7 @@ function fabricateCall(args: pulumi.runtime.MockCallArgs): Record<string, unknow
 export function recordResources(project = "project"): Recording {
   const resources: RecordedResource[] = [];
   const calls: pulumi.runtime.MockCallArgs[] = [];
+  const mocks = onnxfleetMocks();
   pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -120,11 +88,11 @@ export function recordResources(project = "project"): Recording {
           dependencies: [],
           ignoreChanges: [],
         });
-        return { id: `${args.name}-id`, state: fabricateState(args) };
+        return mocks.newResource(args);
       },
       call(args) {
         calls.push(args);
-        return fabricateCall(args);
+        return mocks.call(args);
       },
     },
     project,

@@ -1,7 +1,7 @@
 /**
- * The quick start of docs/development.md and docs/server.md, for real: `node scripts/start-demo.mjs` (what `npm start` runs) over the built
- * server in dist/, then the curl line it prints, then SIGTERM. Needs `npm run build` first (`npm test` and
- * `npm ci` run it).
+ * The quick start of docs/development.md and docs/server.md, for real: `node scripts/start-demo.mjs` (what
+ * `npm start` runs after building) over the built server in dist/, then the curl line it prints, then
+ * SIGTERM. Needs `npm run build` first (`npm test` and `npm start` run it).
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";

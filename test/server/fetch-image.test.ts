@@ -23,7 +23,8 @@ describe("server/Dockerfile", () => {
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=docker\.io\/library\/node:24-bookworm-slim$/m);
     // The Dockerfile's own build-arg reference, as text (not a template placeholder).
     const deps = stages.find((stage) => stage.startsWith(`${"$"}{NODE_IMAGE} AS deps`)) ?? "";
-    expect(deps).toMatch(/npm ci --omit=dev --ignore-scripts/);
+    expect(deps).toMatch(/node \/tmp\/server-manifest\.mjs \/tmp > package\.json/);
+    expect(deps).toMatch(/npm install --omit=dev --ignore-scripts/);
     expect(runtime).not.toMatch(/npm (ci|install)/);
     expect(runtime).toMatch(/COPY --from=deps \/opt\/onnxfleet\/node_modules\//);
   });
