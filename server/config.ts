@@ -144,7 +144,7 @@ export const CONFIG_SCHEMA = {
     choices: INSTANCE_THREADS,
     default: "auto",
     description:
-      "Where sessions run: worker (a thread each, so HTTP work overlaps inference), main (the event loop's thread), or auto: worker when a one-row run takes 1 ms or more.",
+      "Where sessions run: worker (a thread each, so HTTP work overlaps inference, under --inference-timeout-ms), main (the event loop's thread, no deadline), or auto: main only for models without BYTES whose every dimension is fixed or bounded by batching and whose largest run takes under 1 ms, else worker.",
   }),
   intraOpSpinning: option.enum({
     flag: "intra-op-spinning",
@@ -213,6 +213,36 @@ export const CONFIG_SCHEMA = {
     max: 1,
     description:
       "Share of requests that get an info-level access line (0.01: one in a hundred; 1: all; 0: none); refused and failed requests are always logged (503s once per burst).",
+  }),
+  exitOnError: option.boolean({
+    flag: "exit-on-error",
+    default: true,
+    description:
+      "Exit at start when any model version fails to load (a bad rollout never turns ready); --no-exit-on-error serves the others and reports the failed one unready.",
+  }),
+  inferenceTimeoutMs: option.integer({
+    flag: "inference-timeout-ms",
+    default: 30_000,
+    min: 10,
+    max: 3_600_000,
+    description:
+      "Deadline of one run on a worker instance; a run past it gets 504 and its worker is terminated and replaced.",
+  }),
+  workerHeapMb: option.integer({
+    flag: "worker-heap-mb",
+    default: 1024,
+    min: 16,
+    max: 65_536,
+    description:
+      "V8 heap cap of each worker instance, in MiB; a worker past it is ended (500 for its request) and restarted, the process lives on.",
+  }),
+  maxResponseBytes: option.integer({
+    flag: "max-response-bytes",
+    default: 64 * 1024 * 1024,
+    min: 1024,
+    max: 2 ** 31 - 1,
+    description:
+      "Most bytes one response's output tensors may hold (raw; JSON text is checked too); a larger answer gets 400 before it is encoded.",
   }),
   logLevel: option.enum({
     flag: "log-level",
@@ -283,6 +313,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = {})
   const options: Record<string, { type: "string" | "boolean" }> = {};
   for (const [, spec] of schemaEntries()) {
     options[spec.flag] = { type: spec.kind === "boolean" ? "boolean" : "string" };
+    if (spec.kind === "boolean") options[`no-${spec.flag}`] = { type: "boolean" };
   }
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -298,7 +329,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = {})
     const fromFlag = values[spec.flag];
     const variable = envVarOf(spec.flag);
     const fromEnv = env[variable];
-    if (typeof fromFlag === "boolean") config[key] = fromFlag;
+    if (values[`no-${spec.flag}`] === true) {
+      if (fromFlag !== undefined) throw new ConfigError(`set --${spec.flag} or --no-${spec.flag}, not both`);
+      config[key] = false;
+    } else if (typeof fromFlag === "boolean") config[key] = fromFlag;
     else if (fromFlag !== undefined) config[key] = parseValue(spec, fromFlag, `--${spec.flag}`);
     else if (fromEnv !== undefined && fromEnv !== "") config[key] = parseValue(spec, fromEnv, variable);
     else if (spec.default !== undefined) config[key] = spec.default;

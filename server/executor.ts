@@ -10,6 +10,13 @@ export interface InferOptions {
    * @default false
    */
   readonly inputsDisposable?: boolean;
+  /**
+   * Most bytes the run's outputs may hold (raw tensor bytes; BYTES elements count 4 more each). An
+   * executor that can check before handing the outputs over refuses a larger answer with a 400
+   * (`OutputTooLargeError`); the app checks every response again (`--max-response-bytes`).
+   * @default - no limit
+   */
+  readonly maxOutputBytes?: number;
 }
 
 /**

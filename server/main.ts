@@ -71,6 +71,8 @@ export async function start(
       logger.info({ model: modelName, version, durationSeconds }, "model loaded and warmed up");
     },
     createExecutor: batchingExecutorFactory(config, logger),
+    exitOnError: config.exitOnError,
+    onWarning: ({ modelName, version, message }) => logger.warn({ model: modelName, version }, message),
   });
   let drain: DrainController | undefined;
   const app = buildApp({

@@ -108,3 +108,13 @@ export function elementCount(shape: readonly number[]): number {
   for (const dim of shape) count *= dim;
   return count;
 }
+
+/** Bytes the tensors' data hold: raw element bytes, and for BYTES each element's bytes plus a 4-byte length. */
+export function outputByteLength(tensors: readonly Tensor[]): number {
+  let bytes = 0;
+  for (const tensor of tensors) {
+    if (tensor.datatype !== "BYTES") bytes += (tensor.data as ArrayBufferView).byteLength;
+    else for (const element of tensor.data as Uint8Array[]) bytes += 4 + element.length;
+  }
+  return bytes;
+}

@@ -15,7 +15,8 @@
  */
 import type { InferOptions } from "../executor";
 import { type ModelMetrics, NO_MODEL_METRICS } from "../metrics/model-metrics";
-import type { Tensor } from "../tensor";
+import { OutputTooLargeError } from "../runtime/errors";
+import { outputByteLength, type Tensor } from "../tensor";
 import { BatchRequestError, QueueFullError, QueueTimeoutError, ShuttingDownError } from "./errors";
 import type { BatchingOptions } from "./options";
 import { concatRows, sliceRows } from "./rows";
@@ -38,6 +39,12 @@ export interface DynamicBatcherOptions extends BatchingOptions {
    * @default - reports nowhere
    */
   readonly metrics?: ModelMetrics;
+  /**
+   * Most bytes one request's outputs may hold (`--max-response-bytes`): instances that can check inside
+   * the run get the batch's share, and every request's own outputs are checked before they are answered.
+   * @default - no limit
+   */
+  readonly maxResponseBytes?: number;
 }
 
 /** Counters for metrics and tests. */
@@ -105,6 +112,7 @@ export class DynamicBatcher implements BatchRunner {
     this.maxDelayMs = options.maxQueueDelayMicroseconds / 1000;
     this.metrics = options.metrics ?? NO_MODEL_METRICS;
     this.batchable = options.batchable && options.maxBatchSize > 1;
+    this.maxResponseBytes = options.maxResponseBytes;
   }
 
   /**
@@ -198,13 +206,30 @@ export class DynamicBatcher implements BatchRunner {
     const started = performance.now();
     let result: Promise<Tensor[]>;
     try {
-      result = instance.infer(inputs, outputNames);
+      result = instance.infer(inputs, outputNames, this.runOptions(1, false));
     } catch (error) {
       result = Promise.reject(error);
     }
     const done = () => this.finished(instance, rows, 1, started);
     result.then(done, done);
-    return result;
+    return this.maxResponseBytes === undefined ? result : result.then((outputs) => this.bounded(outputs));
+  }
+
+  private readonly maxResponseBytes: number | undefined;
+
+  /** What an instance is told about a run of `requests` requests. */
+  private runOptions(requests: number, disposable: boolean): InferOptions | undefined {
+    if (this.maxResponseBytes === undefined) return disposable ? DISPOSABLE : undefined;
+    return { inputsDisposable: disposable, maxOutputBytes: this.maxResponseBytes * requests };
+  }
+
+  /** One request's outputs, or an error when they exceed maxResponseBytes. */
+  private bounded(outputs: Tensor[]): Tensor[] {
+    const bytes = outputByteLength(outputs);
+    if (this.maxResponseBytes !== undefined && bytes > this.maxResponseBytes) {
+      throw new OutputTooLargeError(this.options.label, bytes, this.maxResponseBytes);
+    }
+    return outputs;
   }
 
   /** Starts batches while an instance is idle and requests wait (holding back for a fill target). */
@@ -272,7 +297,7 @@ export class DynamicBatcher implements BatchRunner {
     let rows = first.rows;
     let inputs = first.inputs;
     // A joined batch is fresh memory no one else holds: the instance may take it rather than copy it.
-    const lent: InferOptions | undefined = batch.length > 1 ? DISPOSABLE : undefined;
+    const lent = this.runOptions(batch.length, batch.length > 1);
     if (batch.length > 1) {
       for (let i = 1; i < batch.length; i++) rows += batch[i]!.rows;
       inputs = first.inputs.map((_, index) =>
@@ -295,7 +320,7 @@ export class DynamicBatcher implements BatchRunner {
     result.then(
       (outputs) => {
         this.finished(instance, rows, batch.length, started);
-        if (batch.length === 1) first.resolve(outputs);
+        if (batch.length === 1) this.answer(first, outputs);
         else this.fanOut(batch, rows, outputs);
       },
       (error: unknown) => {
@@ -322,7 +347,18 @@ export class DynamicBatcher implements BatchRunner {
     for (const request of batch) {
       const own = outputs.map((output) => sliceRows(output, start, request.rows));
       start += request.rows;
-      request.resolve(own);
+      this.answer(request, own);
+    }
+  }
+
+  private answer(request: Pending, outputs: Tensor[]): void {
+    if (this.maxResponseBytes === undefined) request.resolve(outputs);
+    else {
+      try {
+        request.resolve(this.bounded(outputs));
+      } catch (error) {
+        request.reject(error);
+      }
     }
   }
 

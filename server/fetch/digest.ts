@@ -32,8 +32,16 @@ export async function sha256File(path: string): Promise<string> {
  * digest when it matches, throws a `DIGEST_MISMATCH` error naming both digests when it does not.
  */
 export async function verifySha256File(path: string, expectedSha256: string): Promise<string> {
+  return checkSha256(path, await sha256File(path), expectedSha256);
+}
+
+/** Checks bytes already in memory (the server hashes exactly the bytes it loads), as {@link verifySha256File}. */
+export function verifySha256Bytes(path: string, bytes: Uint8Array, expectedSha256: string): string {
+  return checkSha256(path, createHash("sha256").update(bytes).digest("hex"), expectedSha256);
+}
+
+function checkSha256(path: string, actual: string, expectedSha256: string): string {
   const expected = normalizeSha256(expectedSha256);
-  const actual = await sha256File(path);
   if (actual !== expected) {
     throw new FetchError(
       FETCH_ERROR_CODES.DIGEST_MISMATCH,

@@ -2,7 +2,7 @@
 export class ProtocolError extends Error {
   override readonly name = "ProtocolError";
   constructor(
-    readonly statusCode: 400 | 404 | 413 | 415 | 503 | 500,
+    readonly statusCode: 400 | 404 | 413 | 415 | 500 | 503 | 504,
     message: string,
   ) {
     super(message);

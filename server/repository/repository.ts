@@ -1,13 +1,19 @@
 /**
  * The served models: scanned at construction (bad layouts fail at once), then loaded and warmed up.
- * Readiness is per version and for the whole repository.
+ * Readiness is per version and for the whole repository (docs/server-faults.md):
+ * - a version is `ready` once loaded and warmed up, `unavailable` while its executor has no working
+ *   instance (a worker being restarted), `failed` when it could not load;
+ * - the repository is ready once no version is still loading, at least one is ready, and (with
+ *   `exitOnError`, the default) none failed.
+ * A synthesised warm-up that fails is a warning (the model may only reject zeros); a configured `warmup`
+ * that fails is a load failure.
  */
 import type { InferenceExecutor } from "../executor";
-import { verifySha256File } from "../fetch/digest";
 import { type ModelMetrics, NO_MODEL_METRICS, withComputeMetrics } from "../metrics/model-metrics";
 import type { ModelSignature } from "../runtime/metadata";
-import { ModelSession, type SessionOptions } from "../runtime/session";
+import { ModelSession, type ModelSource, type SessionOptions } from "../runtime/session";
 import { type ModelConfig, pinnedSha256 } from "./model-config";
+import { readModelSource } from "./model-source";
 import { type ScannedModel, scanRepository } from "./scan";
 import { warmupRequest } from "./warmup";
 
@@ -19,8 +25,15 @@ export interface ExecutorContext {
   readonly session: ModelSession;
   /** Where this version's executor reports queue depth, queue time, batch rows and compute time. */
   readonly metrics: ModelMetrics;
-  /** The version's model.onnx, for factories that load more sessions of it. */
-  readonly modelPath: string;
+  /** The version's model.onnx as read and checked once, for factories that create more sessions of it. */
+  readonly model: ModelSource;
+  /**
+   * For executors whose instances can fail and come back: whether at least one works now. The version
+   * reads `unavailable` (503, unready) while false.
+   */
+  readonly setAvailable: (available: boolean) => void;
+  /** For warnings worth an operator's attention (a synthesised warm-up that failed). */
+  readonly warn: (message: string) => void;
 }
 
 /**
@@ -49,6 +62,21 @@ export interface ModelRepositoryOptions {
    * @default - nothing
    */
   readonly onVersionLoaded?: (event: VersionLoadedEvent) => void;
+  /**
+   * Whether one version that fails to load fails the whole load (`load()` rejects; the server exits, like
+   * Triton's `--exit-on-error`), or is reported unready while the others serve (`load()` resolves).
+   * @default true
+   */
+  readonly exitOnError?: boolean;
+  /** Called with warnings (a synthesised warm-up that failed, a version that failed to load). @default - nothing */
+  readonly onWarning?: (event: VersionWarningEvent) => void;
+}
+
+/** Something about one model version an operator should know, though it does not stop the server. */
+export interface VersionWarningEvent {
+  readonly modelName: string;
+  readonly version: string;
+  readonly message: string;
 }
 
 /** One model version finished loading and warming up. */
@@ -65,7 +93,9 @@ export interface ModelVersion {
   readonly version: string;
   readonly modelPath: string;
   readonly config: ModelConfig;
-  state: "loading" | "ready" | "failed";
+  state: "loading" | "ready" | "unavailable" | "failed";
+  /** Why the version failed to load (state `failed`). */
+  failure?: string;
   signature?: ModelSignature;
   executor?: InferenceExecutor;
   session?: ModelSession;
@@ -87,28 +117,39 @@ export class ModelRepository {
     this.models = new Map(scanRepository(options.root).map((model) => [model.name, served(model)]));
   }
 
-  /** Loads every version and runs one warm-up inference each. Rejects on the first failure. */
+  /**
+   * Loads every version and runs one warm-up inference each. With `exitOnError` (the default) it rejects
+   * on the first failure; without, it resolves once every version has loaded or failed.
+   */
   load(): Promise<void> {
-    this.loading ??= Promise.all(
-      [...this.models.values()].flatMap((model) =>
-        model.versions.map((version) => this.loadVersion(version)),
-      ),
-    ).then(() => undefined);
+    const versions = [...this.models.values()].flatMap((model) => model.versions);
+    this.loading ??=
+      (this.options.exitOnError ?? true)
+        ? Promise.all(versions.map((version) => this.loadVersion(version))).then(() => undefined)
+        : Promise.all(
+            versions.map((version) =>
+              this.loadVersion(version).catch((error: Error) =>
+                this.warn(version, `not served: ${error.message}`),
+              ),
+            ),
+          ).then(() => undefined);
     return this.loading;
+  }
+
+  private warn(entry: ModelVersion, message: string): void {
+    this.options.onWarning?.({ modelName: entry.modelName, version: entry.version, message });
   }
 
   private async loadVersion(entry: ModelVersion): Promise<void> {
     const started = process.hrtime.bigint();
     try {
       const pin = pinnedSha256(entry.config, entry.version, `model "${entry.modelName}" config.json`);
-      if (pin !== undefined) await verifySha256File(entry.modelPath, pin);
-      const session = await ModelSession.load(entry.modelPath, this.options.session);
+      const model = await readModelSource(entry.modelPath, pin);
+      const session = await ModelSession.load(model, this.options.session);
       entry.session = session;
       entry.signature = session.signature;
-      await session.infer(
-        warmupRequest(entry.config, session.signature),
-        session.signature.outputs.map((output) => output.name),
-      );
+      const warn = (message: string) => this.warn(entry, message);
+      await warmUp(session, entry.config, warn);
       const createExecutor = this.options.createExecutor ?? defaultExecutorFactory;
       entry.executor = await createExecutor({
         modelName: entry.modelName,
@@ -116,7 +157,13 @@ export class ModelRepository {
         config: entry.config,
         session,
         metrics: this.options.metricsFor?.(entry.modelName, entry.version) ?? NO_MODEL_METRICS,
-        modelPath: entry.modelPath,
+        model,
+        setAvailable: (available) => {
+          if (entry.state === "ready" || entry.state === "unavailable") {
+            entry.state = available ? "ready" : "unavailable";
+          }
+        },
+        warn,
       });
       entry.state = "ready";
       this.options.onVersionLoaded?.({
@@ -126,15 +173,19 @@ export class ModelRepository {
       });
     } catch (error) {
       entry.state = "failed";
+      entry.failure = (error as Error).message;
       throw new Error(`model "${entry.modelName}" version ${entry.version}: ${(error as Error).message}`);
     }
   }
 
-  /** True once every version has loaded and warmed up. */
+  /**
+   * True once no version is loading, at least one is ready, and (with `exitOnError`) none failed: a
+   * version without a working instance leaves the server ready only while another version serves.
+   */
   get ready(): boolean {
-    return [...this.models.values()].every((model) =>
-      model.versions.every((version) => version.state === "ready"),
-    );
+    const states = [...this.models.values()].flatMap((model) => model.versions.map((v) => v.state));
+    if (states.includes("loading") || !states.includes("ready")) return false;
+    return !((this.options.exitOnError ?? true) && states.includes("failed"));
   }
 
   /** The model's version `version`, or its default (highest) version; undefined when not served. */
@@ -157,6 +208,25 @@ export class ModelRepository {
         version.state = "loading";
       }
     }
+  }
+}
+
+/**
+ * Runs the version's warm-up on its session. A configured warm-up must succeed; a synthesised one (zeros)
+ * is only a smoke test: a valid model may reject it (integer division by zero, a shape input of zeros),
+ * so its failure is a warning and the model is served.
+ */
+async function warmUp(session: ModelSession, config: ModelConfig, warn: (message: string) => void) {
+  const outputNames = session.signature.outputs.map((output) => output.name);
+  const inputs = warmupRequest(config, session.signature);
+  try {
+    await session.infer(inputs, outputNames);
+  } catch (error) {
+    if (config.warmup !== undefined) throw error;
+    warn(
+      `the synthesised warm-up (zeros, dynamic dimensions 1) failed, so the model is served without ` +
+        `one: ${(error as Error).message}. Give config.json a "warmup" request to warm it up`,
+    );
   }
 }
 

@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import type { InferenceSession as OrtSession } from "onnxruntime-node";
 import * as ort from "onnxruntime-node";
 import type { InferenceExecutor } from "../executor";
@@ -28,14 +29,31 @@ export interface SessionOptions {
   readonly allowSpinning?: boolean;
 }
 
+/**
+ * A model file's bytes, read (and, when pinned, hashed) once: every session of the version, on the main
+ * thread or a worker, is created from these very bytes, never from the path again, so a file swapped
+ * after it was checked is never served. `path` names the model in messages and locates external data.
+ */
+export interface ModelSource {
+  readonly path: string;
+  readonly bytes: Uint8Array;
+}
+
 /** onnxruntime session options for {@link SessionOptions} (shared by main-thread and worker sessions). */
-export function ortSessionOptions(options: SessionOptions): OrtSession.SessionOptions {
+export function ortSessionOptions(options: SessionOptions, modelPath: string): OrtSession.SessionOptions {
   return {
     executionProviders: [options.executionProvider ?? "cpu"],
     intraOpNumThreads: options.intraOpThreads ?? 0,
     graphOptimizationLevel: "all",
     logSeverityLevel: 4,
-    extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? "1" : "0" } } },
+    extra: {
+      session: {
+        intra_op: { allow_spinning: options.allowSpinning ? "1" : "0" },
+        // A model created from bytes finds its external data files (checked to sit beside it, see
+        // server/repository/external-data.ts) in the directory of the file the bytes came from.
+        model_external_initializers_file_folder_path: dirname(modelPath),
+      },
+    },
   };
 }
 
@@ -51,12 +69,13 @@ export class ModelSession implements InferenceExecutor {
     readonly signature: ModelSignature,
   ) {}
 
-  /** Loads `modelPath` into onnxruntime with the given execution provider and threads. */
-  static async load(modelPath: string, options: SessionOptions = {}): Promise<ModelSession> {
+  /** Creates an onnxruntime session from the model's bytes with the given execution provider and threads. */
+  static async load(model: ModelSource, options: SessionOptions = {}): Promise<ModelSession> {
     const provider = options.executionProvider ?? "cpu";
+    const modelPath = model.path;
     let session: OrtSession;
     try {
-      session = await ort.InferenceSession.create(modelPath, ortSessionOptions(options));
+      session = await ort.InferenceSession.create(model.bytes, ortSessionOptions(options, modelPath));
     } catch (error) {
       const cause = (error as Error).message;
       if (provider === "cuda") {

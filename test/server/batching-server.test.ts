@@ -9,8 +9,14 @@ import { type RunningServer, start } from "../../server/main";
 import { ModelLoadError, ModelSession, ortSessionOptions } from "../../server/runtime/session";
 import { WorkerSession } from "../../server/runtime/worker-session";
 import { DATATYPES, type Datatype, type Tensor, TYPED_ARRAY_OF } from "../../server/tensor";
-import { deterministicValues, identityModel, mlp, multiIoModel } from "../../server/testing/onnx-builder";
-import { startTestServer, type TestServer, writeRepository } from "./helpers";
+import {
+  buildModel,
+  deterministicValues,
+  identityModel,
+  mlp,
+  multiIoModel,
+} from "../../server/testing/onnx-builder";
+import { modelSource, startTestServer, type TestServer, writeRepository } from "./helpers";
 
 const SETTINGS: ServerBatchingSettings = {
   maxBatchSize: 64,
@@ -37,7 +43,10 @@ async function serve(
   const server = await startTestServer(layout, {
     createExecutor: batchingExecutorFactory(
       { ...SETTINGS, ...settings },
-      { info: (_fields: unknown, message?: string) => logged.push(message ?? "") },
+      {
+        info: (_fields: unknown, message?: string) => logged.push(message ?? ""),
+        warn: (_fields: unknown, message?: string) => logged.push(message ?? ""),
+      },
     ),
   });
   servers.push(server);
@@ -60,7 +69,7 @@ describe.each(["worker", "main"] as const)(
       // GIVEN an MLP served with batching, and a reference session running each request alone
       const bytes = mlp([8, 16, 4], { seed: 3 });
       const server = await serve({ mlp: { versions: { 1: bytes } } }, { instanceThread });
-      const reference = await ModelSession.load(join(server.root, "mlp", "1", "model.onnx"), {
+      const reference = await ModelSession.load(modelSource(join(server.root, "mlp", "1", "model.onnx")), {
         intraOpThreads: 1,
       });
       const requests = Array.from({ length: 24 }, (_, i) => {
@@ -167,21 +176,55 @@ describe("models that cannot be batched", () => {
 });
 
 describe("instanceThread auto", () => {
-  it("puts a model whose one-row run is far under 1 ms on the main thread, and logs why", async () => {
+  it("puts a model whose run at maxBatchSize rows is far under 1 ms on the main thread, and logs why", async () => {
     const logged: string[] = [];
     const server = await serve(
       { small: { versions: { 1: mlp([4, 8, 2]) } } },
-      { instanceThread: "auto" },
+      { instanceThread: "auto", maxBatchSize: 8 },
       logged,
     );
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatch(
-      /^model "small" version 1: instances on the main thread \(one row runs in \d+\.\d\d ms\)$/,
+      /^model "small" version 1: instances on the main thread \(a run at 8 rows takes \d+\.\d\d ms\)$/,
     );
     const response = await inferJson(server, "small", [
       { name: "input", datatype: "FP32", shape: [1, 4], data: [1, 2, 3, 4] },
     ]);
     expect(response.statusCode).toBe(200);
+  });
+});
+
+describe("instanceThread auto keeps runs whose size no shape bounds off the event loop (#17 item 2)", () => {
+  const square = buildModel({
+    inputs: [{ name: "x", datatype: "FP32", shape: ["n", "n"] }],
+    outputs: [{ name: "y", datatype: "FP32", shape: ["n", "n"] }],
+    nodes: [{ op: "MatMul", inputs: ["x", "x"], outputs: ["y"] }],
+  });
+  it.each([
+    [
+      "a dynamic dimension past the first",
+      { square: { versions: { 1: square } } },
+      {},
+      /"x" has a dynamic dimension \(axis 1\)/,
+    ],
+    [
+      "batching off (the first dimension is then unbounded)",
+      { small: { versions: { 1: mlp([4, 8, 2]) } } },
+      { maxBatchSize: 1 },
+      /"input" has a dynamic dimension \(the first, unbounded with batching off\)/,
+    ],
+    [
+      "a BYTES tensor",
+      { text: { versions: { 1: identityModel("BYTES", [2]) } } },
+      {},
+      /"input" is BYTES, whose cost no shape bounds/,
+    ],
+  ])("GIVEN %s THEN worker threads", async (_label, layout, settings, reason) => {
+    const logged: string[] = [];
+    await serve(layout, { instanceThread: "auto", maxBatchSize: 8, ...settings }, logged);
+    const choice = logged.find((line) => line.includes("instances on"));
+    expect(choice).toContain("instances on worker threads");
+    expect(choice).toMatch(reason);
   });
 });
 
@@ -194,10 +237,13 @@ describe("intraOpSpinning", () => {
   });
 
   it("reaches onnxruntime as its allow_spinning session setting", () => {
-    expect(ortSessionOptions({ allowSpinning: true }).extra).toEqual({
-      session: { intra_op: { allow_spinning: "1" } },
+    const external = { model_external_initializers_file_folder_path: "/m/1" };
+    expect(ortSessionOptions({ allowSpinning: true }, "/m/1/model.onnx").extra).toEqual({
+      session: { intra_op: { allow_spinning: "1" }, ...external },
     });
-    expect(ortSessionOptions({}).extra).toEqual({ session: { intra_op: { allow_spinning: "0" } } });
+    expect(ortSessionOptions({}, "/m/1/model.onnx").extra).toEqual({
+      session: { intra_op: { allow_spinning: "0" }, ...external },
+    });
   });
 
   it.each([
@@ -310,14 +356,16 @@ describe("WorkerSession", () => {
     const root = writeRepository({ m: { versions: { 1: mlp([2, 2]) } } });
     const path = join(root, "m", "1", "model.onnx");
     writeFileSync(path, "not an onnx file");
-    await expect(WorkerSession.load(path)).rejects.toBeInstanceOf(ModelLoadError);
-    await expect(WorkerSession.load(path)).rejects.toThrow(/cannot load .*model\.onnx on a worker thread/);
+    await expect(WorkerSession.load(modelSource(path))).rejects.toBeInstanceOf(ModelLoadError);
+    await expect(WorkerSession.load(modelSource(path))).rejects.toThrow(
+      /cannot load .*model\.onnx on a worker thread/,
+    );
     rmSync(root, { recursive: true, force: true });
   });
 
   it("passes onnxruntime's error for a bad run back, and keeps serving", async () => {
     const root = writeRepository({ m: { versions: { 1: mlp([2, 2]) } } });
-    const session = await WorkerSession.load(join(root, "m", "1", "model.onnx"));
+    const session = await WorkerSession.load(modelSource(join(root, "m", "1", "model.onnx")));
     const bad: Tensor = { name: "input", datatype: "FP32", shape: [1, 3], data: new Float32Array(3) };
     await expect(session.infer([bad], ["output"])).rejects.toThrow(/input/i);
     const good: Tensor = { name: "input", datatype: "FP32", shape: [1, 2], data: Float32Array.of(1, 2) };
@@ -330,7 +378,7 @@ describe("WorkerSession", () => {
 
   it("takes lent inputs without copying, and copies everything else (views, unlent arrays)", async () => {
     const root = writeRepository({ m: { versions: { 1: mlp([2, 2]) } } });
-    const session = await WorkerSession.load(join(root, "m", "1", "model.onnx"));
+    const session = await WorkerSession.load(modelSource(join(root, "m", "1", "model.onnx")));
     const tensor = (data: Float32Array): Tensor => ({ name: "input", datatype: "FP32", shape: [1, 2], data });
     const [reference] = await session.infer([tensor(Float32Array.of(1, 2))], ["output"]);
 

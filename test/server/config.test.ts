@@ -26,8 +26,26 @@ describe("loadConfig", () => {
       authTokenFile: undefined,
       authToken: undefined,
       accessLogSampleRate: 0.01,
+      exitOnError: true,
+      inferenceTimeoutMs: 30000,
+      workerHeapMb: 1024,
+      maxResponseBytes: 67108864,
       logLevel: "info",
     });
+  });
+
+  it("turns a boolean option off with --no-<flag> or its variable, and refuses both spellings at once", () => {
+    expect(loadConfig(["--model-repository", "/m", "--no-exit-on-error"]).exitOnError).toBe(false);
+    expect(loadConfig(["--model-repository", "/m"], { ONNXFLEET_EXIT_ON_ERROR: "false" }).exitOnError).toBe(
+      false,
+    );
+    expect(
+      loadConfig(["--model-repository", "/m", "--exit-on-error"], { ONNXFLEET_EXIT_ON_ERROR: "false" })
+        .exitOnError,
+    ).toBe(true);
+    expect(() => loadConfig(["--model-repository", "/m", "--exit-on-error", "--no-exit-on-error"])).toThrow(
+      "set --exit-on-error or --no-exit-on-error, not both",
+    );
   });
 
   it("reads every option from ONNXFLEET_* environment variables; flags win over the environment", () => {
@@ -52,6 +70,10 @@ describe("loadConfig", () => {
       ONNXFLEET_METRICS_PORT: "9090",
       ONNXFLEET_AUTH_TOKEN: "env-token-0123456789",
       ONNXFLEET_ACCESS_LOG_SAMPLE_RATE: "0.5",
+      ONNXFLEET_EXIT_ON_ERROR: "false",
+      ONNXFLEET_INFERENCE_TIMEOUT_MS: "5000",
+      ONNXFLEET_WORKER_HEAP_MB: "256",
+      ONNXFLEET_MAX_RESPONSE_BYTES: "4096",
       ONNXFLEET_LOG_LEVEL: "debug",
     };
     expect(loadConfig([], env)).toEqual({
@@ -76,6 +98,10 @@ describe("loadConfig", () => {
       authTokenFile: undefined,
       authToken: "env-token-0123456789",
       accessLogSampleRate: 0.5,
+      exitOnError: false,
+      inferenceTimeoutMs: 5000,
+      workerHeapMb: 256,
+      maxResponseBytes: 4096,
       logLevel: "debug",
     });
     expect(loadConfig(["--http-port=8080", "--execution-provider", "cpu"], env)).toMatchObject({

@@ -1,10 +1,16 @@
 /** Test helpers: temporary model repositories on disk, and an app over them. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../server/app";
 import { ModelRepository, type ModelRepositoryOptions } from "../../server/repository/repository";
+import type { ModelSource } from "../../server/runtime/session";
+
+/** A model file as the repository hands it to sessions: read once. */
+export function modelSource(path: string): ModelSource {
+  return { path, bytes: readFileSync(path) };
+}
 
 /** model name -> version -> ONNX bytes, plus optional config.json content per model. */
 export interface RepositoryLayout {

@@ -5,25 +5,16 @@
  * protocol cannot run are listed in SKIPPED with the reason.
  */
 import { execFileSync } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../server/app";
 import { ModelRepository } from "../../server/repository/repository";
-import type { Tensor } from "../../server/tensor";
 import { binaryRequest, splitBinaryResponse } from "./helpers";
-import { numbersFromBytes, readTensorProto, tensorBytes, tensorJson } from "./tensor-proto";
+import { asNumbers, ONNX_TESTDATA as DATA, expectClose, jsonValue, readSet } from "./onnx-testdata";
+import { numbersFromBytes, tensorBytes, tensorJson } from "./tensor-proto";
 
-const DATA = "/usr/share/libonnx-testdata/data";
 const SUITES = ["simple", "pytorch-converted"] as const;
 
 // Every skip names its reason; the list is printed as skipped tests at the end of this file.
@@ -79,18 +70,6 @@ const SKIPPED: Readonly<Record<string, string>> = {
   test_Softsign: OLD_OPSET("Add"),
 };
 
-/**
- * Cases whose inputs include a shape or split-size tensor, so the synthesised warm-up (zeros, dynamic
- * dims = 1) is not a valid input: they get config.json `warmup` from their test_data_set_0.
- */
-const NEEDS_WARMUP = new Set([
-  "test_expand_shape_model1",
-  "test_expand_shape_model2",
-  "test_expand_shape_model3",
-  "test_expand_shape_model4",
-  "test_sequence_model8",
-]);
-
 interface Case {
   readonly suite: string;
   readonly name: string;
@@ -116,29 +95,6 @@ function listCases(): Case[] {
   );
 }
 
-function readSet(dir: string, prefix: "input" | "output"): Tensor[] {
-  const files = readdirSync(dir).filter((file) => file.startsWith(`${prefix}_`) && file.endsWith(".pb"));
-  files.sort((a, b) => Number(a.slice(prefix.length + 1, -3)) - Number(b.slice(prefix.length + 1, -3)));
-  return files.map((file) => readTensorProto(join(dir, file)));
-}
-
-function asNumbers(tensor: Tensor): number[] {
-  if (tensor.datatype === "BYTES") throw new Error("BYTES has no numbers");
-  return Array.from(tensor.data as ArrayLike<number | bigint>, Number);
-}
-
-/** numpy.testing.assert_allclose's rule, with the ONNX backend tests' tolerances. */
-function expectClose(actual: number[], expected: number[], where: string, rtol = 1e-3, atol = 1e-5): void {
-  expect(actual.length, where).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!;
-    const e = expected[i]!;
-    if (Number.isNaN(e)) expect(Number.isNaN(a), `${where}[${i}]`).toBe(true);
-    else if (a !== e)
-      expect(Math.abs(a - e), `${where}[${i}]: ${a} vs ${e}`).toBeLessThanOrEqual(atol + rtol * Math.abs(e));
-  }
-}
-
 const cases = existsSync(DATA) ? listCases() : [];
 const runnable = cases.filter((c) => SKIPPED[c.name] === undefined);
 
@@ -157,19 +113,9 @@ describe("libonnx-testdata suites over HTTP", () => {
     root = mkdtempSync(join(tmpdir(), "onnxfleet-testdata-"));
     for (const c of runnable) {
       mkdirSync(join(root, c.name, "1"), { recursive: true });
+      // Some cases (shape or split-size inputs) reject the synthesised warm-up of zeros: they load with a
+      // warning (test/server/libonnx-node-warmup.test.ts).
       copyFileSync(join(c.dir, "model.onnx"), join(root, c.name, "1", "model.onnx"));
-      if (NEEDS_WARMUP.has(c.name)) {
-        const inputs = readSet(join(c.dir, c.dataSets[0]!), "input");
-        const warmup = {
-          inputs: inputs.map((t) => ({
-            name: t.name,
-            datatype: t.datatype,
-            shape: t.shape,
-            data: tensorJson(t),
-          })),
-        };
-        writeFileSync(join(root, c.name, "config.json"), JSON.stringify({ warmup }));
-      }
     }
     repository = new ModelRepository({ root });
     await repository.load();
@@ -180,9 +126,6 @@ describe("libonnx-testdata suites over HTTP", () => {
     await repository?.close();
     if (root) rmSync(root, { recursive: true, force: true });
   });
-
-  const jsonValue = (value: unknown): number =>
-    value === true ? 1 : value === false ? 0 : typeof value === "string" ? Number(value) : (value as number);
 
   it.each(runnable.map((c) => [`${c.suite}/${c.name}/${c.dataSets[0]} (JSON)`, c] as const))(
     "%s",

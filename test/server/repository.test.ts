@@ -7,7 +7,7 @@ import { RepositoryError } from "../../server/repository/errors";
 import { ModelRepository } from "../../server/repository/repository";
 import { ModelSession } from "../../server/runtime/session";
 import { buildModel, identityModel } from "../../server/testing/onnx-builder";
-import { writeRepository } from "./helpers";
+import { modelSource, writeRepository } from "./helpers";
 
 const roots: string[] = [];
 function repo(layout: Parameters<typeof writeRepository>[0]): string {
@@ -249,7 +249,7 @@ describe("loading", () => {
   it("--execution-provider cuda without the CUDA binaries fails with a message naming the flag", async () => {
     const root = repo({ m: { versions: { 1: fp32 } } });
     await expect(
-      ModelSession.load(join(root, "m", "1", "model.onnx"), { executionProvider: "cuda" }),
+      ModelSession.load(modelSource(join(root, "m", "1", "model.onnx")), { executionProvider: "cuda" }),
     ).rejects.toThrow(
       /with --execution-provider cuda: .*ONNXRUNTIME_NODE_INSTALL=cuda12.*use --execution-provider cpu/,
     );

@@ -1,0 +1,118 @@
+/**
+ * Issue #17 item 2, over real sockets with real onnxruntime: a request whose cost grows with a dynamic
+ * dimension never runs on the event loop's thread (probes stay answered while it computes), and a run past
+ * `--inference-timeout-ms` is answered 504, counted as a server error, and its instance is replaced.
+ */
+import { rmSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { type RunningServer, start } from "../../server/main";
+import { buildModel } from "../../server/testing/onnx-builder";
+import { binaryRequest, writeRepository } from "./helpers";
+
+/**
+ * y = x·x for one square x of any size (shape [1, n, n], like an image of any size): the cost grows as n³
+ * while the warm-up (n = 1) is instant.
+ */
+const SQUARE = buildModel({
+  inputs: [{ name: "x", datatype: "FP32", shape: [1, "n", "n"] }],
+  outputs: [{ name: "y", datatype: "FP32", shape: [1, "n", "n"] }],
+  nodes: [{ op: "MatMul", inputs: ["x", "x"], outputs: ["y"] }],
+});
+
+const running: { server: RunningServer; root: string }[] = [];
+afterEach(async () => {
+  for (const { server, root } of running.splice(0)) {
+    await server.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+async function serve(flags: string[]): Promise<RunningServer> {
+  const root = writeRepository({ square: { versions: { 1: SQUARE } } });
+  const server = await start(
+    [
+      ...["--model-repository", root, "--http-port", "0", "--host", "127.0.0.1"],
+      ...["--log-level", "silent", "--intra-op-threads", "1", ...flags],
+    ],
+    {},
+  );
+  running.push({ server, root });
+  return server;
+}
+
+/** POSTs an n×n matrix of ones (binary tensor extension, binary output). */
+function postSquare(server: RunningServer, n: number): Promise<Response> {
+  const { headers, payload } = binaryRequest(
+    {
+      inputs: [
+        { name: "x", datatype: "FP32", shape: [1, n, n], parameters: { binary_data_size: n * n * 4 } },
+      ],
+      parameters: { binary_data_output: true },
+    },
+    [Buffer.from(new Float32Array(n * n).fill(1).buffer)],
+  );
+  return fetch(`${server.url}/v2/models/square/infer`, { method: "POST", headers, body: payload });
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error(`not true within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe("a model whose cost grows with its dynamic dimensions, at default settings", () => {
+  it("runs off the event loop: liveness probes are answered promptly while a large request computes", async () => {
+    const server = await serve([]);
+    const started = performance.now();
+    let done = false;
+    const big = postSquare(server, 1000).then((response) => {
+      done = true;
+      return response;
+    });
+    const probeMs: number[] = [];
+    while (!done) {
+      const sent = performance.now();
+      const probe = await fetch(`${server.url}/v2/health/live`);
+      expect(probe.status).toBe(200);
+      if (!done) probeMs.push(performance.now() - sent);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const response = await big;
+    expect(response.status, await response.clone().text()).toBe(200);
+    const computeMs = performance.now() - started;
+    // The run took a while (so probes had to be answered during it) and none waited for it.
+    expect(computeMs).toBeGreaterThan(150);
+    expect(probeMs.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...probeMs)).toBeLessThan(Math.max(100, computeMs / 3));
+  });
+});
+
+describe("--inference-timeout-ms", () => {
+  it("answers a run past the deadline 504 JSON, counts it as a server error, and replaces the instance", async () => {
+    const server = await serve(["--inference-timeout-ms", "150"]);
+    const started = performance.now();
+    const response = await postSquare(server, 1600);
+    const elapsedMs = performance.now() - started;
+    expect(response.status).toBe(504);
+    const body = (await response.json()) as { error: string };
+    expect(Object.keys(body)).toEqual(["error"]);
+    expect(body.error).toMatch(
+      /model "square" version 1: the inference ran longer than 150 ms \(--inference-timeout-ms\)/,
+    );
+    // Answered at the deadline, not when the run would have ended (seconds on one thread).
+    expect(elapsedMs).toBeLessThan(1500);
+
+    // The terminated worker is replaced (the model reads unready meanwhile), then serves again.
+    await waitFor(async () => (await fetch(`${server.url}/v2/models/square/ready`)).status === 200);
+    const small = await postSquare(server, 4);
+    expect(small.status).toBe(200);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /onnxfleet_requests_total\{[^}]*model="square"[^}]*outcome="server_error"[^}]*\} 1/,
+    );
+    expect(metrics).toMatch(/onnxfleet_requests_total\{[^}]*model="square"[^}]*outcome="success"[^}]*\} 1/);
+    expect((await fetch(`${server.url}/v2/health/ready`)).status).toBe(200);
+  });
+});
