@@ -10,11 +10,13 @@ import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
+import { buildApp } from "../../server/app";
 import { batchingExecutorFactory } from "../../server/batching/executor-factory";
 import { loadConfig } from "../../server/config";
 import { type RunningServer, start } from "../../server/main";
+import { ModelRepository } from "../../server/repository/repository";
 import { buildModel, identityModel, mlp } from "../../server/testing/onnx-builder";
-import { binaryRequest, lengthPrefixed, startTestServer, type TestServer, writeRepository } from "./helpers";
+import { binaryRequest, lengthPrefixed, writeRepository } from "./helpers";
 
 /** quotient = a / b over INT32 [2]: zeros divide by zero, so the synthesised warm-up fails. */
 const INTEGER_DIV = buildModel({
@@ -233,27 +235,23 @@ describe("sessions come from the bytes that were hashed (sha256 pin)", () => {
     const sha256 = createHash("sha256").update(served).digest("hex");
     const settings = loadConfig(["--model-repository", "/unused", "--instance-thread", "worker"]);
     const factory = batchingExecutorFactory(settings, { info: () => {}, warn: () => {} });
-    let server: TestServer | undefined;
-    server = await startTestServer(
-      { pinned: { versions: { 1: served }, config: { sha256 } } },
-      {
-        // The repository has read and checked the file; now swap it before the worker instances start.
-        createExecutor: (context) => {
-          writeFileSync(
-            join(
-              server?.root ?? context.model.path.replace(/\/pinned\/1\/model\.onnx$/, ""),
-              "pinned",
-              "1",
-              "model.onnx",
-            ),
-            swapped,
-          );
-          return factory(context);
-        },
+    const root = writeRepository({ pinned: { versions: { 1: served }, config: { sha256 } } });
+    const repository = new ModelRepository({
+      root,
+      // The repository has read and checked the file; now swap it before the worker instances start.
+      createExecutor: (context) => {
+        writeFileSync(join(root, "pinned", "1", "model.onnx"), swapped);
+        return factory(context);
       },
-    );
-    cleanup.push(() => server!.close());
-    const response = await server.app.inject({
+    });
+    const app = buildApp({ repository });
+    cleanup.push(async () => {
+      await app.close();
+      await repository.close();
+      rmSync(root, { recursive: true, force: true });
+    });
+    await repository.load();
+    const response = await app.inject({
       method: "POST",
       url: "/v2/models/pinned/infer",
       payload: { inputs: [{ name: "input", datatype: "FP32", shape: [2], data: [1.5, 2.5] }] },
