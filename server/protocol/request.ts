@@ -122,8 +122,8 @@ export function parseInferRequestHeader(body: unknown): InferRequestHeader {
   const id = body.id;
   if (id !== undefined && typeof id !== "string") throw badRequest('"id" must be a string');
   const parameters = parametersOf(body.parameters, "request");
-  if (!Array.isArray(body.inputs) || body.inputs.length === 0)
-    throw badRequest('"inputs" must be a non-empty array');
+  // Empty for a model without inputs (an ONNX Constant); a model with inputs reports the missing ones.
+  if (!Array.isArray(body.inputs)) throw badRequest('"inputs" must be an array');
   const inputs = body.inputs.map(parseInput);
   let outputs: OutputRequest[] | undefined;
   if (body.outputs !== undefined) {

@@ -116,3 +116,27 @@ describe("--inference-timeout-ms", () => {
     expect((await fetch(`${server.url}/v2/health/ready`)).status).toBe(200);
   });
 });
+
+describe("a model without inputs (an ONNX Constant)", () => {
+  it("answers an inference whose inputs array is empty", async () => {
+    const constant = buildModel({
+      inputs: [],
+      outputs: [{ name: "seven", datatype: "INT64", shape: [] }],
+      nodes: [{ op: "Constant", inputs: [], outputs: ["seven"], intAttributes: { value_int: 7 } }],
+    });
+    const root = writeRepository({ constant: { versions: { 1: constant } } });
+    const server = await start(
+      ["--model-repository", root, "--http-port", "0", "--host", "127.0.0.1", "--log-level", "silent"],
+      {},
+    );
+    running.push({ server, root });
+    const response = await fetch(`${server.url}/v2/models/constant/infer`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ inputs: [] }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { outputs: unknown[] };
+    expect(body.outputs).toEqual([{ name: "seven", datatype: "INT64", shape: [], data: [7] }]);
+  });
+});

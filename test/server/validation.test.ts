@@ -20,7 +20,8 @@ const b = (over: Record<string, unknown> = {}) => ({
 /** Malformed JSON requests to the Add model (inputs a, b: FP32 [-1, 2]) and the exact error each gets. */
 const BAD_REQUESTS: [string, unknown, string][] = [
   ["a non-object body", [1, 2], "the request body must be a JSON object"],
-  ["no inputs", { inputs: [] }, '"inputs" must be a non-empty array'],
+  ["no inputs", { inputs: [] }, 'missing input(s) "a", "b"'],
+  ["inputs that are not an array", { inputs: { a: [1, 2] } }, '"inputs" must be an array'],
   ["a non-string id", { id: 5, inputs: [a(), b()] }, '"id" must be a string'],
   [
     "an unknown input",
