@@ -242,7 +242,7 @@ export const CONFIG_SCHEMA = {
     min: 1024,
     max: 2 ** 31 - 1,
     description:
-      "Most bytes one response's output tensors may hold (raw; JSON text is checked too); a larger answer gets 400 before it is encoded.",
+      "Most bytes one response's output tensors may hold (raw element bytes, BYTES elements 4 more each); a larger answer gets 400 before it is encoded.",
   }),
   logLevel: option.enum({
     flag: "log-level",

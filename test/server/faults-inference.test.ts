@@ -140,3 +140,53 @@ describe("a model without inputs (an ONNX Constant)", () => {
     expect(body.outputs).toEqual([{ name: "seven", datatype: "INT64", shape: [], data: [7] }]);
   });
 });
+
+describe("--max-response-bytes", () => {
+  /** y = Range(start, limit, delta): a 3-number request asks for an output of any size. */
+  const RANGE = buildModel({
+    inputs: [
+      { name: "start", datatype: "FP32", shape: [] },
+      { name: "limit", datatype: "FP32", shape: [] },
+      { name: "delta", datatype: "FP32", shape: [] },
+    ],
+    outputs: [{ name: "y", datatype: "FP32", shape: ["n"] }],
+    nodes: [{ op: "Range", inputs: ["start", "limit", "delta"], outputs: ["y"] }],
+  });
+  const range = (limit: number) => [
+    { name: "start", datatype: "FP32", shape: [], data: [0] },
+    { name: "limit", datatype: "FP32", shape: [], data: [limit] },
+    { name: "delta", datatype: "FP32", shape: [], data: [1] },
+  ];
+
+  it.each(["worker", "main"])(
+    "refuses with 400 JSON, before encoding, an answer over the limit (%s instances), and keeps serving",
+    async (thread) => {
+      const root = writeRepository({ range: { versions: { 1: RANGE } } });
+      const server = await start(
+        [
+          ...["--model-repository", root, "--http-port", "0", "--host", "127.0.0.1", "--log-level", "silent"],
+          ...["--instance-thread", thread, "--max-response-bytes", "1048576"],
+        ],
+        {},
+      );
+      running.push({ server, root });
+      const post = (limit: number) =>
+        fetch(`${server.url}/v2/models/range/infer`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ inputs: range(limit) }),
+        });
+      const refused = await post(1_000_000);
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: string }).error).toBe(
+        'model "range" version 1: the outputs of this request hold 4000000 bytes, more than the 1048576 ' +
+          "bytes a response may carry (--max-response-bytes); ask for fewer or smaller outputs",
+      );
+      const served = await post(5);
+      expect(served.status).toBe(200);
+      expect(((await served.json()) as { outputs: { data: number[] }[] }).outputs[0]!.data).toEqual([
+        0, 1, 2, 3, 4,
+      ]);
+    },
+  );
+});
