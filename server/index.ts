@@ -45,6 +45,8 @@ export {
   ModelRepository,
   type ModelRepositoryOptions,
   RepositoryError,
+  type VersionWarningEvent,
 } from "./repository";
 export type { ModelSignature, TensorMetadata } from "./runtime/metadata";
+export type { ModelSource } from "./runtime/session";
 export { DATATYPES, type Datatype, type Tensor } from "./tensor";

@@ -9,5 +9,6 @@ export {
   type ModelVersion,
   type ServedModel,
   type VersionLoadedEvent,
+  type VersionWarningEvent,
 } from "./repository";
 export { MODEL_CONFIG_FILE, MODEL_FILE, MODEL_NAME_PATTERN } from "./scan";
