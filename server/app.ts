@@ -10,6 +10,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from "fastify";
+import { LIVE_PATH, READY_PATH } from "../src/plan/server-contract";
 import { AccessLog } from "./access-log";
 import { inferenceRequestTracker, registerMetricsRoute, type ServerMetrics } from "./metrics";
 import { parseInferBody, type RawInferBody, registerBodyParsers } from "./protocol/body";
@@ -165,8 +166,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.get("/v2", async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: SERVER_EXTENSIONS }));
   // Probes arrive every few seconds from every kubelet and load balancer: keep them out of info logs.
   const probe = { logLevel: "warn" } as const;
-  app.get("/v2/health/live", probe, async () => ({ live: true }));
-  app.get("/v2/health/ready", probe, async (_request, reply) => {
+  app.get(LIVE_PATH, probe, async () => ({ live: true }));
+  app.get(READY_PATH, probe, async (_request, reply) => {
     const ready = repository.ready && (options.acceptingTraffic?.() ?? true);
     return reply.code(ready ? 200 : 503).send({ ready });
   });

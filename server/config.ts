@@ -5,6 +5,7 @@
  * parsing, validation and the documentation table.
  */
 import { parseArgs } from "node:util";
+import { HTTP_PORT } from "../src/plan/server-contract";
 import { INSTANCE_THREADS, INTRA_OP_SPINNING } from "./batching/model-settings";
 import { BATCHING_OPTION_LIMITS, DEFAULT_BATCHING_OPTIONS } from "./batching/options";
 
@@ -78,7 +79,7 @@ export const CONFIG_SCHEMA = {
   }),
   httpPort: option.integer({
     flag: "http-port",
-    default: 8000,
+    default: HTTP_PORT,
     min: 0,
     max: 65535,
     description: "TCP port of the HTTP (Open Inference Protocol REST) listener; 0 picks a free port.",

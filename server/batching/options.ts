@@ -2,6 +2,7 @@
  * Dynamic batching settings of one model version: server-wide defaults (flags and environment) overridden
  * per model by the `batching` section of its `config.json`.
  */
+import { SERVER_BATCHING_DEFAULTS } from "../../src/plan/server-contract";
 import { show } from "../../src/validate";
 
 /** How one model version's requests are queued and joined into batches. */
@@ -24,13 +25,8 @@ export interface BatchingOptions {
   readonly queueTimeoutMs: number;
 }
 
-/** Defaults chosen by measurement; docs/server.md shows the numbers behind them. */
-export const DEFAULT_BATCHING_OPTIONS: BatchingOptions = {
-  maxBatchSize: 64,
-  maxQueueDelayMicroseconds: 10_000,
-  maxQueueSize: 1024,
-  queueTimeoutMs: 10_000,
-};
+/** Defaults chosen by measurement (docs/server.md shows the numbers), owned by the core-server contract module. */
+export const DEFAULT_BATCHING_OPTIONS: BatchingOptions = { ...SERVER_BATCHING_DEFAULTS };
 
 /** Inclusive bounds of each setting: enough to catch typos and units mistaken by 1000x. */
 export const BATCHING_OPTION_LIMITS: Readonly<Record<keyof BatchingOptions, readonly [number, number]>> = {

@@ -53,7 +53,7 @@ export function versionConfigJson(spec: ModelServiceSpec, version: ModelVersionS
   return serverModelConfigJson({
     version: version.version,
     sha256: version.sha256,
-    ...(spec.batching ? { batching: spec.batching } : {}),
+    batching: spec.batching,
   });
 }
 

@@ -14,8 +14,8 @@ export interface ServerModelConfig {
   readonly versionPolicy: { readonly specific: readonly number[] };
   /** sha256 the loaded `model.onnx` must have (lowercase hex); the server re-checks it at load. */
   readonly sha256?: string;
-  /** Dynamic batching of concurrent requests; absent: the server's defaults. */
-  readonly batching?: {
+  /** Dynamic batching of concurrent requests: always the effective values, never left to a default. */
+  readonly batching: {
     /** Largest batch formed from concurrent requests, in rows. */
     readonly maxBatchSize: number;
     /** How long a freed instance may hold a partial batch back for more requests, in microseconds. */
@@ -26,7 +26,7 @@ export interface ServerModelConfig {
 export interface ModelConfigInput {
   readonly version: number;
   readonly sha256: Lazy<string>;
-  readonly batching?: { readonly maxBatchSize: number; readonly maxQueueDelayMs: number };
+  readonly batching: { readonly maxBatchSize: number; readonly maxQueueDelayMs: number };
 }
 
 /**
@@ -37,14 +37,10 @@ export function serverModelConfig(input: ModelConfigInput): ServerModelConfig {
   return {
     versionPolicy: { specific: [input.version] },
     ...(typeof input.sha256 === "string" && !isUnresolved(input.sha256) ? { sha256: input.sha256 } : {}),
-    ...(input.batching
-      ? {
-          batching: {
-            maxBatchSize: input.batching.maxBatchSize,
-            maxQueueDelayMicroseconds: Math.round(input.batching.maxQueueDelayMs * 1000),
-          },
-        }
-      : {}),
+    batching: {
+      maxBatchSize: input.batching.maxBatchSize,
+      maxQueueDelayMicroseconds: Math.round(input.batching.maxQueueDelayMs * 1000),
+    },
   };
 }
 

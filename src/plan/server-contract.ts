@@ -1,6 +1,8 @@
 /**
- * What the core assumes about the onnxfleet-server image: its command, flags, ports, paths, health routes and
- * metric names. One place, so the server and the planners stay aligned.
+ * What the core assumes about the onnxfleet-server image: its command, flags, ports, paths, health routes,
+ * metric names and batching defaults. One place, imported by the planners AND by the server
+ * (`server/config.ts`, `server/app.ts`, `server/metrics/definitions.ts`, `server/batching/options.ts`), so the
+ * two cannot disagree; `test/e2e/core-server-contract.test.ts` runs the server on what the core plans.
  */
 
 /** The executable on the image's PATH. */
@@ -64,6 +66,23 @@ export const BATCH_ROW_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] a
 
 /** The gauge of requests being processed by one server, the autoscaling signal. */
 export const INFLIGHT_REQUESTS_METRIC = SERVER_METRICS.inflightRequests;
+
+/**
+ * Dynamic batching a model gets when its `config.json` says nothing (the server's `--max-batch-size`,
+ * `--max-queue-delay-microseconds`, `--max-queue-size`, `--queue-timeout-ms` defaults). Chosen by
+ * measurement (see docs/server.md and docs/benchmark.md). A ModelService's `batching` prop falls back to these
+ * key by key, and its `config.json` always states the effective values.
+ */
+export const SERVER_BATCHING_DEFAULTS = {
+  /** Most rows one batched run holds; 1 turns batching off. */
+  maxBatchSize: 64,
+  /** Longest an idle instance holds a partial batch back for more requests, in microseconds. */
+  maxQueueDelayMicroseconds: 10_000,
+  /** Most requests waiting per model version; more get 503. */
+  maxQueueSize: 1024,
+  /** A request queued longer than this gets 503; 0 waits without limit. */
+  queueTimeoutMs: 10_000,
+} as const;
 
 /** Server flags the planners set. */
 export const FLAGS = {

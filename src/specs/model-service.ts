@@ -117,14 +117,21 @@ export type ModelStorageProps =
 
 /**
  * Dynamic batching settings of the model, written into its `config.json` (see `src/plan/model-config.ts` for
- * the exact key names the server reads).
+ * the exact key names the server reads). Each setting left out takes the server's own default
+ * (`SERVER_BATCHING_DEFAULTS` in `src/plan/server-contract.ts`), and the `config.json` states the effective
+ * values, so what the core plans is what the server runs.
  */
 export interface BatchingProps {
-  /** Largest batch the server forms from concurrent requests; the model's batch dimension must allow it. */
-  readonly maxBatchSize: number;
   /**
-   * How long a request may wait for others to join its batch, in milliseconds (fractions allowed, 0 to 1000).
-   * @default 0
+   * Largest batch the server forms from concurrent requests, in rows; the model's batch dimension must allow
+   * it. `1` turns batching off (every request runs alone).
+   * @default 64
+   */
+  readonly maxBatchSize?: number;
+  /**
+   * How long an idle instance may hold a partial batch back for more requests, in milliseconds (fractions
+   * allowed, 0 to 1000). `0` never holds back.
+   * @default 10
    */
   readonly maxQueueDelayMs?: number;
 }
@@ -282,8 +289,10 @@ export interface ModelServiceProps {
    */
   readonly resources?: ResourcesProps;
   /**
-   * Dynamic batching of the model's requests.
-   * @default - no batching: each request runs alone
+   * Dynamic batching of the model's requests. Batching is on by default, as in the server: concurrent
+   * requests are joined up to 64 rows, and an idle instance holds a partial batch back for up to 10 ms.
+   * `{ maxBatchSize: 1 }` turns it off.
+   * @default { maxBatchSize: 64, maxQueueDelayMs: 10 }
    */
   readonly batching?: BatchingProps;
   /**
@@ -347,7 +356,6 @@ export const MODEL_SERVICE_DEFAULTS = {
   memory: "2Gi",
   modelStorageSizeLimit: "10Gi",
   tmpSizeLimit: "1Gi",
-  maxQueueDelayMs: 0,
   modelLoadTimeoutSeconds: 600,
   preStopSleepSeconds: 5,
   drainDelaySeconds: 5,

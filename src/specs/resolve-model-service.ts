@@ -4,6 +4,7 @@
  */
 import { isUnresolved, type Lazy } from "../lazy";
 import { NAME_MAX_LENGTH } from "../naming";
+import { SERVER_BATCHING_DEFAULTS } from "../plan/server-contract";
 import type { NodePoolBinding } from "../plan/types";
 import { show, Validator } from "../validate";
 import { VERSION } from "../version";
@@ -60,7 +61,8 @@ export interface ModelServiceSpec {
     readonly memory: Quantity;
     readonly memoryLimit: Quantity;
   };
-  readonly batching?: { readonly maxBatchSize: number; readonly maxQueueDelayMs: number };
+  /** Effective batching: the props' settings over the server's defaults (`SERVER_BATCHING_DEFAULTS`). */
+  readonly batching: { readonly maxBatchSize: number; readonly maxQueueDelayMs: number };
   readonly modelStorage:
     | { readonly type: "emptyDir"; readonly sizeLimit: Quantity }
     | { readonly type: "persistentVolumeClaim"; readonly claimName: Lazy<string> };
@@ -175,7 +177,7 @@ export function resolveModelServiceSpec(
     image,
     replicas,
     resources,
-    ...(batching ? { batching } : {}),
+    batching,
     modelStorage,
     modelLoadTimeoutSeconds,
     shutdown,
@@ -262,12 +264,13 @@ function checkNotBelow(
 }
 
 function resolveBatching(check: Validator, props: ModelServiceProps): ModelServiceSpec["batching"] {
-  const b = props.batching;
-  if (b === undefined) return undefined;
-  checkIntegerRange(check, "batching.maxBatchSize", b.maxBatchSize, 1, 65_536);
-  const maxQueueDelayMs = b.maxQueueDelayMs ?? D.maxQueueDelayMs;
+  const b = props.batching ?? {};
+  // Key by key over the server's defaults: maxBatchSize alone keeps the server's hold-back, not 0.
+  const maxBatchSize = b.maxBatchSize ?? SERVER_BATCHING_DEFAULTS.maxBatchSize;
+  const maxQueueDelayMs = b.maxQueueDelayMs ?? SERVER_BATCHING_DEFAULTS.maxQueueDelayMicroseconds / 1000;
+  checkIntegerRange(check, "batching.maxBatchSize", maxBatchSize, 1, 65_536);
   checkNumberRange(check, "batching.maxQueueDelayMs", maxQueueDelayMs, 0, 1000);
-  return { maxBatchSize: b.maxBatchSize, maxQueueDelayMs };
+  return { maxBatchSize, maxQueueDelayMs };
 }
 
 function resolveModelStorage(

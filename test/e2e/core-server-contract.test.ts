@@ -4,11 +4,13 @@
  * flag or config key on either side fails here instead of in a cluster.
  */
 import { describe, expect, it } from "vitest";
+import { DEFAULT_BATCHING_OPTIONS } from "../../server/batching/options";
 import { loadConfig } from "../../server/config";
 import { parseFetchArgs } from "../../server/fetch/cli";
 import { parseModelConfig } from "../../server/repository/model-config";
 import { planModelService } from "../../src/plan/model-service";
 import type { NodePoolBinding } from "../../src/plan/types";
+import type { ModelServiceProps } from "../../src/specs/model-service";
 
 const SHA = "9f2c".padEnd(64, "0");
 const gpuPool: NodePoolBinding = {
@@ -25,13 +27,17 @@ interface Container {
   args: string[];
 }
 
-function plannedPod() {
+function plannedPod(
+  { batching }: Pick<ModelServiceProps, "batching"> = {
+    batching: { maxBatchSize: 16, maxQueueDelayMs: 1.5 },
+  },
+) {
   const plan = planModelService(
     "resnet",
     {
       model: { name: "resnet50", uri: "s3://models/resnet50/3/model.onnx", sha256: SHA, version: 3 },
       resources: { gpu: 1, cpu: "2", memory: "8Gi" },
-      batching: { maxBatchSize: 16, maxQueueDelayMs: 1.5 },
+      ...(batching !== undefined ? { batching } : {}),
     },
     gpuPool,
   );
@@ -79,5 +85,40 @@ describe("the core's ModelService plan and the server agree", () => {
       sha256: SHA,
       batching: { maxBatchSize: 16, maxQueueDelayMicroseconds: 1500 },
     });
+  });
+
+  /**
+   * The batching a pod really runs: the server's flags (the planned args set none, so its defaults) with the
+   * config.json's `batching` over them, merged as `server/batching/executor-factory.ts` does.
+   */
+  function effectiveBatching(batching: ModelServiceProps["batching"]) {
+    const { pod, configMap } = plannedPod(batching === undefined ? {} : { batching });
+    const flags = loadConfig(pod.containers.find((c) => c.name === "server")!.args, {});
+    const config = parseModelConfig(JSON.parse(configMap.data["v3.config.json"]!), "config.json");
+    const merged = {
+      maxBatchSize: flags.maxBatchSize,
+      maxQueueDelayMicroseconds: flags.maxQueueDelayMicroseconds,
+      ...config.batching,
+    };
+    return { maxBatchSize: merged.maxBatchSize, maxQueueDelayMs: merged.maxQueueDelayMicroseconds / 1000 };
+  }
+
+  it("no batching prop: the pods batch as the core documents (64 rows, 10 ms hold-back), the server's own defaults", () => {
+    const plan = planModelService("resnet", {
+      model: { name: "resnet50", uri: "s3://models/resnet50/3/model.onnx", sha256: SHA, version: 3 },
+    });
+    expect(effectiveBatching(undefined)).toEqual(plan.spec.batching);
+    expect(plan.spec.batching).toEqual({ maxBatchSize: 64, maxQueueDelayMs: 10 });
+    expect(DEFAULT_BATCHING_OPTIONS.maxBatchSize).toBe(64);
+    expect(DEFAULT_BATCHING_OPTIONS.maxQueueDelayMicroseconds).toBe(10_000);
+  });
+
+  it("maxBatchSize alone keeps the server's hold-back instead of silently setting it to 0", () => {
+    expect(effectiveBatching({ maxBatchSize: 32 })).toEqual({ maxBatchSize: 32, maxQueueDelayMs: 10 });
+  });
+
+  it("maxQueueDelayMs alone keeps the server's batch size; maxBatchSize 1 turns batching off", () => {
+    expect(effectiveBatching({ maxQueueDelayMs: 2 })).toEqual({ maxBatchSize: 64, maxQueueDelayMs: 2 });
+    expect(effectiveBatching({ maxBatchSize: 1 })).toMatchObject({ maxBatchSize: 1 });
   });
 });
