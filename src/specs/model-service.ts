@@ -67,8 +67,9 @@ export type ModelProps = SingleVersionModelProps | MultiVersionModelProps;
 /** Compute resources of one server pod (the main container). */
 export interface ResourcesProps {
   /**
-   * GPUs per pod (`nvidia.com/gpu` limit, or the node pool's GPU resource name). 0 runs on CPU; more than 0
-   * needs a node pool with at least that many GPUs per node, and selects the server's CUDA execution provider.
+   * GPUs per pod (`nvidia.com/gpu` limit, or the node pool's GPU resource name). 0 runs on CPU nodes, and is
+   * refused on a GPU node pool (CPU inference on GPU nodes); more than 0 needs a node pool (`nodePool`) with
+   * at least that many GPUs per node, and selects the server's CUDA execution provider.
    * @default 0
    */
   readonly gpu?: number;

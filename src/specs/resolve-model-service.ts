@@ -217,7 +217,23 @@ function resolveResources(
 ): ModelServiceSpec["resources"] {
   const r = props.resources ?? {};
   const gpu = r.gpu ?? D.gpu;
-  if (checkIntegerRange(check, "resources.gpu", gpu, 0, 64) && gpu > 0 && binding) {
+  const gpuOk = checkIntegerRange(check, "resources.gpu", gpu, 0, 64);
+  // A GPU pod needs the pool's node selector and tolerations, or it never lands on a tainted GPU node; a CPU
+  // pod on a GPU pool runs CPU inference on GPU nodes. Both are refused with the fix named.
+  if (gpuOk && gpu > 0 && !binding)
+    check.add(
+      "resources.gpu",
+      `(${gpu}) asks for GPUs but the service has no nodePool: without the pool's node selector and ` +
+        "tolerations the pods cannot land on its tainted GPU nodes; set nodePool to a GpuNodePool, or set " +
+        "gpu to 0 to run on CPU nodes",
+    );
+  if (gpuOk && gpu === 0 && binding && binding.gpusPerNode > 0)
+    check.add(
+      "resources.gpu",
+      `(0) would run CPU inference on the GPU nodes of node pool ${show(binding.poolName)}; set gpu to 1 ` +
+        `(up to ${binding.gpusPerNode}) to use them, or drop nodePool to run on CPU nodes`,
+    );
+  if (gpuOk && gpu > 0 && binding) {
     if (binding.gpusPerNode === 0) {
       check.add(
         "resources.gpu",

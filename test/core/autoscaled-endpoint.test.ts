@@ -207,17 +207,21 @@ describe("planAutoscaledEndpoint options", () => {
   });
 
   it("scales every version of a canary", () => {
-    const canary = planModelService("resnet", {
-      ...resnetProps,
-      model: {
-        name: "resnet50",
-        versions: [
-          { version: 3, uri: "s3://models/a.onnx", sha256: SHA_A, weightPercent: 50 },
-          { version: 4, uri: "s3://models/b.onnx", sha256: SHA_B, weightPercent: 50 },
-        ],
+    const canary = planModelService(
+      "resnet",
+      {
+        ...resnetProps,
+        model: {
+          name: "resnet50",
+          versions: [
+            { version: 3, uri: "s3://models/a.onnx", sha256: SHA_A, weightPercent: 50 },
+            { version: 4, uri: "s3://models/b.onnx", sha256: SHA_B, weightPercent: 50 },
+          ],
+        },
+        gateway: { name: "gw" },
       },
-      gateway: { name: "gw" },
-    });
+      gpuBinding,
+    );
     const plan = planAutoscaledEndpoint(
       "resnet",
       { replicas: { min: 1, max: 5 }, target: { inflightRequestsPerReplica: 8 } },
@@ -229,7 +233,7 @@ describe("planAutoscaledEndpoint options", () => {
 
   it("passes an unresolved namespace through", () => {
     const namespace = pulumiOutput("ns");
-    const servicePlan = planModelService("r", { ...resnetProps, namespace });
+    const servicePlan = planModelService("r", { ...resnetProps, namespace }, gpuBinding);
     const plan = planAutoscaledEndpoint("r", designProps, servicePlan);
     for (const o of plan.kubernetesObjects) expect(o.metadata.namespace).toBe(namespace);
     expect(plan.loadBalancer?.namespace).toBe(namespace);
@@ -277,11 +281,15 @@ describe("AutoscaledEndpoint validation", () => {
   });
 
   it("keeps the disruption budget from blocking every eviction at min replicas", () => {
-    const strict = planModelService("resnet", {
-      ...resnetProps,
-      replicas: 4,
-      disruptionBudget: { minAvailable: 3 },
-    } as ModelServiceProps);
+    const strict = planModelService(
+      "resnet",
+      {
+        ...resnetProps,
+        replicas: 4,
+        disruptionBudget: { minAvailable: 3 },
+      } as ModelServiceProps,
+      gpuBinding,
+    );
     expect(
       problems({ replicas: { min: 2, max: 6 }, target: { inflightRequestsPerReplica: 8 } }, strict),
     ).toEqual([
@@ -293,24 +301,28 @@ describe("AutoscaledEndpoint validation", () => {
   });
 
   it("refuses an NLB in front of weighted versions", () => {
-    const canary = planModelService("resnet", {
-      ...resnetProps,
-      model: {
-        name: "resnet50",
-        versions: [
-          { version: 3, uri: "s3://models/a.onnx", sha256: SHA_A, weightPercent: 90 },
-          { version: 4, uri: "s3://models/b.onnx", sha256: SHA_B, weightPercent: 10 },
-        ],
+    const canary = planModelService(
+      "resnet",
+      {
+        ...resnetProps,
+        model: {
+          name: "resnet50",
+          versions: [
+            { version: 3, uri: "s3://models/a.onnx", sha256: SHA_A, weightPercent: 90 },
+            { version: 4, uri: "s3://models/b.onnx", sha256: SHA_B, weightPercent: 10 },
+          ],
+        },
+        gateway: { name: "gw" },
       },
-      gateway: { name: "gw" },
-    });
+      gpuBinding,
+    );
     expect(problems(designProps, canary)).toEqual([
       'exposure.type ("nlb") would spread requests over the versions by pod count and ignore their weights (90/10); expose the service through its Gateway (HTTPRoute) and use exposure { type: "clusterIP" }',
     ]);
   });
 
   it("needs a literal namespace for the default KEDA query", () => {
-    const servicePlan = planModelService("r", { ...resnetProps, namespace: pulumiOutput("ns") });
+    const servicePlan = planModelService("r", { ...resnetProps, namespace: pulumiOutput("ns") }, gpuBinding);
     expect(
       problems(
         {

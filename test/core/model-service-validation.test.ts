@@ -1,13 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES, ValidationError } from "../../src/errors";
 import { planModelService } from "../../src/plan/model-service";
+import type { NodePoolBinding } from "../../src/plan/types";
 import type { ModelServiceProps } from "../../src/specs/model-service";
 import { cpuBinding, gpuBinding, pulumiOutput, resnetProps, SHA_A, SHA_B } from "./support/fixtures";
 
 /** The problems reported for `props`, as `path reason` lines. */
-function problems(props: ModelServiceProps, name = "resnet", binding = gpuBinding): string[] {
+function problems(
+  props: ModelServiceProps,
+  name = "resnet",
+  // GPU props run on the GPU pool, CPU props on no pool (the core refuses the other two combinations);
+  // null: no pool.
+  binding: NodePoolBinding | null = (props.resources?.gpu ?? 0) > 0 ? gpuBinding : null,
+): string[] {
   try {
-    planModelService(name, props, binding);
+    planModelService(name, props, binding ?? undefined);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     return error.problems.map((p) => `${p.path} ${p.reason}`);
@@ -59,6 +66,28 @@ describe("ModelService validation", () => {
     expect(problems(resnetProps, "resnet", cpuBinding)).toEqual([
       'resources.gpu (1) asks for GPUs but node pool "cpu-pool" has none; bind a GPU node pool or set gpu to 0',
     ]);
+  });
+
+  // #15 item 8. GPU nodes are tainted with the resource's name so that only pods tolerating it land there
+  // (Kubernetes' dedicated-hardware convention, https://github.com/kubernetes/kubernetes/pull/55839; the
+  // GpuNodePool plans that taint): a GPU pod without the pool's tolerations stays Pending, and a pod
+  // without GPUs on the pool runs CPU inference on GPU nodes.
+  it("refuses GPUs without a node pool, naming the fix", () => {
+    expect(problems({ ...resnetProps, resources: { gpu: 1 } }, "resnet", null)).toEqual([
+      "resources.gpu (1) asks for GPUs but the service has no nodePool: without the pool's node selector and " +
+        "tolerations the pods cannot land on its tainted GPU nodes; set nodePool to a GpuNodePool, or set gpu " +
+        "to 0 to run on CPU nodes",
+    ]);
+  });
+
+  it("refuses no GPUs (explicit 0, or omitted) on a GPU node pool, naming the fix", () => {
+    const expected = [
+      'resources.gpu (0) would run CPU inference on the GPU nodes of node pool "gpu-us-east-1"; set gpu to 1 ' +
+        "(up to 1) to use them, or drop nodePool to run on CPU nodes",
+    ];
+    expect(problems({ ...resnetProps, resources: { gpu: 0 } }, "resnet", gpuBinding)).toEqual(expected);
+    expect(problems({ ...resnetProps, resources: { cpu: "2" } }, "resnet", gpuBinding)).toEqual(expected);
+    expect(problems({ ...resnetProps, resources: { gpu: 0 } }, "resnet", null)).toEqual([]);
   });
 
   it("rejects canary weights not summing to 100, duplicate versions and a missing gateway", () => {

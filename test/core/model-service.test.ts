@@ -306,14 +306,18 @@ describe("planModelService options", () => {
   });
 
   it("plans a ServiceMonitor on request that never scrapes a pod twice", () => {
-    const plan = planModelService("resnet", {
-      ...canaryProps,
-      monitoring: {
-        serviceMonitor: true,
-        serviceMonitorLabels: { release: "prometheus" },
-        scrapeIntervalSeconds: 30,
+    const plan = planModelService(
+      "resnet",
+      {
+        ...canaryProps,
+        monitoring: {
+          serviceMonitor: true,
+          serviceMonitorLabels: { release: "prometheus" },
+          scrapeIntervalSeconds: 30,
+        },
       },
-    });
+      gpuBinding,
+    );
     const monitor = find(plan.kubernetesObjects, "ServiceMonitor");
     expect(monitor.metadata.labels.release).toBe("prometheus");
     expect(monitor.spec).toEqual({
@@ -331,20 +335,28 @@ describe("planModelService options", () => {
   });
 
   it("stores models on a PersistentVolumeClaim when given, without an emptyDir for them", () => {
-    const plan = planModelService("r", {
-      ...resnetProps,
-      modelStorage: { type: "persistentVolumeClaim", claimName: "models" },
-    });
+    const plan = planModelService(
+      "r",
+      {
+        ...resnetProps,
+        modelStorage: { type: "persistentVolumeClaim", claimName: "models" },
+      },
+      gpuBinding,
+    );
     const pod = find(plan.kubernetesObjects, "Deployment").spec.template.spec;
     expect(pod.volumes[0]).toEqual({ name: "models", persistentVolumeClaim: { claimName: "models" } });
     expect(pod.containers[0].resources.requests["ephemeral-storage"]).toBe("1536Mi");
   });
 
   it("honours custom shutdown timings, and drops the preStop hook at 0 s", () => {
-    const plan = planModelService("r", {
-      ...resnetProps,
-      shutdown: { preStopSleepSeconds: 0, drainDelaySeconds: 10, shutdownTimeoutSeconds: 50 },
-    });
+    const plan = planModelService(
+      "r",
+      {
+        ...resnetProps,
+        shutdown: { preStopSleepSeconds: 0, drainDelaySeconds: 10, shutdownTimeoutSeconds: 50 },
+      },
+      gpuBinding,
+    );
     const pod = find(plan.kubernetesObjects, "Deployment").spec.template.spec;
     expect(pod.containers[0].lifecycle).toBeUndefined();
     expect(pod.terminationGracePeriodSeconds).toBe(55);
@@ -357,10 +369,14 @@ describe("planModelService options", () => {
   });
 
   it("lists allowed namespaces and CIDRs in the NetworkPolicy", () => {
-    const plan = planModelService("r", {
-      ...resnetProps,
-      allowedSources: { sameNamespace: false, namespaces: ["gateways"], cidrs: ["10.0.0.0/16"] },
-    });
+    const plan = planModelService(
+      "r",
+      {
+        ...resnetProps,
+        allowedSources: { sameNamespace: false, namespaces: ["gateways"], cidrs: ["10.0.0.0/16"] },
+      },
+      gpuBinding,
+    );
     expect(find(plan.kubernetesObjects, "NetworkPolicy").spec.ingress[0].from).toEqual([
       { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gateways" } } },
       { ipBlock: { cidr: "10.0.0.0/16" } },
@@ -369,7 +385,7 @@ describe("planModelService options", () => {
 
   it("annotates the ServiceAccount with the IRSA role", () => {
     const arn = "arn:aws:iam::123456789012:role/resnet-reader";
-    const plan = planModelService("r", { ...resnetProps, serviceAccountRoleArn: arn });
+    const plan = planModelService("r", { ...resnetProps, serviceAccountRoleArn: arn }, gpuBinding);
     expect(find(plan.kubernetesObjects, "ServiceAccount").metadata.annotations).toEqual({
       "eks.amazonaws.com/role-arn": arn,
     });
@@ -405,13 +421,17 @@ describe("planModelService with values unknown until deployment", () => {
     const uri = pulumiOutput("uri");
     const image = pulumiOutput("image");
     const arn = pulumiOutput("arn");
-    const plan = planModelService("r", {
-      ...resnetProps,
-      namespace,
-      image,
-      model: { name: "resnet50", uri, sha256: SHA_A },
-      serviceAccountRoleArn: arn,
-    });
+    const plan = planModelService(
+      "r",
+      {
+        ...resnetProps,
+        namespace,
+        image,
+        model: { name: "resnet50", uri, sha256: SHA_A },
+        serviceAccountRoleArn: arn,
+      },
+      gpuBinding,
+    );
     for (const o of plan.kubernetesObjects) expect(o.metadata.namespace).toBe(namespace);
     const pod = find(plan.kubernetesObjects, "Deployment").spec.template.spec;
     expect(pod.containers[0].image).toBe(image);
@@ -426,7 +446,11 @@ describe("planModelService with values unknown until deployment", () => {
 
   it("passes CDKTF tokens through, leaving an unknown sha256 out of the config file", () => {
     const sha256 = cdktfToken(7);
-    const plan = planModelService("r", { ...resnetProps, model: { name: "m", uri: cdktfToken(8), sha256 } });
+    const plan = planModelService(
+      "r",
+      { ...resnetProps, model: { name: "m", uri: cdktfToken(8), sha256 } },
+      gpuBinding,
+    );
     const pod = find(plan.kubernetesObjects, "Deployment").spec.template.spec;
     expect(pod.initContainers[0].args[4]).toBe(sha256);
     expect(

@@ -4,7 +4,7 @@ import * as labels from "../../src/labels";
 import * as naming from "../../src/naming";
 import { planAutoscaledEndpoint } from "../../src/plan/autoscaled-endpoint";
 import { planModelService } from "../../src/plan/model-service";
-import { resnetProps, SHA_A, SHA_B } from "./support/fixtures";
+import { gpuBinding, resnetProps, SHA_A, SHA_B } from "./support/fixtures";
 
 describe("naming", () => {
   it("pins every child name", () => {
@@ -50,21 +50,29 @@ describe("naming", () => {
   });
 
   it("keeps the serving Deployment's name when a canary version is added", () => {
-    const single = planModelService("resnet", {
-      ...resnetProps,
-      model: { name: "resnet50", uri: "s3://models/a.onnx", sha256: SHA_A, version: 3 },
-    });
-    const canary = planModelService("resnet", {
-      ...resnetProps,
-      model: {
-        name: "resnet50",
-        versions: [
-          { version: 3, uri: "s3://models/a.onnx", sha256: SHA_A, weightPercent: 90 },
-          { version: 4, uri: "s3://models/b.onnx", sha256: SHA_B, weightPercent: 10 },
-        ],
+    const single = planModelService(
+      "resnet",
+      {
+        ...resnetProps,
+        model: { name: "resnet50", uri: "s3://models/a.onnx", sha256: SHA_A, version: 3 },
       },
-      gateway: { name: "gw" },
-    });
+      gpuBinding,
+    );
+    const canary = planModelService(
+      "resnet",
+      {
+        ...resnetProps,
+        model: {
+          name: "resnet50",
+          versions: [
+            { version: 3, uri: "s3://models/a.onnx", sha256: SHA_A, weightPercent: 90 },
+            { version: 4, uri: "s3://models/b.onnx", sha256: SHA_B, weightPercent: 10 },
+          ],
+        },
+        gateway: { name: "gw" },
+      },
+      gpuBinding,
+    );
     const deployments = (p: typeof single) =>
       p.kubernetesObjects.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name);
     expect(deployments(single)).toEqual(["resnet-v3"]);
@@ -73,10 +81,14 @@ describe("naming", () => {
 });
 
 describe("labels", () => {
-  const plan = planModelService("resnet", {
-    ...resnetProps,
-    model: { name: "resnet50", uri: "s3://models/a.onnx", sha256: SHA_A, version: 3 },
-  });
+  const plan = planModelService(
+    "resnet",
+    {
+      ...resnetProps,
+      model: { name: "resnet50", uri: "s3://models/a.onnx", sha256: SHA_A, version: 3 },
+    },
+    gpuBinding,
+  );
   const byKind = (kind: string) => plan.kubernetesObjects.find((o) => o.kind === kind);
 
   it("labels shared objects with the recommended labels, without a version", () => {

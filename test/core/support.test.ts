@@ -2,13 +2,13 @@
 import { describe, expect, it } from "vitest";
 import { planModelService } from "../../src/plan/model-service";
 import type { KubernetesObject } from "../../src/plan/types";
-import { resnetProps } from "./support/fixtures";
+import { gpuBinding, resnetProps } from "./support/fixtures";
 import type { Json } from "./support/json";
 import { restrictedViolations } from "./support/pod-security-standard";
 import { validateAgainstUpstreamSchema } from "./support/schemas";
 
 function resnetPod(): Json {
-  const deployment = planModelService("resnet", resnetProps).kubernetesObjects.find(
+  const deployment = planModelService("resnet", resnetProps, gpuBinding).kubernetesObjects.find(
     (o) => o.kind === "Deployment",
   );
   return structuredClone((deployment as Json).spec.template.spec);

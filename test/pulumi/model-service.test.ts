@@ -21,6 +21,9 @@ const serviceProps = {
   batching: { maxBatchSize: 32, maxQueueDelayMs: 2 },
 };
 
+/** The same service on CPU nodes: without a node pool (the core refuses GPUs without one). */
+const cpuServiceProps = { ...serviceProps, resources: { cpu: "2", memory: "8Gi" } };
+
 function providers() {
   return {
     aws: new aws.Provider("aws-use1", { region: "us-east-1" }),
@@ -123,7 +126,7 @@ describe("ModelService on a GpuNodePool", () => {
 
   it("creates no role when the user gives serviceAccountRoleArn (IRSA), and annotates the ServiceAccount", async () => {
     const roleArn = "arn:aws:iam::123456789012:role/my-model-reader";
-    new ModelService("resnet", { ...serviceProps, serviceAccountRoleArn: roleArn });
+    new ModelService("resnet", { ...cpuServiceProps, serviceAccountRoleArn: roleArn });
     await recording.settle();
 
     expect(recording.ofType("aws:iam/role:Role")).toEqual([]);
@@ -135,7 +138,7 @@ describe("ModelService on a GpuNodePool", () => {
 
   it("creates no AWS resource for a model served over https", async () => {
     const model = { name: "resnet50", uri: "https://models.example.com/resnet50.onnx", sha256: SHA256 };
-    const service = new ModelService("resnet", { ...serviceProps, model });
+    const service = new ModelService("resnet", { ...cpuServiceProps, model });
     await recording.settle();
 
     expect(recording.resources.filter((r) => r.type.startsWith("aws:"))).toEqual([]);
@@ -155,7 +158,7 @@ describe("ModelService fields owned at run time", () => {
       { version: 4, uri: "https://models.example.com/4.onnx", sha256: SHA256, weightPercent: 10 },
     ];
     const service = new ModelService("resnet", {
-      ...serviceProps,
+      ...cpuServiceProps,
       model: { name: "resnet50", versions },
       gateway: { name: "inference", namespace: "gateways" },
     });
@@ -176,7 +179,7 @@ describe("ModelService fields owned at run time", () => {
 
 describe("ModelService (invalid props)", () => {
   it("refuses a misspelt prop (JavaScript callers), while its own args nodePool and clusterName pass", () => {
-    const args = { ...serviceProps, clusterName: "c", replica: 3 } as never;
+    const args = { ...cpuServiceProps, clusterName: "c", replica: 3 } as never;
     expect(() => new ModelService("resnet", args)).toThrow(
       'ModelService "resnet": replica is not a prop (did you mean "replicas"?)',
     );
@@ -185,7 +188,7 @@ describe("ModelService (invalid props)", () => {
 
   it("fails with the core's message naming construct, prop and value, and creates nothing", () => {
     const model = { name: "resnet50", uri: "s3://models/resnet50/3/model.onnx", sha256: "abc" };
-    expect(() => new ModelService("resnet", { ...serviceProps, model, clusterName: "c" })).toThrow(
+    expect(() => new ModelService("resnet", { ...cpuServiceProps, model, clusterName: "c" })).toThrow(
       expect.objectContaining({
         code: ERROR_CODES.INVALID_PROPS,
         message: expect.stringMatching(/^ModelService "resnet": model\.sha256 \("abc"\)/),
@@ -195,8 +198,8 @@ describe("ModelService (invalid props)", () => {
   });
 
   it("asks for a cluster when the model is in S3 and nothing says which cluster the role is for", () => {
-    expect(() => new ModelService("resnet", serviceProps)).toThrow(ValidationError);
-    expect(() => new ModelService("resnet", serviceProps)).toThrow(
+    expect(() => new ModelService("resnet", cpuServiceProps)).toThrow(ValidationError);
+    expect(() => new ModelService("resnet", cpuServiceProps)).toThrow(
       /ModelService "resnet": clusterName is required when the model is read from S3: bind the service to a GpuNodePool/,
     );
     expect(recording.resources).toEqual([]);

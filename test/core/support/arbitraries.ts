@@ -199,7 +199,8 @@ export const modelService: fc.Arbitrary<{
   })
   .map((g) => {
     const replicas = g.replicas ?? 2;
-    const gpu = g.binding ? Math.min(g.gpuWanted, g.binding.gpusPerNode) : g.gpuWanted;
+    // GPUs exactly on a GPU pool (the core refuses GPUs without a pool and none on a GPU pool).
+    const gpu = g.binding ? Math.max(1, Math.min(g.gpuWanted, g.binding.gpusPerNode)) : 0;
     const memory = g.memoryMi !== undefined ? `${g.memoryMi}Mi` : undefined;
     const props: ModelServiceProps = {
       ...(g.namespace !== undefined ? { namespace: g.namespace } : {}),
