@@ -77,7 +77,8 @@ export function planDeployment(spec: ModelServiceSpec, version: ModelVersionSpec
     kind: "Deployment",
     metadata: { name: deploymentName(spec.name, version.version), namespace: spec.namespace, labels },
     spec: {
-      replicas: spec.replicas,
+      // No replicas unless the user fixed the count: an autoscaler owns it (see ModelServiceProps.replicas).
+      ...(spec.replicas !== undefined ? { replicas: spec.replicas } : {}),
       revisionHistoryLimit: 5,
       progressDeadlineSeconds: spec.modelLoadTimeoutSeconds + 600,
       selector: { matchLabels: selector },

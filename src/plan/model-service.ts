@@ -82,8 +82,8 @@ export interface ModelServicePlan {
   /** Every Kubernetes object, in apply order (ServiceAccount and ConfigMap before Deployments). */
   readonly kubernetesObjects: readonly KubernetesObject[];
   /**
-   * Fields the deployment engine must leave alone after creation: every Deployment's `spec.replicas`, which
-   * `replicas` only sets initially (an AutoscaledEndpoint's autoscaler, or `kubectl scale`, owns it after).
+   * Fields the deployment engine must leave alone after creation: every Deployment's `spec.replicas` when
+   * `replicas` is set (it is the initial count; `kubectl scale` owns it after). Empty without `replicas`.
    */
   readonly kubernetesIgnoreChanges: readonly KubernetesIgnoreChanges[];
   /** Cloud resources to create (the S3 read policy when the models come from S3 with known URIs). */
@@ -161,7 +161,8 @@ export function planModelService(
     namespace: spec.namespace,
     modelName: spec.modelName,
     kubernetesObjects,
-    kubernetesIgnoreChanges: versions.map((v) => replicasOwnedByAutoscaler(v.deploymentName)),
+    kubernetesIgnoreChanges:
+      spec.replicas === undefined ? [] : versions.map((v) => replicasOwnedAfterCreation(v.deploymentName)),
     cloudResources: s3ReadAccess ? [planReadPolicy(spec, s3ReadAccess)] : [],
     ...(s3ReadAccess ? { s3ReadAccess } : {}),
     serviceName: serviceName(spec.name),
@@ -176,16 +177,14 @@ export function planModelService(
 }
 
 /**
- * A Deployment's `spec.replicas` is its initial pod count only: an AutoscaledEndpoint (planned apart, usually
- * after the service) scales it through the scale subresource, and re-applying the planned count would undo
- * every scaling decision. The rule holds with or without an autoscaler, so adding one later changes nothing.
+ * A fixed `replicas` is the Deployment's initial pod count only: `kubectl scale` owns it after creation, and
+ * re-applying the planned count would undo it. (Without `replicas` no Deployment carries the field at all.)
  */
-function replicasOwnedByAutoscaler(deployment: string): KubernetesIgnoreChanges {
+function replicasOwnedAfterCreation(deployment: string): KubernetesIgnoreChanges {
   return {
     object: { kind: "Deployment", name: deployment },
     fields: ["spec.replicas"],
-    reason:
-      "replicas is the initial count; an autoscaler (AutoscaledEndpoint) or kubectl scale owns it after",
+    reason: "replicas is the initial count; kubectl scale owns it after creation",
   };
 }
 

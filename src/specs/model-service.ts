@@ -277,11 +277,14 @@ export interface ModelServiceProps {
    */
   readonly image?: Lazy<string>;
   /**
-   * Pods per model version at creation. Only the initial count: the plan marks every Deployment's
-   * `spec.replicas` as owned at run time (`kubernetesIgnoreChanges`), so an AutoscaledEndpoint's autoscaler
-   * (or `kubectl scale`) sets it afterwards and a later deployment never resets it; changing this prop later
-   * does not rescale running Deployments.
-   * @default 2
+   * Pods per model version, for a service that nothing autoscales. Leave it out when an AutoscaledEndpoint
+   * scales the service: the Deployments then carry no `spec.replicas` at all (Kubernetes starts one pod, the
+   * autoscaler raises it to `replicas.min`), so re-applying them never resets the autoscaler's count, as the
+   * Kubernetes HPA docs ask
+   * (https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling).
+   * An AutoscaledEndpoint refuses a service that sets it. When set, it is the initial count only (the plan
+   * marks `spec.replicas` in `kubernetesIgnoreChanges`, so `kubectl scale` is not reverted).
+   * @default - not set: no `spec.replicas` (1 pod until an autoscaler scales the Deployments)
    */
   readonly replicas?: number;
   /**
@@ -351,7 +354,6 @@ export const MODEL_SERVICE_DEFAULTS = {
   namespace: "default",
   imageRepository: "ghcr.io/onnxfleet/onnxfleet-server",
   modelVersion: 1,
-  replicas: 2,
   gpu: 0,
   cpu: "1",
   memory: "2Gi",

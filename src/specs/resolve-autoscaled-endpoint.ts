@@ -76,6 +76,15 @@ export function resolveAutoscaledEndpointSpec(
     check.add("service", `(${show(service)}) must be the plan of a ModelService`);
     check.throwIfAny();
   }
+  // The autoscaler owns the Deployments' replica count: a planned spec.replicas would reset it on every
+  // apply (https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling).
+  if (service.spec.replicas !== undefined)
+    check.add(
+      "service",
+      `(ModelService ${show(service.name)}) sets replicas (${service.spec.replicas}), which this endpoint's ` +
+        "autoscaler owns: every apply of its Deployments would reset the autoscaler's count; remove replicas " +
+        "from the ModelService (this endpoint's replicas.min is the floor)",
+    );
   const capacity = props.capacity === undefined ? undefined : resolveCapacity(check, props.capacity, service);
   const handReplicas = props.replicas;
   if (handReplicas === undefined && props.capacity === undefined)

@@ -51,7 +51,8 @@ export interface ModelServiceSpec {
   /** True when `model.versions` was given: per-version Services and a weighted HTTPRoute are planned. */
   readonly weightedVersions: boolean;
   readonly image: Lazy<string>;
-  readonly replicas: number;
+  /** Pods per version; undefined: the Deployments carry no `spec.replicas` (an autoscaler owns the count). */
+  readonly replicas?: number;
   readonly resources: {
     readonly gpu: number;
     /** Extended resource name of the GPUs (the binding's, or `nvidia.com/gpu`). */
@@ -128,8 +129,8 @@ export function resolveModelServiceSpec(
   const { modelName, versions, weightedVersions } = resolveModel(check, props);
   const image = props.image ?? defaultServerImage();
   checkImage(check, image);
-  const replicas = props.replicas ?? D.replicas;
-  checkIntegerRange(check, "replicas", replicas, 0, 1000);
+  const replicas = props.replicas;
+  if (replicas !== undefined) checkIntegerRange(check, "replicas", replicas, 0, 1000);
 
   const resources = resolveResources(check, props, binding);
   const batching = resolveBatching(check, props);
@@ -175,7 +176,7 @@ export function resolveModelServiceSpec(
     versions,
     weightedVersions,
     image,
-    replicas,
+    ...(replicas !== undefined ? { replicas } : {}),
     resources,
     batching,
     modelStorage,
@@ -356,7 +357,7 @@ function resolveShutdown(check: Validator, props: ModelServiceProps): ModelServi
 function resolveDisruptionBudget(
   check: Validator,
   budget: DisruptionBudgetProps | undefined,
-  replicas: number,
+  replicas: number | undefined,
 ): ModelServiceSpec["disruptionBudget"] {
   if (budget === undefined) return { maxUnavailable: D.maxUnavailable };
   const hasMax = budget.maxUnavailable !== undefined;
@@ -374,7 +375,12 @@ function resolveDisruptionBudget(
     return { maxUnavailable: budget.maxUnavailable };
   }
   const minAvailable = budget.minAvailable as number;
-  if (checkIntegerRange(check, "disruptionBudget.minAvailable", minAvailable, 0, 1000) && replicas >= 1)
+  // Without replicas the autoscaler's replicas.min is the floor: the AutoscaledEndpoint checks it.
+  if (
+    checkIntegerRange(check, "disruptionBudget.minAvailable", minAvailable, 0, 1000) &&
+    replicas !== undefined &&
+    replicas >= 1
+  )
     check.that(
       minAvailable < replicas,
       "disruptionBudget.minAvailable",

@@ -285,7 +285,6 @@ describe("AutoscaledEndpoint validation", () => {
       "resnet",
       {
         ...resnetProps,
-        replicas: 4,
         disruptionBudget: { minAvailable: 3 },
       } as ModelServiceProps,
       gpuBinding,
@@ -298,6 +297,24 @@ describe("AutoscaledEndpoint validation", () => {
     expect(
       problems({ replicas: { min: 4, max: 6 }, target: { inflightRequestsPerReplica: 8 } }, strict),
     ).toEqual([]);
+  });
+
+  // #15 item 10: the HPA owns the count; a planned spec.replicas resets it on every apply:
+  // https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling
+  it("refuses a service that fixes replicas, and plans no spec.replicas beside its autoscaler", () => {
+    const fixed = planModelService("resnet", { ...resnetProps, replicas: 3 }, gpuBinding);
+    expect(problems(designProps, fixed)).toEqual([
+      'service (ModelService "resnet") sets replicas (3), which this endpoint\'s autoscaler owns: every apply ' +
+        "of its Deployments would reset the autoscaler's count; remove replicas from the ModelService (this " +
+        "endpoint's replicas.min is the floor)",
+    ]);
+    const plan = planAutoscaledEndpoint("resnet-us-east-1", designProps, service);
+    const scaled = new Set(plan.scaledDeployments);
+    const deployments = service.kubernetesObjects.filter(
+      (o) => o.kind === "Deployment" && scaled.has(o.metadata.name),
+    ) as Json[];
+    expect(deployments).toHaveLength(1);
+    for (const deployment of deployments) expect(deployment.spec).not.toHaveProperty("replicas");
   });
 
   it("refuses an NLB in front of weighted versions", () => {

@@ -12,6 +12,7 @@ import {
   SHA_B,
 } from "./support/fixtures";
 import type { Json } from "./support/json";
+import { validateAgainstUpstreamSchema } from "./support/schemas";
 
 function find(objects: readonly KubernetesObject[], kind: string, name?: string): Json {
   const found = objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
@@ -392,26 +393,31 @@ describe("planModelService options", () => {
   });
 });
 
-describe("planModelService: fields an autoscaler owns after creation", () => {
-  const plan = planModelService("resnet", canaryProps, gpuBinding);
+// #15 item 10: "When an HPA is enabled, it is recommended that the value of spec.replicas of the Deployment
+// ... be removed from their manifest(s)":
+// https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling
+describe("planModelService: spec.replicas, which an autoscaler owns", () => {
+  it("leaves spec.replicas out of every version's Deployment when replicas is not set", () => {
+    const plan = planModelService("resnet", canaryProps, gpuBinding);
+    for (const name of ["resnet-v3", "resnet-v4"]) {
+      const deployment = find(plan.kubernetesObjects, "Deployment", name);
+      expect(deployment.spec).not.toHaveProperty("replicas");
+      validateAgainstUpstreamSchema(deployment as KubernetesObject);
+    }
+    expect(plan.kubernetesIgnoreChanges).toEqual([]);
+  });
 
-  it("marks spec.replicas of every version's Deployment, and nothing else", () => {
-    const deployments = plan.kubernetesObjects
-      .filter((o) => o.kind === "Deployment")
-      .map((o) => o.metadata.name);
-    expect(deployments).toEqual(["resnet-v3", "resnet-v4"]);
+  it("with a fixed replicas, sets it and marks it as owned after creation (kubectl scale), outside the objects", () => {
+    const plan = planModelService("resnet", { ...canaryProps, replicas: 3 }, gpuBinding);
+    const deployments = ["resnet-v3", "resnet-v4"];
+    for (const name of deployments) {
+      const deployment = find(plan.kubernetesObjects, "Deployment", name);
+      expect(deployment.spec.replicas).toBe(3);
+      expect(Object.keys(deployment).sort()).toEqual(["apiVersion", "kind", "metadata", "spec"]);
+    }
     expect(plan.kubernetesIgnoreChanges.map(({ object, fields }) => ({ object, fields }))).toEqual(
       deployments.map((name) => ({ object: { kind: "Deployment", name }, fields: ["spec.replicas"] })),
     );
-    for (const entry of plan.kubernetesIgnoreChanges) expect(entry.reason).toMatch(/autoscaler/);
-  });
-
-  it("keeps the hint outside the objects: each Deployment still sets its initial replicas", () => {
-    for (const name of ["resnet-v3", "resnet-v4"]) {
-      const deployment = find(plan.kubernetesObjects, "Deployment", name);
-      expect(deployment.spec.replicas).toBe(2);
-      expect(Object.keys(deployment).sort()).toEqual(["apiVersion", "kind", "metadata", "spec"]);
-    }
   });
 });
 

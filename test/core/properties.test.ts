@@ -187,7 +187,12 @@ describe("AutoscaledEndpoint plans over generated props", () => {
     const budget = service.props.disruptionBudget;
     const minAvailable = budget && "minAvailable" in budget ? budget.minAvailable : undefined;
     const weighted = service.props.model.versions !== undefined && service.props.model.versions.length > 1;
-    return autoscaledEndpoint(minAvailable, !weighted).map((endpoint) => ({ service, endpoint }));
+    // An autoscaled service leaves replicas to the autoscaler (the endpoint refuses a fixed count).
+    const { replicas: _fixed, ...props } = service.props;
+    return autoscaledEndpoint(minAvailable, !weighted).map((endpoint) => ({
+      service: { ...service, props },
+      endpoint,
+    }));
   });
 
   it("validate against the upstream autoscaling, KEDA and core schemas", () => {

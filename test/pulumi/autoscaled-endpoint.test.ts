@@ -46,10 +46,11 @@ describe("AutoscaledEndpoint behind an NLB", () => {
       minReplicas: 2,
       maxReplicas: 20,
     });
-    // The autoscaler waits for the Deployment it scales, and the Deployment leaves spec.replicas to it.
+    // The autoscaler waits for the Deployment it scales, and the Deployment carries no spec.replicas at all
+    // (https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling).
     const deployment = recording.get("kubernetes:apps/v1:Deployment", "resnet-v1");
     expect(hpa.dependencies).toContain(deployment.urn);
-    expect(deployment.ignoreChanges).toEqual(["spec.replicas"]);
+    expect(deployment.inputs.spec).not.toHaveProperty("replicas");
     expect((recording.get(SERVICE, "resnet-nlb").inputs.spec as { type: string }).type).toBe("LoadBalancer");
   });
 

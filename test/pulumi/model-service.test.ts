@@ -152,7 +152,7 @@ describe("ModelService on a GpuNodePool", () => {
 });
 
 describe("ModelService fields owned at run time", () => {
-  it("leaves spec.replicas of each Deployment to the autoscaler, as the core plans, and nothing else", async () => {
+  it("with a fixed replicas, leaves spec.replicas of each Deployment to kubectl scale after creation, as the core plans", async () => {
     const versions = [
       { version: 3, uri: "https://models.example.com/3.onnx", sha256: SHA256, weightPercent: 90 },
       { version: 4, uri: "https://models.example.com/4.onnx", sha256: SHA256, weightPercent: 10 },
@@ -161,6 +161,7 @@ describe("ModelService fields owned at run time", () => {
       ...cpuServiceProps,
       model: { name: "resnet50", versions },
       gateway: { name: "inference", namespace: "gateways" },
+      replicas: 3,
     });
     await recording.settle();
 
