@@ -9,6 +9,7 @@ import {
   type CloudResourcePlan,
   type CloudResourceRef,
   convertCloudRefValue,
+  type KubernetesCloudDependency,
   type KubernetesIgnoreChanges,
   type KubernetesObject,
   replaceCloudRefs,
@@ -73,6 +74,32 @@ export interface KubernetesObjectOptions {
   readonly dependsOn?: readonly pulumi.Resource[];
   /** The plan's fields to leave alone after creation (e.g. a ModelService's `kubernetesIgnoreChanges`). */
   readonly ignoreChanges?: readonly KubernetesIgnoreChanges[];
+  /** The plan's objects that wait for cloud resources, and those resources as created. */
+  readonly cloudDependencies?: {
+    readonly planned: readonly KubernetesCloudDependency[];
+    readonly created: CreatedCloudResources;
+  };
+}
+
+/** The created cloud resources each object waits for, by object key; a name not created is a bug. */
+function cloudDependenciesByObject(
+  objects: readonly KubernetesObject[],
+  dependencies: KubernetesObjectOptions["cloudDependencies"],
+): Map<string, pulumi.Resource[]> {
+  const byObject = new Map<string, pulumi.Resource[]>();
+  const planned = new Set(objects.map((object) => kubernetesKey(object.kind, object.metadata.name)));
+  for (const { object, cloudResources } of dependencies?.planned ?? []) {
+    const key = kubernetesKey(object.kind, object.name);
+    if (!planned.has(key))
+      throw new Error(`onnxfleet/pulumi: a cloud dependency names unplanned ${key}; this is a bug in onnxfleet`);
+    const resources = cloudResources.map((name) => {
+      const resource = dependencies?.created.get(name);
+      if (!resource) throw new Error(`onnxfleet/pulumi: ${key} waits for uncreated "${name}"; this is a bug`);
+      return resource;
+    });
+    byObject.set(key, [...(byObject.get(key) ?? []), ...resources]);
+  }
+  return byObject;
 }
 
 /** The planned ignored fields by object key; an entry naming no planned object is a bug in onnxfleet. */
@@ -100,11 +127,14 @@ export function createKubernetesObjects(
   const created = new Map<string, pulumi.CustomResource>();
   const dependsOn = options.dependsOn ?? [];
   const ignored = ignoredFieldsByObject(objects, options.ignoreChanges ?? []);
+  const waits = cloudDependenciesByObject(objects, options.cloudDependencies);
   for (const object of objects) {
-    const ignoreChanges = ignored.get(kubernetesKey(object.kind, object.metadata.name)) ?? [];
+    const key = kubernetesKey(object.kind, object.metadata.name);
+    const ignoreChanges = ignored.get(key) ?? [];
+    const waitsFor = [...dependsOn, ...(waits.get(key) ?? [])];
     const resource = createKubernetesObject(object.metadata.name, object, {
       parent,
-      ...(dependsOn.length > 0 ? { dependsOn: [...dependsOn] } : {}),
+      ...(waitsFor.length > 0 ? { dependsOn: waitsFor } : {}),
       ...(ignoreChanges.length > 0 ? { ignoreChanges: [...ignoreChanges] } : {}),
     });
     created.set(kubernetesKey(object.kind, object.metadata.name), resource);

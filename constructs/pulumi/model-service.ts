@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Lazy } from "../../src/lazy";
-import { planModelPodIdentity } from "../../src/plan/model-pod-identity";
+import { planModelServiceCloud } from "../../src/plan/model-pod-identity";
 import { type ModelServicePlan, planModelService } from "../../src/plan/model-service";
 import type { ModelServiceProps } from "../../src/specs/model-service";
 import { createCloudResources, createKubernetesObjects } from "./create-planned";
@@ -53,21 +53,23 @@ export class ModelService extends pulumi.ComponentResource {
   constructor(name: string, args: ModelServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const { nodePool, clusterName, ...props } = args;
     const plan = planModelService(name, props, nodePool?.binding);
-    const podIdentity = planModelPodIdentity(plan, clusterName ?? nodePool?.clusterName);
+    const cloudPlan = planModelServiceCloud(plan, clusterName ?? nodePool?.clusterName);
     super("onnxfleet:index:ModelService", name, {}, opts);
     this.plan = plan;
     this.serviceName = plan.serviceName;
     this.namespace = plan.namespace;
 
-    const cloud = createCloudResources(this, [...plan.cloudResources, ...podIdentity]);
+    const cloud = createCloudResources(this, cloudPlan.cloudResources);
     createKubernetesObjects(this, plan.kubernetesObjects, {
       // Pods wait for their pool (nodes, device plugin): otherwise the Deployments' rollouts could time out.
       dependsOn: nodePool ? [nodePool] : [],
-      // The core marks each Deployment's spec.replicas as owned by the autoscaler after creation.
+      // A fixed replicas is the initial count only (the core lists it).
       ignoreChanges: plan.kubernetesIgnoreChanges,
+      // Pods wait for their Pod Identity association and the role's read policy (the core lists them).
+      cloudDependencies: { planned: cloudPlan.kubernetesDependsOn, created: cloud },
     });
     const arnOf = (type: string) => {
-      const planned = [...plan.cloudResources, ...podIdentity].find((r) => r.type === type);
+      const planned = cloudPlan.cloudResources.find((r) => r.type === type);
       return planned
         ? (cloud.get(planned.logicalName) as unknown as { arn: pulumi.Output<string> }).arn
         : undefined;

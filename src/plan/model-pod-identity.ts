@@ -9,7 +9,7 @@ import { modelReadPolicyName, serviceAccountName } from "../naming";
 import { Validator } from "../validate";
 import { plannedCloudResource } from "./cloud-resource-types";
 import type { ModelServicePlan } from "./model-service";
-import { type CloudResourcePlan, cloudRef } from "./types";
+import { type CloudResourcePlan, cloudRef, type KubernetesCloudDependency } from "./types";
 
 /** Logical names of a ModelService's Pod Identity resources: a public contract. */
 export const modelPodIdentityNames = (service: string) =>
@@ -85,4 +85,44 @@ export function planModelPodIdentity(
       },
     }),
   ];
+}
+
+/** A ModelService's cloud side: what to create, and which Kubernetes objects wait for it. */
+export interface ModelServiceCloudPlan {
+  /** The model read policy (S3 models), then the Pod Identity role, attachment and association, in order. */
+  readonly cloudResources: readonly CloudResourcePlan[];
+  /**
+   * Each Deployment waits for every cloud resource above: EKS sets a pod's Pod Identity credentials
+   * (environment variables) when the pod is admitted, and only if the association exists then
+   * (https://docs.aws.amazon.com/eks/latest/APIReference/API_CreatePodIdentityAssociation.html: "If a pod
+   * uses a service account that has an association, Amazon EKS sets environment variables in the containers
+   * of the pod"); a pod admitted earlier never gets them and its model fetch fails. The role must also hold
+   * the read policy by then. Empty when nothing is planned.
+   */
+  readonly kubernetesDependsOn: readonly KubernetesCloudDependency[];
+}
+
+/**
+ * Plans everything a ModelService needs outside Kubernetes ({@link planModelPodIdentity} plus the read
+ * policy), and the order its pods must respect. Front-ends create `cloudResources` and make each object of
+ * `kubernetesDependsOn` wait for them.
+ * @throws ValidationError as {@link planModelPodIdentity}.
+ */
+export function planModelServiceCloud(
+  service: ModelServicePlan,
+  clusterName: Lazy<string> | undefined,
+): ModelServiceCloudPlan {
+  const cloudResources = [...service.cloudResources, ...planModelPodIdentity(service, clusterName)];
+  if (cloudResources.length === 0) return { cloudResources, kubernetesDependsOn: [] };
+  const names = cloudResources.map((resource) => resource.logicalName);
+  return {
+    cloudResources,
+    kubernetesDependsOn: service.versions.map((version) => ({
+      object: { kind: "Deployment", name: version.deploymentName },
+      cloudResources: names,
+      reason:
+        "pods get their EKS Pod Identity credentials only if the association (and the role's read policy) " +
+        "exists when they are admitted",
+    })),
+  };
 }

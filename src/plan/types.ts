@@ -39,6 +39,21 @@ export interface KubernetesIgnoreChanges {
 }
 
 /**
+ * A planned Kubernetes object that must not be applied before some cloud resources of the same plan exist,
+ * beyond any reference between them: e.g. a Deployment's pods get EKS Pod Identity credentials only if the
+ * association exists when they are admitted. Front-ends map it onto their ordering (Pulumi `dependsOn`, CDKTF
+ * `dependsOn`); `onnxfleet render`, which creates no cloud resource, lists it in its header.
+ */
+export interface KubernetesCloudDependency {
+  /** The planned object that waits. */
+  readonly object: KubernetesObjectRef;
+  /** `logicalName`s of the cloud resources it waits for. */
+  readonly cloudResources: readonly string[];
+  /** Why it waits (for documentation and diagnostics). */
+  readonly reason: string;
+}
+
+/**
  * A cloud resource the front-end creates, described without any framework: `type` names what to create
  * (e.g. `aws:eks:NodeGroup`), `logicalName` is the child name (a public contract: changing it replaces the
  * resource), `properties` are the provider inputs in the provider's camelCase naming.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as core from "../../src/index";
-import { planModelPodIdentity } from "../../src/plan/model-pod-identity";
+import { planModelPodIdentity, planModelServiceCloud } from "../../src/plan/model-pod-identity";
 import { planModelService } from "../../src/plan/model-service";
 
 const sha256 = "a".repeat(64);
@@ -47,6 +47,50 @@ describe("planModelPodIdentity", () => {
       /^ModelService "resnet": clusterName is required when the model is read from S3/,
     );
     expect(() => planModelPodIdentity(s3Service, "")).toThrow(/clusterName is required/);
+  });
+});
+
+// #15 item 5: EKS sets the Pod Identity credentials when a pod is admitted, only if the association exists
+// then: https://docs.aws.amazon.com/eks/latest/APIReference/API_CreatePodIdentityAssociation.html
+describe("planModelServiceCloud: pods wait for their credentials", () => {
+  it("makes every Deployment wait for the read policy, the role, its attachment and the association", () => {
+    const canary = planModelService("resnet", {
+      model: {
+        name: "r",
+        versions: [
+          { version: 1, uri: "s3://models/r/1/model.onnx", sha256, weightPercent: 50 },
+          { version: 2, uri: "s3://models/r/2/model.onnx", sha256, weightPercent: 50 },
+        ],
+      },
+      gateway: { name: "gw" },
+    });
+    const cloud = planModelServiceCloud(canary, "prod");
+    expect(cloud.cloudResources.map((r) => r.logicalName)).toEqual([
+      "resnet-model-read",
+      "resnet-pod-role",
+      "resnet-pod-role-model-read",
+      "resnet-pod-identity",
+    ]);
+    expect(
+      cloud.kubernetesDependsOn.map(({ object, cloudResources }) => ({ object, cloudResources })),
+    ).toEqual(
+      ["resnet-v1", "resnet-v2"].map((name) => ({
+        object: { kind: "Deployment", name },
+        cloudResources: [
+          "resnet-model-read",
+          "resnet-pod-role",
+          "resnet-pod-role-model-read",
+          "resnet-pod-identity",
+        ],
+      })),
+    );
+  });
+
+  it("records no wait when nothing is planned outside Kubernetes", () => {
+    const https = planModelService("resnet", {
+      model: { name: "r", uri: "https://example.com/m.onnx", sha256 },
+    });
+    expect(planModelServiceCloud(https, undefined)).toEqual({ cloudResources: [], kubernetesDependsOn: [] });
   });
 });
 

@@ -78,6 +78,28 @@ describe("ModelService on a GpuNodePool", () => {
     expect(deployment.dependencies).toEqual(expect.arrayContaining([nodeGroup.urn, devicePlugin.urn]));
   });
 
+  // #15 item 5: EKS sets Pod Identity credentials at pod admission, only if the association exists then:
+  // https://docs.aws.amazon.com/eks/latest/APIReference/API_CreatePodIdentityAssociation.html
+  it("creates the Deployment only after the Pod Identity association and the role's policy attachment", async () => {
+    const pool = new GpuNodePool("gpu", poolProps);
+    new ModelService("resnet", { ...serviceProps, nodePool: pool });
+    await recording.settle();
+
+    const deployment = recording.get("kubernetes:apps/v1:Deployment", "resnet-v1");
+    const association = recording.get(
+      "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+      "resnet-pod-identity",
+    );
+    const attachment = recording.get(
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+      "resnet-pod-role-model-read",
+    );
+    expect(deployment.dependencies).toEqual(expect.arrayContaining([association.urn, attachment.urn]));
+    // Objects without pods need not wait.
+    const configMap = recording.get("kubernetes:core/v1:ConfigMap", "resnet-config");
+    expect(configMap.dependencies).not.toContain(association.urn);
+  });
+
   it("grants s3:GetObject on exactly the model object, to a Pod Identity role bound to the ServiceAccount", async () => {
     const pool = new GpuNodePool("gpu", poolProps);
     const service = new ModelService("resnet", { ...serviceProps, nodePool: pool });
