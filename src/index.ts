@@ -82,9 +82,11 @@ export {
 } from "./plan/karpenter-node-pool";
 export { type ServerModelConfig, serverModelConfig } from "./plan/model-config";
 export {
+  type ModelServiceCloudPlan,
   modelPodIdentityNames,
   POD_IDENTITY_TRUST_POLICY,
   planModelPodIdentity,
+  planModelServiceCloud,
 } from "./plan/model-pod-identity";
 export {
   IRSA_ROLE_ANNOTATION,
@@ -107,7 +109,16 @@ export {
   LIVE_PATH,
   METRICS_PORT,
   READY_PATH,
+  SERVER_BATCHING_DEFAULTS,
 } from "./plan/server-contract";
+export {
+  defaultTerminationGracePeriodSeconds,
+  deregistrationDelaySeconds,
+  MAX_DEREGISTRATION_DELAY_SECONDS,
+  type ShutdownTimings,
+  serverExitDeadlineSeconds,
+  TERMINATION_GRACE_MARGIN_SECONDS,
+} from "./plan/shutdown-timeline";
 export {
   type CloudRefOptions,
   type CloudResourcePlan,
@@ -116,9 +127,11 @@ export {
   cloudRef,
   convertCloudRefValue,
   isCloudResourceRef,
+  type KubernetesCloudDependency,
   type KubernetesIgnoreChanges,
   type KubernetesObject,
   type KubernetesObjectRef,
+  type NamespaceLabelsPlan,
   type NodePoolBinding,
   replaceCloudRefs,
 } from "./plan/types";

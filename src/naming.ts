@@ -100,3 +100,8 @@ export function loadBalancerNetworkPolicyName(endpoint: string): string {
 export function modelReadPolicyName(service: string): string {
   return `${service}-model-read`;
 }
+
+/** Child name of the labels an endpoint adds to its namespace (pod readiness gate injection). */
+export function namespaceLabelsName(endpoint: string): string {
+  return `${endpoint}-namespace-labels`;
+}

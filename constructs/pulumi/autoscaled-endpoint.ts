@@ -5,6 +5,7 @@ import type { Lazy } from "../../src/lazy";
 import { type AutoscaledEndpointPlan, planAutoscaledEndpoint } from "../../src/plan/autoscaled-endpoint";
 import type { AutoscaledEndpointProps } from "../../src/specs/autoscaled-endpoint";
 import { createCloudResources, createKubernetesObjects, kubernetesKey } from "./create-planned";
+import { createNamespaceLabels } from "./kubernetes-objects";
 import type { ModelService } from "./model-service";
 
 /** Arguments of an {@link AutoscaledEndpoint}: the core's `AutoscaledEndpointProps` plus the service. */
@@ -55,6 +56,8 @@ export class AutoscaledEndpoint extends pulumi.ComponentResource {
     this.capacity = plan.capacity;
 
     createCloudResources(this, plan.cloudResources);
+    // The namespace labels the plan needs (the NLB's pod readiness gate), as a patch of the existing namespace.
+    for (const labels of plan.namespaceLabels) createNamespaceLabels(this, labels);
     // The autoscalers target the service's Deployments: create them once those exist.
     const objects = createKubernetesObjects(this, plan.kubernetesObjects, { dependsOn: [service] });
     const loadBalancer = plan.loadBalancer;

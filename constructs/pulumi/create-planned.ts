@@ -91,7 +91,9 @@ function cloudDependenciesByObject(
   for (const { object, cloudResources } of dependencies?.planned ?? []) {
     const key = kubernetesKey(object.kind, object.name);
     if (!planned.has(key))
-      throw new Error(`onnxfleet/pulumi: a cloud dependency names unplanned ${key}; this is a bug in onnxfleet`);
+      throw new Error(
+        `onnxfleet/pulumi: a cloud dependency names unplanned ${key}; this is a bug in onnxfleet`,
+      );
     const resources = cloudResources.map((name) => {
       const resource = dependencies?.created.get(name);
       if (!resource) throw new Error(`onnxfleet/pulumi: ${key} waits for uncreated "${name}"; this is a bug`);

@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { KubernetesObject } from "../../src/plan/types";
+import type { KubernetesObject, NamespaceLabelsPlan } from "../../src/plan/types";
 
 /** A `@pulumi/kubernetes` resource class: `new (name, args, opts)`. */
 type KubernetesResourceClass = new (
@@ -63,4 +63,19 @@ export function createKubernetesObject(
 ): pulumi.CustomResource {
   const ResourceClass = kubernetesClassOf(object);
   return new ResourceClass(logicalName, object, opts);
+}
+
+/**
+ * Adds the planned labels to an existing namespace with a server-side apply patch: only these fields are
+ * Pulumi's, and deleting the resource takes only them away, never the namespace.
+ */
+export function createNamespaceLabels(
+  parent: pulumi.Resource,
+  plan: NamespaceLabelsPlan,
+): k8s.core.v1.NamespacePatch {
+  return new k8s.core.v1.NamespacePatch(
+    plan.logicalName,
+    { metadata: { name: plan.namespace as pulumi.Input<string>, labels: { ...plan.labels } } },
+    { parent },
+  );
 }

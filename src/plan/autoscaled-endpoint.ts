@@ -12,11 +12,16 @@ import {
   QUERY_PLACEHOLDERS,
   resolveAutoscaledEndpointSpec,
 } from "../specs/resolve-autoscaled-endpoint";
-import { NLB_HEALTH_CHECK, planNlbNetworkPolicy, planNlbService } from "./load-balancer";
+import {
+  NLB_HEALTH_CHECK,
+  planNlbNetworkPolicy,
+  planNlbService,
+  planReadinessGateLabels,
+} from "./load-balancer";
 import type { ModelServicePlan, ModelVersionPlan } from "./model-service";
 import { prometheusAdapterRule, prometheusAdapterRuleYaml } from "./prometheus-adapter";
 import { INFLIGHT_REQUESTS_METRIC } from "./server-contract";
-import type { CloudResourcePlan, KubernetesObject } from "./types";
+import type { CloudResourcePlan, KubernetesObject, NamespaceLabelsPlan } from "./types";
 
 /**
  * Where the NLB's DNS name appears once the AWS Load Balancer Controller has created it: the front-end reads
@@ -50,6 +55,11 @@ export interface AutoscaledEndpointPlan {
   /** HorizontalPodAutoscalers or ScaledObjects (one per Deployment), and the NLB Service and its policy. */
   readonly kubernetesObjects: readonly KubernetesObject[];
   readonly cloudResources: readonly CloudResourcePlan[];
+  /**
+   * Labels the endpoint needs on the service's namespace: with an NLB, the AWS Load Balancer Controller's
+   * pod readiness gate label. Empty for clusterIP exposure.
+   */
+  readonly namespaceLabels: readonly NamespaceLabelsPlan[];
   /** Names of the Deployments whose `spec.replicas` the autoscaler now owns. */
   readonly scaledDeployments: readonly string[];
   /** The Prometheus Adapter rule the HPA needs (absent with KEDA). */
@@ -87,6 +97,7 @@ export function planAutoscaledEndpoint(
     namespace: service.namespace,
     kubernetesObjects: [...scalers, ...loadBalancerObjects],
     cloudResources: [],
+    namespaceLabels: exposure.type === "nlb" ? [planReadinessGateLabels(spec, service)] : [],
     scaledDeployments: service.versions.map((v) => v.deploymentName),
     ...(spec.autoscaler.type === "hpa"
       ? {

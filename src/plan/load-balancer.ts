@@ -4,16 +4,25 @@
  * pods' whole graceful shutdown.
  */
 import { endpointLabels } from "../labels";
-import { loadBalancerNetworkPolicyName, loadBalancerServiceName } from "../naming";
+import { loadBalancerNetworkPolicyName, loadBalancerServiceName, namespaceLabelsName } from "../naming";
 import type { AutoscaledEndpointSpec } from "../specs/resolve-autoscaled-endpoint";
 import type { ModelServicePlan } from "./model-service";
 import { HTTP_PORT, HTTP_PORT_NAME, READY_PATH } from "./server-contract";
-import type { KubernetesObject } from "./types";
+import { deregistrationDelaySeconds } from "./shutdown-timeline";
+import type { KubernetesObject, NamespaceLabelsPlan } from "./types";
 
 /** The AWS Load Balancer Controller's load balancer class for NLBs. */
 export const NLB_LOAD_BALANCER_CLASS = "service.k8s.aws/nlb";
 
 const A = "service.beta.kubernetes.io/aws-load-balancer-";
+
+/**
+ * The namespace label that makes the AWS Load Balancer Controller inject its pod readiness gate into new pods
+ * of IP targets: a pod turns ready only once its NLB target is healthy, so a rollout never leaves the target
+ * group with only initial or draining targets
+ * (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/pod_readiness_gate/).
+ */
+export const POD_READINESS_GATE_LABELS = { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" } as const;
 
 /** Health check of the NLB target group. */
 export const NLB_HEALTH_CHECK = {
@@ -27,9 +36,9 @@ export const NLB_HEALTH_CHECK = {
 
 type NlbExposure = Extract<AutoscaledEndpointSpec["exposure"], { type: "nlb" }>;
 
-/** Seconds the NLB keeps deregistering targets' connections open: the pods' preStop sleep plus drain deadline. */
-export function deregistrationDelaySeconds(service: ModelServicePlan): number {
-  return service.shutdown.preStopSleepSeconds + service.shutdown.shutdownTimeoutSeconds;
+/** Seconds the NLB keeps a draining target's connections: see `src/plan/shutdown-timeline.ts`. */
+export function nlbDeregistrationDelaySeconds(service: ModelServicePlan): number {
+  return deregistrationDelaySeconds(service.shutdown);
 }
 
 export function nlbAnnotations(exposure: NlbExposure, service: ModelServicePlan): Record<string, string> {
@@ -45,7 +54,7 @@ export function nlbAnnotations(exposure: NlbExposure, service: ModelServicePlan)
     [`${A}healthcheck-healthy-threshold`]: String(NLB_HEALTH_CHECK.healthyThreshold),
     [`${A}healthcheck-unhealthy-threshold`]: String(NLB_HEALTH_CHECK.unhealthyThreshold),
     [`${A}target-group-attributes`]:
-      `deregistration_delay.timeout_seconds=${deregistrationDelaySeconds(service)},` +
+      `deregistration_delay.timeout_seconds=${nlbDeregistrationDelaySeconds(service)},` +
       "deregistration_delay.connection_termination.enabled=true",
     [`${A}attributes`]: "load_balancing.cross_zone.enabled=true",
   };
@@ -99,5 +108,20 @@ export function planNlbNetworkPolicy(
         },
       ],
     },
+  };
+}
+
+/** The readiness-gate label on the service's namespace (the pods' namespace), see {@link POD_READINESS_GATE_LABELS}. */
+export function planReadinessGateLabels(
+  spec: AutoscaledEndpointSpec,
+  service: ModelServicePlan,
+): NamespaceLabelsPlan {
+  return {
+    logicalName: namespaceLabelsName(spec.name),
+    namespace: service.namespace,
+    labels: { ...POD_READINESS_GATE_LABELS },
+    reason:
+      "the AWS Load Balancer Controller injects its pod readiness gate only into pods of a namespace with this " +
+      "label; without it a rollout can leave the NLB with only initial or draining targets",
   };
 }

@@ -54,6 +54,22 @@ export interface KubernetesCloudDependency {
 }
 
 /**
+ * Labels a plan needs on a namespace it does not own (the namespace must exist; its owner is the user or
+ * another tool). Front-ends add exactly these labels and nothing else, and take them away on deletion
+ * (Pulumi `NamespacePatch`, CDKTF `kubernetes_labels`); `onnxfleet render` lists them as a requirement
+ * instead of printing a Namespace, which would hand the namespace's lifecycle to the GitOps tool.
+ */
+export interface NamespaceLabelsPlan {
+  /** Child name (a public contract). */
+  readonly logicalName: string;
+  /** The namespace to label (possibly unresolved). */
+  readonly namespace: Lazy<string>;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Why (for documentation and diagnostics). */
+  readonly reason: string;
+}
+
+/**
  * A cloud resource the front-end creates, described without any framework: `type` names what to create
  * (e.g. `aws:eks:NodeGroup`), `logicalName` is the child name (a public contract: changing it replaces the
  * resource), `properties` are the provider inputs in the provider's camelCase naming.

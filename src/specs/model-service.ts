@@ -363,8 +363,6 @@ export const MODEL_SERVICE_DEFAULTS = {
   preStopSleepSeconds: 5,
   drainDelaySeconds: 5,
   shutdownTimeoutSeconds: 25,
-  /** Added to preStop sleep + shutdown timeout for the default grace period. */
-  terminationGraceMarginSeconds: 5,
   zones: "preferred",
   hosts: "preferred",
   maxUnavailable: 1,

@@ -6,6 +6,7 @@ import type { EndpointCapacity } from "../capacity/endpoint-capacity";
 import { isUnresolved } from "../lazy";
 import { NAME_MAX_LENGTH } from "../naming";
 import type { ModelServicePlan } from "../plan/model-service";
+import { deregistrationDelaySeconds, MAX_DEREGISTRATION_DELAY_SECONDS } from "../plan/shutdown-timeline";
 import { show, Validator } from "../validate";
 import {
   type AutoscaledEndpointProps,
@@ -139,6 +140,19 @@ export function resolveAutoscaledEndpointSpec(
           "use disruptionBudget { maxUnavailable: 1 }",
       );
     }
+  }
+  if (exposure.type === "nlb") {
+    // The NLB keeps a draining target for the pods' whole shutdown (src/plan/shutdown-timeline.ts), which a
+    // target group caps at 3600 s.
+    const delay = deregistrationDelaySeconds(service.shutdown);
+    check.that(
+      delay <= MAX_DEREGISTRATION_DELAY_SECONDS,
+      "exposure",
+      `("nlb") needs a deregistration delay of the ModelService's shutdown.preStopSleepSeconds + ` +
+        `shutdown.shutdownTimeoutSeconds (${service.shutdown.preStopSleepSeconds} + ` +
+        `${service.shutdown.shutdownTimeoutSeconds} = ${delay} s), above the ${MAX_DEREGISTRATION_DELAY_SECONDS} s ` +
+        "a target group allows; shorten the service's shutdown timings",
+    );
   }
   if (exposure.type === "nlb" && service.spec.weightedVersions && service.versions.length > 1) {
     const weights = service.versions.map((v) => v.weightPercent).join("/");

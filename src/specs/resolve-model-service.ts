@@ -5,6 +5,7 @@
 import { isUnresolved, type Lazy } from "../lazy";
 import { NAME_MAX_LENGTH } from "../naming";
 import { SERVER_BATCHING_DEFAULTS } from "../plan/server-contract";
+import { defaultTerminationGracePeriodSeconds, serverExitDeadlineSeconds } from "../plan/shutdown-timeline";
 import type { NodePoolBinding } from "../plan/types";
 import { show, Validator } from "../validate";
 import { VERSION } from "../version";
@@ -330,7 +331,7 @@ function resolveShutdown(check: Validator, props: ModelServiceProps): ModelServi
     );
   const terminationGracePeriodSeconds =
     s.terminationGracePeriodSeconds ??
-    preStopSleepSeconds + shutdownTimeoutSeconds + D.terminationGraceMarginSeconds;
+    defaultTerminationGracePeriodSeconds({ preStopSleepSeconds, shutdownTimeoutSeconds });
   if (
     checkIntegerRange(
       check,
@@ -342,7 +343,7 @@ function resolveShutdown(check: Validator, props: ModelServiceProps): ModelServi
     okPreStop &&
     okTimeout
   ) {
-    const needed = preStopSleepSeconds + shutdownTimeoutSeconds;
+    const needed = serverExitDeadlineSeconds({ preStopSleepSeconds, shutdownTimeoutSeconds });
     check.that(
       terminationGracePeriodSeconds > needed,
       "shutdown.terminationGracePeriodSeconds",

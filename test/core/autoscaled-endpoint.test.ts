@@ -120,6 +120,61 @@ describe("planAutoscaledEndpoint, the DESIGN.md endpoint", () => {
     );
   });
 
+  // #15 item 6: https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/pod_readiness_gate/
+  it("asks for the pod readiness gate label on the service's namespace (none for clusterIP)", () => {
+    expect(plan.namespaceLabels).toEqual([
+      {
+        logicalName: "resnet-us-east-1-namespace-labels",
+        namespace: "default",
+        labels: { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" },
+        reason: expect.stringMatching(/readiness gate/),
+      },
+    ]);
+    const inCluster = planAutoscaledEndpoint(
+      "resnet-us-east-1",
+      { ...designProps, exposure: { type: "clusterIP" } },
+      service,
+    );
+    expect(inCluster.namespaceLabels).toEqual([]);
+  });
+
+  // #15 item 6: the deregistration delay is the pods' preStop sleep + the server's deadline (the arithmetic in
+  // src/plan/shutdown-timeline.ts), within the target group's 0-3600 s:
+  // https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetGroupAttribute.html
+  it("derives the deregistration delay from the service's own shutdown timings, and refuses one above 3600 s", () => {
+    const custom = planModelService(
+      "resnet",
+      {
+        ...resnetProps,
+        shutdown: { preStopSleepSeconds: 12, drainDelaySeconds: 8, shutdownTimeoutSeconds: 40 },
+      },
+      gpuBinding,
+    );
+    const nlb = planAutoscaledEndpoint("resnet", designProps, custom).kubernetesObjects.find(
+      (o) => o.kind === "Service",
+    ) as Json;
+    expect(
+      nlb.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-target-group-attributes"],
+    ).toBe(
+      "deregistration_delay.timeout_seconds=52,deregistration_delay.connection_termination.enabled=true",
+    );
+    const deployment = custom.kubernetesObjects.find((o) => o.kind === "Deployment") as Json;
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(57);
+    const slow = planModelService(
+      "resnet",
+      {
+        ...resnetProps,
+        shutdown: { preStopSleepSeconds: 600, drainDelaySeconds: 5, shutdownTimeoutSeconds: 3500 },
+      },
+      gpuBinding,
+    );
+    expect(problems(designProps, slow)).toEqual([
+      'exposure ("nlb") needs a deregistration delay of the ModelService\'s shutdown.preStopSleepSeconds + ' +
+        "shutdown.shutdownTimeoutSeconds (600 + 3500 = 4100 s), above the 3600 s a target group allows; " +
+        "shorten the service's shutdown timings",
+    ]);
+  });
+
   it("admits the load balancer to the serving port", () => {
     expect((plan.kubernetesObjects[2] as Json).spec.ingress).toEqual([
       { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 8000 }] },

@@ -35,6 +35,7 @@ describe("AutoscaledEndpoint behind an NLB", () => {
         `${HPA} resnet-v1`,
         `${SERVICE} resnet-nlb`,
         "kubernetes:networking.k8s.io/v1:NetworkPolicy resnet-nlb",
+        "kubernetes:core/v1:NamespacePatch resnet-namespace-labels",
       ].sort(),
     );
     const providerUrn = await resolved(kubernetes.urn);
@@ -52,6 +53,19 @@ describe("AutoscaledEndpoint behind an NLB", () => {
     expect(hpa.dependencies).toContain(deployment.urn);
     expect(deployment.inputs.spec).not.toHaveProperty("replicas");
     expect((recording.get(SERVICE, "resnet-nlb").inputs.spec as { type: string }).type).toBe("LoadBalancer");
+  });
+
+  // #15 item 6: the controller injects its readiness gate only into pods of a labelled namespace:
+  // https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/pod_readiness_gate/
+  it("labels the service's namespace for the NLB pod readiness gate, patching only that label", async () => {
+    const service = new ModelService("resnet", { model, namespace: "inference" });
+    new AutoscaledEndpoint("resnet", { ...endpointProps, service });
+    await recording.settle();
+    const patch = recording.get("kubernetes:core/v1:NamespacePatch", "resnet-namespace-labels");
+    expect(patch.inputs.metadata).toEqual({
+      name: "inference",
+      labels: { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" },
+    });
   });
 
   it("exposes the NLB hostname from the Service's status, and its port and scheme", async () => {

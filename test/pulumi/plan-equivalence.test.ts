@@ -59,8 +59,13 @@ const asJson = (object: KubernetesObject) => JSON.parse(JSON.stringify(object)) 
 const keyOf = (object: { kind?: unknown; metadata?: unknown }) =>
   `${String(object.kind)}/${(object.metadata as { name: string }).name}`;
 
+/** Labels added to an existing namespace: the plan's `namespaceLabels`, not objects of its own. */
+const NAMESPACE_PATCH = "kubernetes:core/v1:NamespacePatch";
+
 function kubernetesChildren(component: RecordedResource) {
-  return recording.childrenOf(component).filter((r) => r.type.startsWith("kubernetes:"));
+  return recording
+    .childrenOf(component)
+    .filter((r) => r.type.startsWith("kubernetes:") && r.type !== NAMESPACE_PATCH);
 }
 
 const setups = [
@@ -124,6 +129,16 @@ describe("Pulumi Kubernetes objects = the core's plan", () => {
         expect(match?.name).toBe(object.metadata.name);
       }
     }
+    // The namespace labels are exactly the planned ones.
+    const patches = recording
+      .childrenOf(recording.get("onnxfleet:index:AutoscaledEndpoint", "resnet"))
+      .filter((r) => r.type === NAMESPACE_PATCH);
+    expect(patches.map((r) => ({ name: r.name, metadata: r.inputs.metadata }))).toEqual(
+      endpointPlan.namespaceLabels.map((l) => ({
+        name: l.logicalName,
+        metadata: { name: l.namespace, labels: l.labels },
+      })),
+    );
     // The setup exercises the kinds it claims (typed classes and custom resources).
     const kinds = new Set(cases.flatMap(([, , planned]) => planned.map((o) => o.kind)));
     expect([...kinds].sort()).toEqual([...setup.kinds].sort());
