@@ -118,12 +118,15 @@ describe("CDKTF ModelService on a GpuNodePool, model in S3", () => {
   });
 });
 
+/** The same service on CPU nodes: without a node pool (the core refuses GPUs without one). */
+const cpuServiceProps = { ...serviceProps, resources: { cpu: "2", memory: "8Gi" } };
+
 describe("CDKTF ModelService, tokens and invalid props", () => {
   it("passes a namespace token through validation into every object", () => {
     const { config } = synthStack((stack) => {
       const namespace = new TerraformVariable(stack, "namespace", { type: "string" });
       new ModelService(stack, "resnet", {
-        ...serviceProps,
+        ...cpuServiceProps,
         namespace: namespace.stringValue,
         clusterName: "prod-use1",
       });
@@ -155,7 +158,7 @@ describe("CDKTF ModelService, tokens and invalid props", () => {
 
   it("asks for the cluster when a model in S3 has no node pool and no clusterName, before any child is created", () => {
     const stack = new TerraformStack(Testing.app(), "bad");
-    expect(() => new ModelService(stack, "resnet", serviceProps)).toThrow(/clusterName is required/);
+    expect(() => new ModelService(stack, "resnet", cpuServiceProps)).toThrow(/clusterName is required/);
     expect(stack.node.children).toEqual([]);
   });
 });

@@ -56,10 +56,11 @@ describe("ModelService alerts and dashboard: when they are planned", () => {
       gpuBinding,
     );
     expect(plan.kubernetesObjects.some((o) => o.kind === "PrometheusRule")).toBe(false);
-    const dashboardOnly = planModelService("resnet", {
-      ...resnetProps,
-      monitoring: { dashboard: { enabled: true } },
-    });
+    const dashboardOnly = planModelService(
+      "resnet",
+      { ...resnetProps, monitoring: { dashboard: { enabled: true } } },
+      gpuBinding,
+    );
     expect(kinds(dashboardOnly.kubernetesObjects)).toContain("ConfigMap/resnet-dashboard");
     expect(dashboardOnly.kubernetesObjects.some((o) => o.kind === "PrometheusRule")).toBe(false);
   });
