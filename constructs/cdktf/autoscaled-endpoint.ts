@@ -1,3 +1,4 @@
+import { Labels } from "@cdktf/provider-kubernetes/lib/labels";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import type { EndpointCapacity } from "../../src/capacity/endpoint-capacity";
@@ -69,6 +70,15 @@ export class AutoscaledEndpoint extends Construct {
     this.capacity = plan.capacity;
 
     createCloudResources(this, plan.cloudResources, providers);
+    // The namespace labels the plan needs (the NLB's pod readiness gate), added to the existing namespace.
+    for (const labels of plan.namespaceLabels)
+      new Labels(this, labels.logicalName, {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: labels.namespace as string },
+        labels: { ...labels.labels },
+        ...(providers?.kubernetes ? { provider: providers.kubernetes } : {}),
+      });
     const loadBalancer = plan.loadBalancer;
     const lbKey = loadBalancer ? kubernetesKey("Service", loadBalancer.serviceName) : undefined;
     const objects = createManifests(this, plan.kubernetesObjects, {

@@ -1,7 +1,7 @@
 import type { TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import type { Lazy } from "../../src/lazy";
-import { planModelPodIdentity } from "../../src/plan/model-pod-identity";
+import { planModelServiceCloud } from "../../src/plan/model-pod-identity";
 import { type ModelServicePlan, planModelService } from "../../src/plan/model-service";
 import type { ModelServiceProps as CoreModelServiceProps } from "../../src/specs/model-service";
 import { createCloudResources, createManifests, resourcesOf } from "./create-planned";
@@ -54,18 +54,19 @@ export class ModelService extends Construct {
   constructor(scope: Construct, id: string, props: ModelServiceProps) {
     const { nodePool, clusterName, providers, ...coreProps } = props ?? ({} as ModelServiceProps);
     const plan = planModelService(id, coreProps, nodePool?.binding);
-    const podIdentity = planModelPodIdentity(plan, clusterName ?? nodePool?.clusterName);
+    const cloudPlan = planModelServiceCloud(plan, clusterName ?? nodePool?.clusterName);
     super(scope, id);
     this.plan = plan;
     this.serviceName = plan.serviceName;
     this.namespace = plan.namespace;
 
-    const planned = [...plan.cloudResources, ...podIdentity];
+    const planned = cloudPlan.cloudResources;
     const cloud = createCloudResources(this, planned, providers);
     createManifests(this, plan.kubernetesObjects, {
       ...(providers?.kubernetes ? { kubernetes: providers.kubernetes } : {}),
-      // Pods wait for their pool (nodes, device plugin) and for their Pod Identity association: pods started
-      // before the association exists get no AWS credentials.
+      // Pods wait for their pool (nodes, device plugin) and for every planned cloud resource, which covers the
+      // core's cloudPlan.kubernetesDependsOn (pods admitted before the Pod Identity association get no AWS
+      // credentials).
       dependsOn: [...(nodePool ? resourcesOf(nodePool) : []), ...cloud.values()],
       // The core marks fields owned in the cluster after creation (e.g. an autoscaled spec.replicas).
       ignoreChanges: plan.kubernetesIgnoreChanges,

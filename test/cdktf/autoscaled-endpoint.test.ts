@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { AutoscaledEndpoint, GpuNodePool, ModelService } from "../../constructs/cdktf";
 import { ValidationError } from "../../src/errors";
 import { planAutoscaledEndpoint } from "../../src/plan/autoscaled-endpoint";
+import { planGpuNodePool } from "../../src/plan/gpu-node-pool";
 import { planModelService } from "../../src/plan/model-service";
 import { validateAgainstUpstreamSchema } from "../core/support/schemas";
 import { danglingReferences, manifests, regionProviders, resourcesOfType, synthStack } from "./support";
@@ -36,7 +37,7 @@ describe("CDKTF AutoscaledEndpoint behind an NLB", () => {
     // The same name as its service, as a Pulumi program may write it.
     endpoint = new AutoscaledEndpoint(stack, "resnet", { ...endpointProps, service, providers });
   });
-  const servicePlan = planModelService("resnet", serviceProps, undefined);
+  const servicePlan = planModelService("resnet", serviceProps, planGpuNodePool("gpu", poolProps).binding);
   const plan = planAutoscaledEndpoint("resnet", endpointProps, servicePlan);
   const endpointManifests = Object.entries(resourcesOfType(config, "kubernetes_manifest")).filter(([id]) =>
     id.startsWith("resnet-endpoint_"),
@@ -78,7 +79,11 @@ describe("CDKTF AutoscaledEndpoint, invalid props", () => {
   it("throws the core's ValidationError listing every problem, before any child is created", () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, "bad");
-    const service = new ModelService(stack, "resnet", { ...serviceProps, clusterName: "prod" });
+    const service = new ModelService(stack, "resnet", {
+      ...serviceProps,
+      resources: { cpu: "2" },
+      clusterName: "prod",
+    });
     const before = stack.node.children.length;
     let error: unknown;
     try {

@@ -92,6 +92,8 @@ describe("examples/cdktf-single-region", () => {
         "aws_iam_role_policy_attachment",
         "aws_launch_template",
         "kubernetes_manifest",
+        // the NLB's pod readiness gate label on the service's namespace
+        "kubernetes_labels",
       ].sort(),
     );
     for (const byName of Object.values(single.resource ?? {}))

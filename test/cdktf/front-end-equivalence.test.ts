@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import * as cdktf from "../../constructs/cdktf";
 import * as pulumiFront from "../../constructs/pulumi";
 import { recordResources } from "../pulumi/harness";
-import { manifests, synthStack } from "./support";
+import { manifests, resourcesOfType, synthStack } from "./support";
 
 const recording = recordResources();
 
@@ -127,7 +127,17 @@ describe("CDKTF and Pulumi front-ends, same props", () => {
     // Kubernetes: the same objects, field for field.
     const key = (o: { kind?: unknown; metadata?: unknown }) =>
       `${String(o.kind)}/${(o.metadata as { name: string }).name}`;
-    const pulumiObjects = recording.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+    const namespacePatch = "kubernetes:core/v1:NamespacePatch";
+    const pulumiObjects = recording.resources.filter(
+      (r) => r.custom && r.type.startsWith("kubernetes:") && r.type !== namespacePatch,
+    );
+    // Namespace labels: a Pulumi NamespacePatch and a Terraform kubernetes_labels, with the same labels.
+    const patches = recording.resources.filter((r) => r.type === namespacePatch);
+    const labels = Object.values(resourcesOfType(config, "kubernetes_labels")) as Record<string, unknown>[];
+    expect(patches.length).toBeGreaterThan(0);
+    expect(labels.map((l) => ({ name: (l.metadata as { name: string }).name, labels: l.labels }))).toEqual(
+      patches.map((p) => p.inputs.metadata),
+    );
     const terraformObjects = manifests(config);
     expect(terraformObjects.map(key).sort()).toEqual(pulumiObjects.map((r) => key(r.inputs)).sort());
     expect(terraformObjects.length).toBeGreaterThan(10);
