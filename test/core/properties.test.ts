@@ -77,15 +77,35 @@ describe("ModelService plans over generated props", () => {
           expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(preStop + deadline);
           expect(d.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
           // Pod selector labels appear on the template (a Deployment the API server accepts).
-          for (const [k, v] of Object.entries(d.spec.selector.matchLabels))
-            expect(pod && d.spec.template.metadata.labels[k]).toBe(v);
+          const selector = Object.entries(d.spec.selector.matchLabels);
+          expect(selector.length).toBeGreaterThan(0);
+          for (const [k, v] of selector) expect(d.spec.template.metadata.labels[k]).toBe(v);
         }
       }),
       { numRuns: RUNS },
     );
   });
 
-  it("request GPUs exactly when asked, within the node pool's GPUs per node, with the matching provider", () => {
+  it("refuse more GPUs per pod than the bound node pool has per node (the generator stays within; this goes beyond)", () => {
+    fc.assert(
+      fc.property(
+        modelService.filter((g) => g.binding !== undefined),
+        fc.integer({ min: 1, max: 8 }),
+        ({ name, props, binding }, extra) => {
+          const gpu = binding!.gpusPerNode + extra;
+          const tooMany = { ...props, resources: { ...props.resources, gpu } };
+          expect(() => planModelService(name, tooMany, binding)).toThrow(
+            new RegExp(
+              `resources\\.gpu \\(${gpu}\\) exceeds the ${binding!.gpusPerNode} GPU\\(s\\) per node`,
+            ),
+          );
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("request GPUs exactly when asked, with the matching provider", () => {
     fc.assert(
       fc.property(modelService, ({ name, props, binding }) => {
         const gpu = props.resources?.gpu ?? 0;
@@ -96,7 +116,6 @@ describe("ModelService plans over generated props", () => {
           if (gpu > 0) {
             expect(limits["nvidia.com/gpu"]).toBe(String(gpu));
             expect(provider).toBe("cuda");
-            if (binding) expect(gpu).toBeLessThanOrEqual(binding.gpusPerNode);
           } else {
             expect(limits["nvidia.com/gpu"]).toBeUndefined();
             expect(provider).toBe("cpu");

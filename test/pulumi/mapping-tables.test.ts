@@ -1,11 +1,17 @@
+import { readFileSync } from "node:fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AWS_RESOURCES, cloudMappingOf, createCloudResource } from "../../constructs/pulumi/cloud-resources";
 import { createKubernetesObjects } from "../../constructs/pulumi/create-planned";
 import { kubernetesClassOf } from "../../constructs/pulumi/kubernetes-objects";
+import { planAutoscaledEndpoint } from "../../src/plan/autoscaled-endpoint";
 import { CLOUD_RESOURCE_TYPES, type CloudResourceType } from "../../src/plan/cloud-resource-types";
+import { planModelService } from "../../src/plan/model-service";
 import { type CloudResourcePlan, type KubernetesObject, replaceCloudRefs } from "../../src/plan/types";
+import { parseTopology, planTopology } from "../../src/render";
+import { autoscaledEndpoint, modelService } from "../core/support/arbitraries";
 import { oneOfEachType } from "../core/support/planned-cloud-resources";
 import { recordResources } from "./harness";
 
@@ -13,6 +19,55 @@ const object = (apiVersion: string, kind: string): KubernetesObject => ({
   apiVersion,
   kind,
   metadata: { name: "x" },
+});
+
+/**
+ * Every apiVersion/kind the core plans: ModelService and AutoscaledEndpoint plans over generated props
+ * (canaries, ServiceMonitors and alerts, KEDA, NLBs), and the example topology files (managed and
+ * Karpenter GPU pools, device plugin).
+ */
+function plannedKinds(): Map<string, KubernetesObject> {
+  const kinds = new Map<string, KubernetesObject>();
+  const add = (objects: readonly KubernetesObject[]) => {
+    for (const o of objects) kinds.set(`${o.apiVersion} ${o.kind}`, o);
+  };
+  const serviceAndEndpoint = modelService.chain((service) => {
+    const budget = service.props.disruptionBudget;
+    const minAvailable = budget && "minAvailable" in budget ? budget.minAvailable : undefined;
+    const weighted = service.props.model.versions !== undefined && service.props.model.versions.length > 1;
+    return autoscaledEndpoint(minAvailable, !weighted).map((endpoint) => ({ service, endpoint }));
+  });
+  fc.assert(
+    fc.property(serviceAndEndpoint, ({ service, endpoint }) => {
+      const servicePlan = planModelService(service.name, service.props, service.binding);
+      add(servicePlan.kubernetesObjects);
+      add(planAutoscaledEndpoint(service.name, endpoint, servicePlan).kubernetesObjects);
+    }),
+    { numRuns: 300, seed: 18 },
+  );
+  for (const file of ["gpu-pools.yaml", "resnet.yaml"]) {
+    const text = readFileSync(new URL(`../../examples/topology/${file}`, import.meta.url), "utf8");
+    add(planTopology(parseTopology(text, file)).kubernetesObjects);
+  }
+  return kinds;
+}
+
+describe("every Kubernetes kind the core can plan has a @pulumi/kubernetes mapping", () => {
+  const kinds = plannedKinds();
+
+  it("collects the planners' kinds (typed and custom resources alike)", () => {
+    expect([...kinds.keys()]).toEqual(
+      expect.arrayContaining([
+        "apps/v1 Deployment",
+        "keda.sh/v1alpha1 ScaledObject",
+        "karpenter.sh/v1 NodePool",
+      ]),
+    );
+  });
+
+  it.each([...kinds.keys()].sort())("%s maps to a class", (key) => {
+    expect(() => kubernetesClassOf(kinds.get(key) as KubernetesObject)).not.toThrow();
+  });
 });
 
 describe("Kubernetes kind -> @pulumi/kubernetes class", () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { BatchRequestError, QueueFullError, QueueTimeoutError } from "../../server/batching";
 import { DATATYPES, type Tensor } from "../../server/tensor";
 import { batcher, fp32, ManualRunner, settle, tensorOf, track } from "./batching-helpers";
@@ -183,12 +183,18 @@ describe("DynamicBatcher", () => {
   });
 
   it("answers a request that waited longer than queueTimeoutMs with 503 and never runs it", async () => {
-    // GIVEN queueTimeoutMs 20 and an instance kept busy beyond it
+    // GIVEN queueTimeoutMs 20 and an instance kept busy beyond it (on fake timers: no real waiting)
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const runner = new ManualRunner();
     const b = batcher([runner], { queueTimeoutMs: 20 });
     const running = track(b.infer([fp32("x", [[0]])], ["y"]));
     const waiting = track(b.infer([fp32("x", [[1]])], ["y"]));
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await vi.advanceTimersByTimeAsync(19);
+    expect(waiting.error).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(2);
     // THEN the queued request has failed while the instance is still busy
     expect(waiting.error).toBeInstanceOf(QueueTimeoutError);
     expect((waiting.error as Error).message).toMatch(
@@ -315,13 +321,19 @@ describe("DynamicBatcher", () => {
     });
 
     it("runs the partial batch when the queue delay is over", async () => {
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+      onTestFinished(() => {
+        vi.useRealTimers();
+      });
       const runner = new ManualRunner();
       const b = batcher([runner], { maxQueueDelayMicroseconds: 5000 });
       track(b.infer([fp32("x", [[0]])], ["y"]));
       const waiting = track(b.infer([fp32("x", [[1]])], ["y"]));
       await runner.finish();
       expect(runner.calls).toHaveLength(1);
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await vi.advanceTimersByTimeAsync(4);
+      expect(runner.calls).toHaveLength(1); // still holding back for the expected second row
+      await vi.advanceTimersByTimeAsync(2);
       expect(runner.calls).toHaveLength(2);
       await runner.finish();
       expect(waiting.value).toBeDefined();

@@ -126,9 +126,12 @@ describe("onnxfleet-server fetch: flags", () => {
 describe("onnxfleet-server fetch: the installed binary", () => {
   // Runs bin/onnxfleet-server.cjs on the build output (npm test builds before vitest).
   const bin = new URL("../../bin/onnxfleet-server.cjs", import.meta.url).pathname;
-  const built = existsSync(new URL("../../dist/server/main.js", import.meta.url));
+  // Runs the built binary: fails (never skips) when dist/ is missing; `npm test` builds first.
+  if (!existsSync(new URL("../../dist/server/main.js", import.meta.url))) {
+    throw new Error("dist/server/main.js is missing: run `npm run build` first");
+  }
 
-  it.skipIf(!built)("dispatches `fetch` to the fetch CLI: exit 0 when verified, 1 on a wrong digest", () => {
+  it("dispatches `fetch` to the fetch CLI: exit 0 when verified, 1 on a wrong digest", () => {
     const work = tempDir("fetch-bin");
     try {
       const bytes = readFileSync("/usr/share/libonnx-testdata/data/node/test_add/model.onnx");

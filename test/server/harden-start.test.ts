@@ -209,7 +209,9 @@ describe("metrics", () => {
     expect(value(`onnxfleet_batch_size_rows_sum${labels}`)).toBe(24);
     const batches = value(`onnxfleet_batch_size_rows_count${labels}`);
     expect(batches).toBeGreaterThanOrEqual(2);
-    expect(batches).toBeLessThan(25);
+    // Fewer batches than requests: at least one batch joined requests that queued behind the first run (with
+    // --max-batch-size 1 this is 24 and the test fails).
+    expect(batches).toBeLessThan(24);
     expect(value(`onnxfleet_queue_duration_seconds_count${labels}`)).toBe(24);
     expect(value(`onnxfleet_compute_duration_seconds_count${labels}`)).toBe(batches);
     expect(value(`onnxfleet_queue_depth_requests${labels}`)).toBe(0);
