@@ -45,6 +45,20 @@ export interface AppOptions {
    */
   readonly requestTimeoutMs?: number;
   /**
+   * An idle keep-alive connection is closed after this long, in milliseconds. Below the load balancer's
+   * idle timeout: an AWS NLB drops an idle TCP flow after 350 s without telling either end
+   * (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/update-idle-timeout.html), and a
+   * client then writes into a connection that is gone.
+   * @default 120000
+   */
+  readonly keepAliveTimeoutMs?: number;
+  /**
+   * Most open connections; more are closed as they arrive, so a connection flood cannot take every file
+   * descriptor (then even probes and the metrics port fail).
+   * @default 4096
+   */
+  readonly maxConnections?: number;
+  /**
    * A readiness condition besides "every model loaded": the drain controller's, false from SIGTERM on.
    * @default - always true
    */
@@ -113,6 +127,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     childLoggerFactory: (logger) => logger,
     routerOptions: { ignoreTrailingSlash: true },
     requestTimeout: options.requestTimeoutMs ?? 60_000,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 120_000,
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,
     genReqId: requestIdOf,
@@ -120,6 +135,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // connections live well past the timeout).
     http: { headersTimeout: options.headersTimeoutMs ?? 10_000, connectionsCheckingInterval: 1_000 },
   }) as unknown as FastifyInstance;
+  app.server.maxConnections = options.maxConnections ?? 4096;
   registerBodyParsers(app);
   // The model version each inference request resolved to: the only source of metric labels. A request
   // property (declared up front, so every request has the same shape) rather than a WeakMap, whose entries

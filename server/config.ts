@@ -175,6 +175,22 @@ export const CONFIG_SCHEMA = {
     max: 3600,
     description: "Time a client has to send the whole request, body included; slower requests get 408.",
   }),
+  keepAliveTimeoutSeconds: option.integer({
+    flag: "keep-alive-timeout-seconds",
+    default: 120,
+    min: 1,
+    max: 3600,
+    description:
+      "An idle keep-alive connection is closed after this long. Keep it under the load balancer's idle timeout (an AWS NLB drops idle flows silently after 350 s) and above clients' idle pool timeouts (Go: 90 s).",
+  }),
+  maxConnections: option.integer({
+    flag: "max-connections",
+    default: 4096,
+    min: 1,
+    max: 1_000_000,
+    description:
+      "Most open connections on the HTTP port; more are closed at once (keep it under the process's file descriptor limit, so other files and the metrics port still open).",
+  }),
   drainDelaySeconds: option.integer({
     flag: "drain-delay-seconds",
     default: 5,

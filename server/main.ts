@@ -80,6 +80,8 @@ export async function start(
     bodyLimitBytes: config.bodyLimitBytes,
     headersTimeoutMs: config.headersTimeoutSeconds * 1000,
     requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+    keepAliveTimeoutMs: config.keepAliveTimeoutSeconds * 1000,
+    maxConnections: config.maxConnections,
     logger,
     accessLogSampleRate: config.accessLogSampleRate,
     acceptingTraffic: () => drain?.ready ?? true,

@@ -15,6 +15,9 @@ export function registerMetricsRoute(app: FastifyInstance, registry: Registry): 
   });
 }
 
+/** Most open connections on the separate metrics port. */
+export const METRICS_MAX_CONNECTIONS = 64;
+
 /** Options of {@link startMetricsServer}. */
 export interface MetricsServerOptions {
   readonly registry: Registry;
@@ -50,6 +53,8 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 10_000;
+  // Scrapers are few: a small cap keeps a connection flood on this port from taking file descriptors.
+  server.maxConnections = METRICS_MAX_CONNECTIONS;
   server.listen(options.port, options.host ?? "0.0.0.0");
   await once(server, "listening");
   return server;
