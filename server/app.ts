@@ -16,6 +16,7 @@ import { inferenceRequestTracker, registerMetricsRoute, type ServerMetrics } fro
 import { parseInferBody, type RawInferBody, registerBodyParsers } from "./protocol/body";
 import { ProtocolError } from "./protocol/errors";
 import { decodeInferRequest, encodeInferResponse } from "./protocol/infer";
+import { LargeBodyGate } from "./protocol/large-bodies";
 import type { ModelRepository, ModelVersion } from "./repository/repository";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
 import { answerClientError, answerFrameworkError, registerBearerAuth } from "./security";
@@ -136,6 +137,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     http: { headersTimeout: options.headersTimeoutMs ?? 10_000, connectionsCheckingInterval: 1_000 },
   }) as unknown as FastifyInstance;
   app.server.maxConnections = options.maxConnections ?? 4096;
+  const largeBodies = new LargeBodyGate();
   registerBodyParsers(app);
   // The model version each inference request resolved to: the only source of metric labels. A request
   // property (declared up front, so every request has the same shape) rather than a WeakMap, whose entries
@@ -219,7 +221,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (request.body === undefined || request.body === null) {
       throw new ProtocolError(400, "the request needs a JSON body (Content-Type: application/json)");
     }
-    const decoded = decodeInferRequest(parseInferBody(request.body as RawInferBody), signature);
+    const raw = request.body as RawInferBody;
+    const decode = () => decodeInferRequest(parseInferBody(raw), signature);
+    // Large JSON bodies decode one at a time, after a turn of the event loop (probes get answered between).
+    const decoded =
+      raw.headerLength === undefined && raw.bytes.length >= largeBodies.thresholdBytes
+        ? await largeBodies.decodeInTurn(decode)
+        : decode();
     const outputNames = decoded.outputs.map((output) => output.name);
     let outputs: Awaited<ReturnType<typeof executor.infer>>;
     try {
@@ -240,16 +248,22 @@ export function buildApp(options: AppOptions): FastifyInstance {
     );
     return reply.code(200).headers(encoded.headers).type(encoded.contentType).send(encoded.body);
   };
-  // The metrics of inference requests start in these routes' own hook: other routes pay nothing for them.
+  // Inference routes' own arrival hook: their metrics (other routes pay nothing for them), and the
+  // admission of large JSON bodies, before any of the body is read.
   const inferRoute = {
-    ...(trackMetrics === undefined
-      ? {}
-      : {
-          onRequest: (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-            trackMetrics(request, reply);
-            done();
-          },
-        }),
+    onRequest: (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
+      trackMetrics?.(request, reply);
+      const { headers } = request;
+      if (headers["inference-header-content-length"] === undefined && largeBodies.isLarge(headers)) {
+        try {
+          largeBodies.admit((release) => reply.raw.once("close", release));
+        } catch (error) {
+          done(error as Error);
+          return;
+        }
+      }
+      done();
+    },
   };
   app.post<{ Params: ModelParams }>("/v2/models/:model/infer", inferRoute, infer);
   app.post<{ Params: ModelParams }>("/v2/models/:model/versions/:version/infer", inferRoute, infer);

@@ -47,9 +47,41 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Most entries one `parameters` object may hold. */
+export const MAX_PARAMETERS = 64;
+/** Longest string value (and key) in a `parameters` object, in characters. */
+export const MAX_PARAMETER_STRING_CHARS = 1024;
+
+/**
+ * A `parameters` object, bounded: at most {@link MAX_PARAMETERS} entries whose values are booleans,
+ * numbers or strings (the Open Inference Protocol's parameter types) of bounded length, so a request
+ * cannot make the server hold or walk an arbitrary structure.
+ */
 function parametersOf(value: unknown, where: string): Record<string, unknown> {
   if (value === undefined) return {};
   if (!isRecord(value)) throw badRequest(`${where}: "parameters" must be an object`);
+  let entries = 0;
+  for (const key in value) {
+    if (++entries > MAX_PARAMETERS) {
+      throw badRequest(`${where}: "parameters" has more than ${MAX_PARAMETERS} entries`);
+    }
+    const entry = value[key];
+    if (key.length > MAX_PARAMETER_STRING_CHARS) {
+      throw badRequest(
+        `${where}: a "parameters" key is longer than ${MAX_PARAMETER_STRING_CHARS} characters`,
+      );
+    }
+    const kind = typeof entry;
+    if (kind === "string") {
+      if ((entry as string).length > MAX_PARAMETER_STRING_CHARS) {
+        throw badRequest(
+          `${where}: parameters.${key} is longer than ${MAX_PARAMETER_STRING_CHARS} characters`,
+        );
+      }
+    } else if (kind !== "boolean" && kind !== "number") {
+      throw badRequest(`${where}: parameters.${key} must be a boolean, a number or a string`);
+    }
+  }
   return value;
 }
 

@@ -1,0 +1,76 @@
+/**
+ * Bounds on large inference bodies, whose JSON decoding runs on the event loop's thread and takes about
+ * 40 ms per MiB: while one decodes, nothing else is answered, probes included. So:
+ *
+ * - at most {@link LargeBodyGateOptions.maxInFlight} large requests are admitted at once (counted from
+ *   their `Content-Length`, before any of the body is read); more are answered 503 at once, so neither
+ *   the memory for their bodies nor a backlog of decoding piles up;
+ * - admitted large bodies are decoded one at a time, each after a turn of the event loop, so probes and
+ *   small requests are answered between two decodes rather than after all of them.
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import { ProtocolError } from "./errors";
+
+/** Options of {@link LargeBodyGate}. */
+export interface LargeBodyGateOptions {
+  /**
+   * Bodies from this size on (bytes) are large. A body without `Content-Length` (chunked) counts as large.
+   * @default 1048576 (1 MiB)
+   */
+  readonly thresholdBytes?: number;
+  /** Large requests admitted at once (received, waiting or decoding). @default 2 */
+  readonly maxInFlight?: number;
+}
+
+/** The gate of one app. */
+export class LargeBodyGate {
+  readonly thresholdBytes: number;
+  readonly maxInFlight: number;
+  private inFlight = 0;
+  /** The end of the last decode turn handed out: turns run one after another. */
+  private lastTurn: Promise<void> = Promise.resolve();
+
+  constructor(options: LargeBodyGateOptions = {}) {
+    this.thresholdBytes = options.thresholdBytes ?? 1024 * 1024;
+    this.maxInFlight = options.maxInFlight ?? 2;
+  }
+
+  /** Whether a request with these headers brings a large body. */
+  isLarge(headers: IncomingHttpHeaders): boolean {
+    const length = headers["content-length"];
+    if (length === undefined) return headers["transfer-encoding"] !== undefined;
+    return Number(length) >= this.thresholdBytes;
+  }
+
+  /**
+   * Admits a large request or throws 503; `onDone` registers the release (call it once the response has
+   * ended, whatever happened).
+   */
+  admit(onDone: (release: () => void) => void): void {
+    if (this.inFlight >= this.maxInFlight) {
+      throw new ProtocolError(
+        503,
+        `${this.inFlight} large requests (${this.thresholdBytes} bytes or more) are already in progress; ` +
+          "retry later, send smaller requests or use the binary tensor extension",
+      );
+    }
+    this.inFlight++;
+    onDone(() => {
+      this.inFlight--;
+    });
+  }
+
+  /**
+   * Runs `decode` (synchronous) after every earlier large decode and a turn of the event loop; resolves
+   * with its result.
+   */
+  decodeInTurn<T>(decode: () => T): Promise<T> {
+    const turn = this.lastTurn.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    const result = turn.then(decode);
+    this.lastTurn = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Large JSON bodies do not starve probes, and `parameters` objects are bounded (issue 17, item 6). Real
+ * server, real sockets, real onnxruntime.
+ */
+import { rmSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningServer, start } from "../../server/main";
+import { MAX_PARAMETERS } from "../../server/protocol/request";
+import { mlp } from "../../server/testing/onnx-builder";
+import { writeRepository } from "./helpers";
+
+let root: string;
+let server: RunningServer;
+beforeAll(async () => {
+  root = writeRepository({ small: { versions: { 1: mlp([4, 8, 3]) } } });
+  server = await start(
+    ["--model-repository", root, "--http-port", "0", "--host", "127.0.0.1", "--log-level", "silent"],
+    {},
+  );
+});
+afterAll(async () => {
+  await server?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const post = (body: string) =>
+  fetch(`${server.url}/v2/models/small/infer`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  });
+
+describe("large JSON bodies", () => {
+  it("eight near-limit bodies at once: two are admitted, the rest get 503 at once, and probes keep being answered", async () => {
+    // GIVEN eight JSON bodies of ~12 MiB each (about half a second of decoding each on this machine)
+    const rows = 300_000;
+    const data = Array.from({ length: rows * 4 }, (_, i) => (i % 1000) / 7);
+    const body = JSON.stringify({ inputs: [{ name: "input", datatype: "FP32", shape: [rows, 4], data }] });
+    expect(body.length).toBeGreaterThan(8 * 1024 * 1024);
+
+    // WHEN they arrive together while a client probes liveness every 50 ms
+    let probing = true;
+    let slowestProbeMs = 0;
+    const probes = (async () => {
+      while (probing) {
+        const sent = performance.now();
+        expect((await fetch(`${server.url}/v2/health/live`)).status).toBe(200);
+        slowestProbeMs = Math.max(slowestProbeMs, performance.now() - sent);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        post(body).then(async (r) => ({ status: r.status, body: await r.json() })),
+      ),
+    );
+    probing = false;
+    await probes;
+
+    // THEN at most two were decoded (answered 200, or 400 for more rows than maxBatchSize), the others
+    // were refused with 503 naming the limit, and no probe waited for more than about two decodes
+    const refused = responses.filter((r) => r.status === 503);
+    expect(refused.length).toBeGreaterThanOrEqual(6);
+    expect((refused[0]!.body as { error: string }).error).toContain("large requests");
+    expect(responses.filter((r) => r.status !== 503).every((r) => r.status === 200 || r.status === 400)).toBe(
+      true,
+    );
+    expect(slowestProbeMs).toBeLessThan(3_000);
+
+    // AND the server still serves a small request
+    const small = await post(
+      JSON.stringify({ inputs: [{ name: "input", datatype: "FP32", shape: [1, 4], data: [1, 2, 3, 4] }] }),
+    );
+    expect(small.status).toBe(200);
+  }, 120_000);
+});
+
+describe("bounded parameters", () => {
+  const withParameters = (parameters: unknown) =>
+    JSON.stringify({
+      parameters,
+      inputs: [{ name: "input", datatype: "FP32", shape: [1, 4], data: [1, 2, 3, 4] }],
+    });
+
+  it.each([
+    [
+      "too many entries",
+      Object.fromEntries(Array.from({ length: MAX_PARAMETERS + 1 }, (_, i) => [`k${i}`, i])),
+      "more than 64 entries",
+    ],
+    ["a nested object", { nested: { deep: [1, 2, 3] } }, "must be a boolean, a number or a string"],
+    ["an array value", { list: [1, 2, 3] }, "must be a boolean, a number or a string"],
+    ["a huge string", { note: "x".repeat(100_000) }, "longer than 1024 characters"],
+  ])("a request whose parameters hold %s gets 400", async (_what, parameters, message) => {
+    const response = await post(withParameters(parameters));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toContain(message);
+  });
+
+  it("the protocol's own parameters and a few of a client's own still pass", async () => {
+    const response = await post(withParameters({ binary_data_output: false, priority: 1, tag: "canary" }));
+    expect(response.status).toBe(200);
+  });
+});
