@@ -2,6 +2,8 @@
  * The HTTP app: Open Inference Protocol (KServe V2) REST routes over a {@link ModelRepository}. Built
  * apart from listening, so tests inject requests (`app.inject`).
  */
+import { realpathSync } from "node:fs";
+import { resolve } from "node:path";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -17,6 +19,7 @@ import { parseInferBody, type RawInferBody, registerBodyParsers } from "./protoc
 import { ProtocolError } from "./protocol/errors";
 import { decodeInferRequest, encodeInferResponse } from "./protocol/infer";
 import { LargeBodyGate } from "./protocol/large-bodies";
+import { runFailure } from "./protocol/run-errors";
 import type { ModelRepository, ModelVersion } from "./repository/repository";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
 import { answerClientError, answerFrameworkError, registerBearerAuth } from "./security";
@@ -116,6 +119,18 @@ function errorResponse(error: FastifyError | Error): { status: number; message: 
   return { status: 500, message: "internal server error" };
 }
 
+/** `root` as given and as resolved (symbolic links followed), longest first. */
+function directoriesOf(root: string): string[] {
+  const given = resolve(root);
+  let real = given;
+  try {
+    real = realpathSync(given);
+  } catch {
+    // not there (yet): the given path is all there is
+  }
+  return [...new Set([given, real])].sort((a, b) => b.length - a.length);
+}
+
 /** Builds the app; it does not listen. */
 export function buildApp(options: AppOptions): FastifyInstance {
   const { repository } = options;
@@ -138,6 +153,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   }) as unknown as FastifyInstance;
   app.server.maxConnections = options.maxConnections ?? 4096;
   const largeBodies = new LargeBodyGate();
+  // Failure messages name models, never where they live on disk.
+  const hiddenDirectories = directoriesOf(repository.root);
   registerBodyParsers(app);
   // The model version each inference request resolved to: the only source of metric labels. A request
   // property (declared up front, so every request has the same shape) rather than a WeakMap, whose entries
@@ -233,11 +250,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     try {
       outputs = await executor.infer(decoded.inputs, outputNames);
     } catch (error) {
-      if (error instanceof ProtocolError) throw error;
-      throw new ProtocolError(
-        400,
-        `model "${entry.modelName}" version ${entry.version} failed on these inputs: ${(error as Error).message}`,
-      );
+      throw runFailure(`model "${entry.modelName}" version ${entry.version}`, error, hiddenDirectories);
     }
     const encoded = encodeInferResponse(
       entry.modelName,

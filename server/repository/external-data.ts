@@ -32,11 +32,28 @@ export function isInside(parent: string, child: string): boolean {
   return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
 }
 
+/** The error for a model file that cannot be read: "permission denied" says so. */
+export function unreadableModel(modelPath: string, error: unknown): RepositoryError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EACCES" || code === "EPERM") {
+    return new RepositoryError(
+      `${modelPath}: permission denied: the server (uid ${process.getuid?.() ?? "?"}) cannot read the model file; make it readable`,
+    );
+  }
+  return new RepositoryError(`${modelPath}: cannot read the model file (${(error as Error).message})`);
+}
+
 /** Throws {@link RepositoryError} when a tensor of the model at `modelPath` stores data outside `versionDir`. */
 export function checkExternalData(modelPath: string, versionDir: string): void {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(modelPath);
+  } catch (error) {
+    throw unreadableModel(modelPath, error);
+  }
   let model: onnx.ModelProto;
   try {
-    model = onnx.ModelProto.decode(readFileSync(modelPath));
+    model = onnx.ModelProto.decode(bytes);
   } catch (error) {
     throw new RepositoryError(`${modelPath}: not a valid ONNX model (${(error as Error).message})`);
   }

@@ -117,6 +117,11 @@ export class ModelRepository {
     this.models = new Map(scanRepository(options.root).map((model) => [model.name, served(model)]));
   }
 
+  /** The repository's directory, as given. */
+  get root(): string {
+    return this.options.root;
+  }
+
   /**
    * Loads every version and runs one warm-up inference each. With `exitOnError` (the default) it rejects
    * on the first failure; without, it resolves once every version has loaded or failed.

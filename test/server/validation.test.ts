@@ -245,15 +245,16 @@ describe("request validation against the model's metadata", () => {
     });
   });
 
-  it("inputs that pass the metadata but fail inside onnxruntime -> 400 naming the model, and the model still serves", async () => {
+  it("inputs that pass the metadata but fail inside onnxruntime -> 500 naming the model (a failure while running, as KServe's errors.py maps it), and the model still serves", async () => {
     const x = { name: "x", datatype: "FP32", shape: [3, 1], data: [1, 2, 3] };
     const bad = await post("/v2/models/expand/infer", {
       inputs: [x, { name: "shape", datatype: "INT64", shape: [2], data: [2, 2] }],
     });
-    expect(bad.statusCode).toBe(400);
+    expect(bad.statusCode).toBe(500);
     expect(bad.json().error).toMatch(
-      /^model "expand" version 1 failed on these inputs: .*invalid expand shape/,
+      /^model "expand" version 1 failed while running: .*invalid expand shape/,
     );
+    expect(bad.json().error).not.toMatch(/onnxruntime_src|\.(cc|h):\d+/);
     const good = await post("/v2/models/expand/infer", {
       inputs: [x, { name: "shape", datatype: "INT64", shape: [2], data: [3, 2] }],
     });
