@@ -9,6 +9,7 @@ import type { Manifest, ManifestWait } from "@cdktf/provider-kubernetes/lib/mani
 import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { type ITerraformDependable, TerraformResource, Token } from "cdktf";
 import type { Construct, IConstruct } from "constructs";
+import { kubernetesKey, ownedFieldsByObject } from "../../src/plan/planned-object-keys";
 import {
   type CloudResourcePlan,
   type CloudResourceRef,
@@ -16,14 +17,12 @@ import {
   type KubernetesObject,
   replaceCloudRefs,
 } from "../../src/plan/types";
+
+export { kubernetesKey };
+
 import { createCloudResource, terraformAttributePath } from "./cloud-resources";
 import { createManifest } from "./kubernetes-manifests";
 import type { CdktfProviders } from "./providers";
-
-/** Key of a created Kubernetes object: `kind/metadata.name`. */
-export function kubernetesKey(kind: string, name: string): string {
-  return `${kind}/${name}`;
-}
 
 /** Every Terraform resource in `construct`'s subtree: what "after this construct" means in Terraform. */
 export function resourcesOf(construct: IConstruct): TerraformResource[] {
@@ -88,29 +87,13 @@ export interface ManifestsOptions {
   readonly waitFor?: (object: KubernetesObject) => ManifestWait | undefined;
 }
 
-/** The planned ignored fields by object key; an entry naming no planned object is a bug in onnxfleet. */
-function ownedFieldsByObject(
-  objects: readonly KubernetesObject[],
-  entries: readonly KubernetesIgnoreChanges[],
-): Map<string, string[]> {
-  const planned = new Set(objects.map((object) => kubernetesKey(object.kind, object.metadata.name)));
-  const byObject = new Map<string, string[]>();
-  for (const { object, fields } of entries) {
-    const key = kubernetesKey(object.kind, object.name);
-    if (!planned.has(key))
-      throw new Error(`onnxfleet/cdktf: ignored fields name unplanned ${key}; this is a bug in onnxfleet`);
-    byObject.set(key, [...(byObject.get(key) ?? []), ...fields]);
-  }
-  return byObject;
-}
-
 /** Creates `objects` as `kubernetes_manifest`s under `scope`, by `kind/metadata.name`. */
 export function createManifests(
   scope: Construct,
   objects: readonly KubernetesObject[],
   options: ManifestsOptions = {},
 ): Map<string, Manifest> {
-  const owned = ownedFieldsByObject(objects, options.ignoreChanges ?? []);
+  const owned = ownedFieldsByObject(objects, options.ignoreChanges ?? [], "onnxfleet/cdktf");
   const created = new Map<string, Manifest>();
   for (const object of objects) {
     const key = kubernetesKey(object.kind, object.metadata.name);

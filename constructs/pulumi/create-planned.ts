@@ -5,6 +5,7 @@
  * component passes in `KubernetesObjectOptions` (wiring between components, which one plan cannot express).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { kubernetesKey, ownedFieldsByObject } from "../../src/plan/planned-object-keys";
 import {
   type CloudResourcePlan,
   type CloudResourceRef,
@@ -14,16 +15,14 @@ import {
   type KubernetesObject,
   replaceCloudRefs,
 } from "../../src/plan/types";
+
+export { kubernetesKey };
+
 import { createCloudResource } from "./cloud-resources";
 import { createKubernetesObject } from "./kubernetes-objects";
 
 /** The cloud resources created from a plan, by `logicalName`. */
 export type CreatedCloudResources = ReadonlyMap<string, pulumi.CustomResource>;
-
-/** Key of a created Kubernetes object: `kind/metadata.name`. */
-export function kubernetesKey(kind: string, name: string): string {
-  return `${kind}/${name}`;
-}
 
 function outputOf(
   created: CreatedCloudResources,
@@ -104,22 +103,6 @@ function cloudDependenciesByObject(
   return byObject;
 }
 
-/** The planned ignored fields by object key; an entry naming no planned object is a bug in onnxfleet. */
-function ignoredFieldsByObject(
-  objects: readonly KubernetesObject[],
-  entries: readonly KubernetesIgnoreChanges[],
-): Map<string, string[]> {
-  const planned = new Set(objects.map((object) => kubernetesKey(object.kind, object.metadata.name)));
-  const byObject = new Map<string, string[]>();
-  for (const { object, fields } of entries) {
-    const key = kubernetesKey(object.kind, object.name);
-    if (!planned.has(key))
-      throw new Error(`onnxfleet/pulumi: ignored fields name unplanned ${key}; this is a bug in onnxfleet`);
-    byObject.set(key, [...(byObject.get(key) ?? []), ...fields]);
-  }
-  return byObject;
-}
-
 /** Creates `objects` as children of `parent`, each named by its `metadata.name` (the core's naming rules). */
 export function createKubernetesObjects(
   parent: pulumi.Resource,
@@ -128,7 +111,7 @@ export function createKubernetesObjects(
 ): Map<string, pulumi.CustomResource> {
   const created = new Map<string, pulumi.CustomResource>();
   const dependsOn = options.dependsOn ?? [];
-  const ignored = ignoredFieldsByObject(objects, options.ignoreChanges ?? []);
+  const ignored = ownedFieldsByObject(objects, options.ignoreChanges ?? [], "onnxfleet/pulumi");
   const waits = cloudDependenciesByObject(objects, options.cloudDependencies);
   for (const object of objects) {
     const key = kubernetesKey(object.kind, object.metadata.name);

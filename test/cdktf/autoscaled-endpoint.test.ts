@@ -5,24 +5,17 @@ import { ValidationError } from "../../src/errors";
 import { planAutoscaledEndpoint } from "../../src/plan/autoscaled-endpoint";
 import { planGpuNodePool } from "../../src/plan/gpu-node-pool";
 import { planModelService } from "../../src/plan/model-service";
-import { validateAgainstUpstreamSchema } from "../core/support/schemas";
-import { danglingReferences, manifests, regionProviders, resourcesOfType, synthStack } from "./support";
-
-const poolProps = {
-  clusterName: "prod-use1",
-  subnetIds: ["subnet-0a1b2c3d4e5f60718"],
-  instanceTypes: ["g5.xlarge"],
-  nodes: { min: 1, max: 4 },
-};
-const serviceProps = {
-  model: { name: "resnet50", uri: "s3://models/resnet50/3/model.onnx", sha256: "a".repeat(64) },
-  resources: { gpu: 1 },
-};
-const endpointProps = {
-  replicas: { min: 2, max: 10 },
-  target: { inflightRequestsPerReplica: 8 },
-  exposure: { type: "nlb" as const, scheme: "internet-facing" as const },
-};
+import {
+  danglingReferences,
+  endpointProps,
+  expectClusterChecksPass,
+  manifests,
+  poolProps,
+  regionProviders,
+  resourcesOfType,
+  serviceProps,
+  synthStack,
+} from "./support";
 
 type Resource = Record<string, unknown>;
 const kindOf = (resource: Resource) => (resource.manifest as { kind: string }).kind;
@@ -49,7 +42,7 @@ describe("CDKTF AutoscaledEndpoint behind an NLB", () => {
     for (const [, resource] of endpointManifests) expect(resource.provider).toBe("kubernetes.us-east-1");
     const planned = JSON.parse(JSON.stringify(plan.kubernetesObjects));
     expect(manifests(config)).toEqual(expect.arrayContaining(planned));
-    for (const object of planned) expect(() => validateAgainstUpstreamSchema(object)).not.toThrow();
+    expectClusterChecksPass(planned);
   });
 
   it("waits for the NLB hostname on the Service and exposes it as a reference to that field", () => {

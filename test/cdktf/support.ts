@@ -5,8 +5,11 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
+import { expect } from "vitest";
 import type { CdktfProviders } from "../../constructs/cdktf/providers";
 import type { KubernetesObject } from "../../src/plan/types";
+import { restrictedViolations } from "../core/support/pod-security-standard";
+import { validateAgainstUpstreamSchema } from "../core/support/schemas";
 
 /** Terraform JSON as cdktf synthesizes it. */
 export interface TerraformJson {
@@ -136,3 +139,41 @@ export function danglingReferences(config: TerraformJson): string[] {
     .filter((reference) => !reference.resolves)
     .map((reference) => `${reference.where}: ${reference.address}`);
 }
+
+/**
+ * Checks planned objects as Terraform will apply them: each against its upstream schema, each Deployment's
+ * pod against the restricted Pod Security Standard (the same checks as the core's and Pulumi's output).
+ * Returns the number of objects checked.
+ */
+export function expectClusterChecksPass(objects: readonly KubernetesObject[]): number {
+  const checked = objects.filter((o) => o.kind !== "DaemonSet");
+  for (const object of checked)
+    expect(() => validateAgainstUpstreamSchema(object), `${object.kind}`).not.toThrow();
+  for (const deployment of checked.filter((o) => o.kind === "Deployment")) {
+    const podSpec = (deployment.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+    expect(restrictedViolations(podSpec), deployment.metadata.name).toEqual([]);
+  }
+  return checked.length;
+}
+
+/** A managed GPU pool in one region. */
+export const poolProps = {
+  clusterName: "prod-use1",
+  subnetIds: ["subnet-0a1b2c3d4e5f60718"],
+  instanceTypes: ["g5.xlarge"],
+  nodes: { min: 1, max: 4 },
+};
+
+/** A model in S3 on one GPU per pod. */
+export const serviceProps = {
+  model: { name: "resnet50", uri: "s3://models/resnet50/3/model.onnx", sha256: "a".repeat(64) },
+  resources: { gpu: 1, cpu: "2", memory: "8Gi" },
+  batching: { maxBatchSize: 32, maxQueueDelayMs: 2 },
+};
+
+/** An HPA-scaled endpoint behind an internet-facing NLB. */
+export const endpointProps = {
+  replicas: { min: 2, max: 10 },
+  target: { inflightRequestsPerReplica: 8 },
+  exposure: { type: "nlb" as const, scheme: "internet-facing" as const },
+};

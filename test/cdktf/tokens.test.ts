@@ -2,11 +2,11 @@
  * The core recognises every CDKTF token encoding without importing cdktf (src/lazy.ts), so validation passes
  * tokens through untouched, as it does Pulumi Outputs.
  */
-import { App, Fn, TerraformStack, TerraformVariable, Token } from "cdktf";
+import { Fn, TerraformStack, TerraformVariable, Testing, Token } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { isKnown, isUnresolved } from "../../src/lazy";
 
-const stack = new TerraformStack(new App(), "tokens");
+const stack = new TerraformStack(Testing.app(), "tokens");
 const variable = new TerraformVariable(stack, "v", {});
 
 describe("CDKTF tokens are unresolved values to the core", () => {
