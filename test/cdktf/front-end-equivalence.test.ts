@@ -160,8 +160,8 @@ describe("CDKTF and Pulumi front-ends, same props", () => {
       expect(matches, `${type} ${resource.name}`).toHaveLength(1);
       const [terraform, pulumi] = markReferences(matches[0]?.[1], asTerraform(resource.inputs));
       expect(pulumi, `${type} ${resource.name}`).toEqual(terraform);
-      const ignored =
-        ((matches[0]?.[1].lifecycle as { ignore_changes?: string[] }) ?? {}).ignore_changes ?? [];
+      const lifecycle = matches[0]?.[1].lifecycle as { ignore_changes?: string[] } | undefined;
+      const ignored = lifecycle?.ignore_changes ?? [];
       expect(ignored.map((path) => path.replace(/\[0\]/g, ""))).toEqual(resource.ignoreChanges.map(snake));
     }
   });
