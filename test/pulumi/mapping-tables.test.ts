@@ -31,12 +31,15 @@ function plannedKinds(): Map<string, KubernetesObject> {
   const add = (objects: readonly KubernetesObject[]) => {
     for (const o of objects) kinds.set(`${o.apiVersion} ${o.kind}`, o);
   };
-  const serviceAndEndpoint = modelService.chain((service) => {
-    const budget = service.props.disruptionBudget;
-    const minAvailable = budget && "minAvailable" in budget ? budget.minAvailable : undefined;
-    const weighted = service.props.model.versions !== undefined && service.props.model.versions.length > 1;
-    return autoscaledEndpoint(minAvailable, !weighted).map((endpoint) => ({ service, endpoint }));
-  });
+  // An autoscaled service leaves replicas to its endpoint (the core refuses both).
+  const serviceAndEndpoint = modelService
+    .filter((service) => service.props.replicas === undefined)
+    .chain((service) => {
+      const budget = service.props.disruptionBudget;
+      const minAvailable = budget && "minAvailable" in budget ? budget.minAvailable : undefined;
+      const weighted = service.props.model.versions !== undefined && service.props.model.versions.length > 1;
+      return autoscaledEndpoint(minAvailable, !weighted).map((endpoint) => ({ service, endpoint }));
+    });
   fc.assert(
     fc.property(serviceAndEndpoint, ({ service, endpoint }) => {
       const servicePlan = planModelService(service.name, service.props, service.binding);
