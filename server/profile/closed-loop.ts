@@ -1,7 +1,8 @@
 /**
  * Closed-loop load for a profile point: `concurrency` loops, each sending the next request as soon as the
- * previous answer arrived, over its own keep-alive connection. Requests finishing inside the window count;
- * latency is measured per request from send to the end of the answer.
+ * previous answer arrived, over its own keep-alive connection. Answers completed inside the window count
+ * (whenever they were sent, so the window's edges do not bias the rate); latency is measured per request
+ * from send to the end of the answer.
  */
 import http from "node:http";
 
@@ -68,7 +69,7 @@ export async function closedLoop(options: {
           status = 0;
         }
         const done = performance.now();
-        if (sent < windowStart || done > windowEnd) continue;
+        if (done < windowStart || done > windowEnd) continue;
         if (status === 200) latenciesMs.push(done - sent);
         else errors++;
       }

@@ -36,6 +36,8 @@ export interface SweepOptions {
   readonly cpus?: string;
   /** EC2 instance type this machine is, recorded for the constructs' check. */
   readonly instanceType?: string;
+  /** More onnxfleet-server flags for every server, e.g. `["--instance-thread", "main"]`. */
+  readonly serverArgs?: readonly string[];
   /** Called after each point, and once per setting before its server starts. */
   readonly onProgress?: (done: number, total: number, label: string) => void;
 }
@@ -87,6 +89,7 @@ export async function profileModel(options: SweepOptions): Promise<CapacityProfi
     options.executionProvider,
     "--drain-delay-seconds",
     "0",
+    ...(options.serverArgs ?? []),
   ];
   const serverArgs = (setting: { maxBatchSize: number; maxQueueDelayMs: number }) => [
     ...baseArgs,

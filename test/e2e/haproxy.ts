@@ -36,6 +36,8 @@ export function haproxyConfig(options: {
   statsPort: number;
   servers: Readonly<Record<string, number>>;
   checkIntervalMs: number;
+  /** haproxy's balance algorithm. @default "roundrobin" */
+  balance?: "roundrobin" | "leastconn";
 }): string {
   const inter = `${options.checkIntervalMs}ms`;
   return [
@@ -62,7 +64,7 @@ export function haproxyConfig(options: {
     `  bind 127.0.0.1:${options.frontendPort}`,
     "  default_backend replicas",
     "backend replicas",
-    "  balance roundrobin",
+    `  balance ${options.balance ?? "roundrobin"}`,
     "  option httpchk GET /v2/health/ready",
     "  http-check expect status 200",
     `  default-server check inter ${inter} fastinter ${inter} downinter ${inter} fall 1 rise 1`,
