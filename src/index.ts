@@ -3,6 +3,15 @@
  * (`plan*`), naming rules, the GPU catalog, the failover math and `onnxfleet render`'s API. Every name is
  * listed here on purpose: the API report (etc/onnxfleet.api.md) records it, and `npm test` checks it.
  */
+
+// Capacity from a measured profile (docs/capacity.md).
+export {
+  type CapacityDemand,
+  type CapacityResult,
+  type CapacitySupply,
+  deriveEndpointCapacity,
+  type EndpointCapacity,
+} from "./capacity/endpoint-capacity";
 export {
   type FailoverBudget,
   type FailoverTiming,
@@ -11,6 +20,41 @@ export {
   worstCaseFailoverSeconds,
 } from "./capacity/failover";
 export { type GpuPoolCapacity, gpuPoolCapacity } from "./capacity/gpu-pool";
+export { inflightTarget } from "./capacity/inflight-target";
+export { type NPlusOneVerdict, nPlusOne, type RegionCapacity } from "./capacity/n-plus-one";
+export { type NodeCount, nodesForReplicas, replicasOnNodes } from "./capacity/nodes";
+export {
+  type CapacityProfile,
+  isCapacityProfile,
+  PROFILE_FORMAT,
+  type ProfileLatency,
+  type ProfileMachine,
+  type ProfilePoint,
+  type ProfileServer,
+  profileProblems,
+} from "./capacity/profile";
+export { type LoadedProfile, loadProfile } from "./capacity/profile-file";
+export {
+  deriveReplicas,
+  type ReplicaBounds,
+  type ReplicaInputs,
+  replicasFor,
+  survivingZoneReplicas,
+} from "./capacity/replicas";
+export {
+  type BatchingSetting,
+  hasBatchingSetting,
+  recommendBatching,
+  type SloThroughput,
+  throughputAtSlo,
+} from "./capacity/slo-throughput";
+export {
+  type EndpointReport,
+  type FailoverReport,
+  type TopologyReport,
+  topologyReport,
+  type UsdRange,
+} from "./capacity/topology-report";
 export { AWS_REGIONS, type AwsRegion, isAwsRegion } from "./catalog/aws-regions";
 export {
   explainNonGpuInstanceType,
@@ -20,6 +64,12 @@ export {
   type GpuInstanceType,
   type GpuModel,
 } from "./catalog/gpu-instance-types";
+export {
+  GPU_PRICES_AS_OF,
+  GPU_PRICES_REGION,
+  GPU_PRICES_SOURCE,
+  onDemandUsdPerHour,
+} from "./catalog/gpu-prices";
 export { ERROR_CODES, type ErrorCode, OnnxfleetError, type Problem, ValidationError } from "./errors";
 export {
   COMPONENT_ENDPOINT,
@@ -157,7 +207,9 @@ export {
   type NlbExposureProps,
   type ScalingTargetProps,
 } from "./specs/autoscaled-endpoint";
+export { CAPACITY_DEFAULTS, CAPACITY_PROP_NAMES, type CapacityProps } from "./specs/capacity";
 export { parseQuantity, type Quantity } from "./specs/common";
+export { type FailoverEndpointCapacity, globalPeak } from "./specs/failover-capacity";
 export {
   CAPACITY_TYPES,
   type CapacityType,
@@ -224,4 +276,9 @@ export {
   type ModelServiceSpec,
   resolveModelServiceSpec,
 } from "./specs/resolve-model-service";
+export {
+  planTopologyFailover,
+  type TopologyFailoverRegionProps,
+  type TopologyMultiRegionFailoverProps,
+} from "./topology-failover";
 export { VERSION } from "./version";
