@@ -261,6 +261,14 @@ export const CONFIG_SCHEMA = {
     description:
       "Most bytes one response's output tensors may hold (raw element bytes, BYTES elements 4 more each); a larger answer gets 400 before it is encoded.",
   }),
+  maxBytesElements: option.integer({
+    flag: "max-bytes-elements",
+    default: 1_048_576,
+    min: 1,
+    max: 2 ** 31 - 1,
+    description:
+      "Most BYTES (string) elements one request may carry, all inputs together; more get 413 before they are queued (their bytes are bounded by --body-limit-bytes).",
+  }),
   logLevel: option.enum({
     flag: "log-level",
     choices: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],

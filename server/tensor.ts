@@ -23,9 +23,20 @@ export const DATATYPES = [
 export type Datatype = (typeof DATATYPES)[number];
 
 /**
+ * BYTES tensor data, compact: every element's bytes back to back in `bytes`, element i at
+ * `bytes[offsets[i], offsets[i + 1])` (so `offsets` has one entry more than there are elements). Two
+ * buffers whatever the element count: a million short strings cost their bytes plus 4 bytes each, not a
+ * million objects, and cross to a worker thread by transfer.
+ */
+export interface BytesData {
+  readonly bytes: Uint8Array;
+  readonly offsets: Uint32Array;
+}
+
+/**
  * Element storage per datatype:
  * BOOL -> Uint8Array (0/1), FP16 -> Uint16Array (IEEE 754 half bits), INT64/UINT64 -> BigInt64Array /
- * BigUint64Array, BYTES -> one Uint8Array per element; every other type its natural typed array.
+ * BigUint64Array, BYTES -> {@link BytesData}; every other type its natural typed array.
  */
 export interface TensorDataByType {
   BOOL: Uint8Array;
@@ -40,7 +51,7 @@ export interface TensorDataByType {
   FP16: Uint16Array;
   FP32: Float32Array;
   FP64: Float64Array;
-  BYTES: Uint8Array[];
+  BYTES: BytesData;
 }
 
 export type NumericDatatype = Exclude<Datatype, "BYTES">;
@@ -114,7 +125,65 @@ export function outputByteLength(tensors: readonly Tensor[]): number {
   let bytes = 0;
   for (const tensor of tensors) {
     if (tensor.datatype !== "BYTES") bytes += (tensor.data as ArrayBufferView).byteLength;
-    else for (const element of tensor.data as Uint8Array[]) bytes += 4 + element.length;
+    else {
+      const { offsets } = tensor.data as BytesData;
+      bytes += 4 * (offsets.length - 1) + offsets[offsets.length - 1]! - offsets[0]!;
+    }
   }
   return bytes;
+}
+
+/** Elements of BYTES data. */
+export function bytesCount(data: BytesData): number {
+  return data.offsets.length - 1;
+}
+
+/** Element `index` of BYTES data (a view, no copy). */
+export function bytesElement(data: BytesData, index: number): Uint8Array {
+  return data.bytes.subarray(data.offsets[index]!, data.offsets[index + 1]!);
+}
+
+/** Every element of BYTES data, as views. */
+export function bytesElements(data: BytesData): Uint8Array[] {
+  return Array.from({ length: bytesCount(data) }, (_, index) => bytesElement(data, index));
+}
+
+/** BYTES data holding `elements` (copied into one buffer). */
+export function bytesFromElements(elements: readonly Uint8Array[]): BytesData {
+  const offsets = new Uint32Array(elements.length + 1);
+  for (let i = 0; i < elements.length; i++) offsets[i + 1] = offsets[i]! + elements[i]!.length;
+  const bytes = new Uint8Array(offsets[elements.length]!);
+  for (let i = 0; i < elements.length; i++) bytes.set(elements[i]!, offsets[i]!);
+  return { bytes, offsets };
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder("utf-8");
+
+/** BYTES data holding each string as UTF-8. */
+export function bytesFromStrings(strings: readonly string[]): BytesData {
+  const offsets = new Uint32Array(strings.length + 1);
+  let total = 0;
+  for (let i = 0; i < strings.length; i++) {
+    total += Buffer.byteLength(strings[i]!, "utf8");
+    offsets[i + 1] = total;
+  }
+  const bytes = new Uint8Array(total);
+  for (let i = 0; i < strings.length; i++) {
+    utf8Encoder.encodeInto(strings[i]!, bytes.subarray(offsets[i]!, offsets[i + 1]!));
+  }
+  return { bytes, offsets };
+}
+
+/** Each BYTES element decoded as UTF-8 (invalid bytes become U+FFFD). */
+export function stringsOfBytes(data: BytesData): string[] {
+  const count = bytesCount(data);
+  const strings: string[] = new Array(count);
+  for (let i = 0; i < count; i++) strings[i] = utf8Decoder.decode(bytesElement(data, i));
+  return strings;
+}
+
+/** `count` empty BYTES elements. */
+export function emptyBytes(count: number): BytesData {
+  return { bytes: new Uint8Array(0), offsets: new Uint32Array(count + 1) };
 }

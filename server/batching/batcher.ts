@@ -16,8 +16,14 @@
 import type { InferOptions } from "../executor";
 import { type ModelMetrics, NO_MODEL_METRICS } from "../metrics/model-metrics";
 import { OutputTooLargeError } from "../runtime/errors";
-import { outputByteLength, type Tensor } from "../tensor";
-import { BatchRequestError, QueueFullError, QueueTimeoutError, ShuttingDownError } from "./errors";
+import { type BytesData, bytesCount, outputByteLength, type Tensor } from "../tensor";
+import {
+  BatchRequestError,
+  BytesElementsError,
+  QueueFullError,
+  QueueTimeoutError,
+  ShuttingDownError,
+} from "./errors";
 import type { BatchingOptions } from "./options";
 import { concatRows, sliceRows } from "./rows";
 
@@ -45,6 +51,12 @@ export interface DynamicBatcherOptions extends BatchingOptions {
    * @default - no limit
    */
   readonly maxResponseBytes?: number;
+  /**
+   * Most BYTES elements one request may carry, all inputs together (`--max-bytes-elements`): each becomes
+   * a string on its instance's thread. More are refused with 413 before anything is queued or run.
+   * @default - no limit
+   */
+  readonly maxBytesElements?: number;
 }
 
 /** Counters for metrics and tests. */
@@ -137,6 +149,15 @@ export class DynamicBatcher implements BatchRunner {
 
   infer(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<Tensor[]> {
     if (this.closing) return Promise.reject(new ShuttingDownError(this.options.label));
+    const maxBytesElements = this.options.maxBytesElements;
+    if (maxBytesElements !== undefined) {
+      let elements = 0;
+      for (const input of inputs)
+        if (input.datatype === "BYTES") elements += bytesCount(input.data as BytesData);
+      if (elements > maxBytesElements) {
+        return Promise.reject(new BytesElementsError(this.options.label, elements, maxBytesElements));
+      }
+    }
     let rows = 1;
     let key = "";
     if (this.batchable) {

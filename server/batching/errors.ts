@@ -40,6 +40,17 @@ export class BatchRequestError extends BatchingError {
   }
 }
 
+/** The request carries more BYTES elements than `--max-bytes-elements` allows; refused before it runs. */
+export class BytesElementsError extends ProtocolError {
+  constructor(label: string, elements: number, limit: number) {
+    super(
+      413,
+      `${label}: the request carries ${elements} BYTES elements, more than the ${limit} one request may ` +
+        `(--max-bytes-elements); split it into smaller requests`,
+    );
+  }
+}
+
 /** The server is shutting down: the model version takes no new requests. */
 export class ShuttingDownError extends BatchingError {
   constructor(label: string) {

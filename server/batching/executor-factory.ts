@@ -35,6 +35,8 @@ export interface ServerBatchingSettings extends BatchingOptions {
   readonly workerHeapMb?: number;
   /** Most bytes one response's outputs may hold (`--max-response-bytes`). @default - no limit */
   readonly maxResponseBytes?: number;
+  /** Most BYTES elements one request may carry (`--max-bytes-elements`). @default - no limit */
+  readonly maxBytesElements?: number;
 }
 
 type Instance = BatchRunner & { release(): Promise<void> };
@@ -112,6 +114,7 @@ export function batchingExecutorFactory(
         batchable: fit.batchable,
         metrics: context.metrics,
         maxResponseBytes: settings.maxResponseBytes,
+        maxBytesElements: settings.maxBytesElements,
       },
       owned,
     );

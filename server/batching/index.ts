@@ -4,6 +4,7 @@ export { type BatcherStats, type BatchRunner, DynamicBatcher, type DynamicBatche
 export {
   BatchingError,
   BatchRequestError,
+  BytesElementsError,
   QueueFullError,
   QueueTimeoutError,
   ShuttingDownError,

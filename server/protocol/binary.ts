@@ -5,8 +5,12 @@
  */
 import {
   BYTES_PER_ELEMENT,
+  type BytesData,
+  bytesCount,
+  bytesElement,
   type Datatype,
   elementCount,
+  outputByteLength,
   type Tensor,
   type TensorData,
   TYPED_ARRAY_OF,
@@ -29,6 +33,45 @@ export function splitBinaryBody(body: Buffer, headerLength: string): { json: Buf
 }
 
 /**
+ * BYTES elements from length-prefixed bytes: the element bytes are copied once into one buffer (the
+ * tensor does not keep the request body alive), their boundaries into one offsets array.
+ */
+function decodeBinaryBytes(where: string, shape: readonly number[], count: number, bytes: Buffer): BytesData {
+  if (4 * count > bytes.length) {
+    throw badRequest(
+      `${where}: shape [${shape.join(", ")}] needs ${count} BYTES elements, binary_data_size ${bytes.length} holds fewer`,
+    );
+  }
+  // First pass: check every prefix and record where each element's bytes start in the input.
+  const offsets = new Uint32Array(count + 1);
+  const starts = new Uint32Array(count);
+  let offset = 0;
+  let element = 0;
+  while (offset < bytes.length) {
+    if (offset + 4 > bytes.length)
+      throw badRequest(`${where}: BYTES element ${element} has a truncated length prefix`);
+    const length = bytes.readUInt32LE(offset);
+    offset += 4;
+    if (offset + length > bytes.length)
+      throw badRequest(`${where}: BYTES element ${element} runs past its data`);
+    if (element === count) break;
+    starts[element] = offset;
+    offsets[++element] = offsets[element - 1]! + length;
+    offset += length;
+  }
+  if (element !== count || offset !== bytes.length) {
+    throw badRequest(
+      `${where}: shape [${shape.join(", ")}] needs ${count} BYTES elements, binary data holds a different count`,
+    );
+  }
+  // Second pass: the element bytes, back to back.
+  const payload = new Uint8Array(offsets[count]!);
+  for (let i = 0; i < count; i++)
+    payload.set(bytes.subarray(starts[i]!, starts[i]! + offsets[i + 1]! - offsets[i]!), offsets[i]!);
+  return { bytes: payload, offsets };
+}
+
+/**
  * Decodes one input's binary bytes. The byte count is checked against the shape before storage is
  * allocated; the bytes are copied, so the tensor does not keep the request body alive.
  */
@@ -40,27 +83,7 @@ export function decodeBinaryData(
 ): TensorData {
   const where = `input "${name}"`;
   const count = elementCount(shape);
-  if (datatype === "BYTES") {
-    const elements: Uint8Array[] = [];
-    let offset = 0;
-    while (offset < bytes.length) {
-      if (offset + 4 > bytes.length)
-        throw badRequest(`${where}: BYTES element ${elements.length} has a truncated length prefix`);
-      const length = bytes.readUInt32LE(offset);
-      offset += 4;
-      if (offset + length > bytes.length)
-        throw badRequest(`${where}: BYTES element ${elements.length} runs past its data`);
-      if (elements.length === count) break;
-      elements.push(new Uint8Array(bytes.subarray(offset, offset + length)));
-      offset += length;
-    }
-    if (elements.length !== count || offset !== bytes.length) {
-      throw badRequest(
-        `${where}: shape [${shape.join(", ")}] needs ${count} BYTES elements, binary data holds a different count`,
-      );
-    }
-    return elements;
-  }
+  if (datatype === "BYTES") return decodeBinaryBytes(where, shape, count, bytes);
   const expectedBytes = count * BYTES_PER_ELEMENT[datatype];
   if (bytes.length !== expectedBytes) {
     throw badRequest(
@@ -81,17 +104,18 @@ export function decodeBinaryData(
 /** A tensor's data as raw little-endian bytes (BYTES with 4-byte length prefixes). */
 export function encodeBinaryData(tensor: Tensor): Buffer {
   if (tensor.datatype === "BYTES") {
-    const elements = tensor.data as Uint8Array[];
-    const total = elements.reduce((sum, element) => sum + 4 + element.length, 0);
-    const out = Buffer.allocUnsafe(total);
+    const data = tensor.data as BytesData;
+    const count = bytesCount(data);
+    const out = Buffer.allocUnsafe(outputByteLength([tensor]));
     let offset = 0;
-    for (const element of elements) {
+    for (let i = 0; i < count; i++) {
+      const element = bytesElement(data, i);
       out.writeUInt32LE(element.length, offset);
       out.set(element, offset + 4);
       offset += 4 + element.length;
     }
     return out;
   }
-  const view = tensor.data as Exclude<TensorData, Uint8Array[]>;
+  const view = tensor.data as Exclude<TensorData, BytesData>;
   return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
 }

@@ -8,9 +8,12 @@
  * numbers, or the strings "NaN", "Infinity", "-Infinity"; BYTES as strings (UTF-8).
  */
 import {
+  type BytesData,
+  bytesFromStrings,
   type Datatype,
   elementCount,
   type NumericDatatype,
+  stringsOfBytes,
   type Tensor,
   type TensorData,
   TYPED_ARRAY_OF,
@@ -142,14 +145,13 @@ export function decodeJsonData(
     );
   }
   if (datatype === "BYTES") {
-    const encoder = new TextEncoder();
-    const elements: Uint8Array[] = new Array(count);
+    const strings: string[] = new Array(count);
     forEachLeaf(data, (value, index) => {
       if (typeof value !== "string")
         throw badRequest(`${where}: data[${index}] must be a string, got ${describe(value)}`);
-      elements[index] = encoder.encode(value);
+      strings[index] = value;
     });
-    return elements;
+    return bytesFromStrings(strings);
   }
   const storage = new TYPED_ARRAY_OF[datatype](count);
   if (datatype === "BOOL") {
@@ -176,7 +178,7 @@ export function decodeJsonData(
     });
   } else {
     const [min, max] = INTEGER_RANGE[datatype]!;
-    const integers = storage as Exclude<TensorData, Uint8Array[] | BigInt64Array | BigUint64Array>;
+    const integers = storage as Exclude<TensorData, BytesData | BigInt64Array | BigUint64Array>;
     forEachLeaf(data, (value, index) => {
       if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
         throw badRequest(
@@ -223,15 +225,12 @@ function floatsJson(floats: Float32Array | Float64Array): string {
  */
 export function encodeJsonData(tensor: Tensor): string {
   const { datatype, data } = tensor;
-  if (datatype === "BYTES") {
-    const decoder = new TextDecoder("utf-8");
-    return JSON.stringify((data as Uint8Array[]).map((element) => decoder.decode(element)));
-  }
+  if (datatype === "BYTES") return JSON.stringify(stringsOfBytes(data as BytesData));
   if (datatype === "FP32" || datatype === "FP64") {
     return floatsJson(data as Float32Array | Float64Array);
   }
   const parts: string[] = new Array((data as ArrayLike<unknown>).length);
-  const numeric = data as Exclude<TensorData, Uint8Array[]>;
+  const numeric = data as Exclude<TensorData, BytesData>;
   const kind = datatype as NumericDatatype;
   for (let i = 0; i < numeric.length; i++) {
     const value = numeric[i]!;

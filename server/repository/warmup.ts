@@ -1,6 +1,6 @@
 import { decodeInferRequest } from "../protocol/infer";
 import type { ModelSignature } from "../runtime/metadata";
-import { elementCount, type Tensor, TYPED_ARRAY_OF } from "../tensor";
+import { elementCount, emptyBytes, type Tensor, TYPED_ARRAY_OF } from "../tensor";
 import type { ModelConfig } from "./model-config";
 
 /** The warm-up inputs of a version: config.json's `warmup` request when given, else synthesised. */
@@ -18,10 +18,7 @@ export function warmupInputs(signature: ModelSignature): Tensor[] {
   return signature.inputs.map((input) => {
     const shape = input.shape.map((dim) => (dim < 0 ? 1 : dim));
     const count = elementCount(shape);
-    const data =
-      input.datatype === "BYTES"
-        ? Array.from({ length: count }, () => new Uint8Array(0))
-        : new TYPED_ARRAY_OF[input.datatype](count);
+    const data = input.datatype === "BYTES" ? emptyBytes(count) : new TYPED_ARRAY_OF[input.datatype](count);
     return { name: input.name, datatype: input.datatype, shape, data } as Tensor;
   });
 }

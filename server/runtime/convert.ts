@@ -1,6 +1,6 @@
 import type { Tensor as OrtTensor } from "onnxruntime-node";
 import * as ort from "onnxruntime-node";
-import type { Datatype, Tensor } from "../tensor";
+import { type BytesData, bytesFromStrings, type Datatype, stringsOfBytes, type Tensor } from "../tensor";
 
 /** onnxruntime's tensor type name for each V2 datatype. */
 export const ORT_TYPE_OF: Readonly<Record<Datatype, OrtTensor.Type>> = {
@@ -28,9 +28,6 @@ export function datatypeOfOrtType(type: string): Datatype | undefined {
   return DATATYPE_OF_ORT.get(type);
 }
 
-const utf8Decoder = new TextDecoder("utf-8");
-const utf8Encoder = new TextEncoder();
-
 /**
  * A server tensor as an onnxruntime tensor. BYTES elements become JS strings (decoded as UTF-8:
  * onnxruntime-node's string tensors carry text, so invalid UTF-8 bytes are replaced by U+FFFD).
@@ -38,8 +35,7 @@ const utf8Encoder = new TextEncoder();
 export function toOrtTensor(tensor: Tensor): OrtTensor {
   const dims = [...tensor.shape];
   if (tensor.datatype === "BYTES") {
-    const strings = (tensor.data as Uint8Array[]).map((element) => utf8Decoder.decode(element));
-    return new ort.Tensor("string", strings, dims);
+    return new ort.Tensor("string", stringsOfBytes(tensor.data as BytesData), dims);
   }
   if (tensor.datatype === "FP16") return halfTensor(tensor.data as Uint16Array, dims);
   // Every other numeric datatype's storage (see server/tensor.ts) is exactly what onnxruntime-node takes.
@@ -81,8 +77,14 @@ export function fromOrtTensor(name: string, value: OrtTensor): Tensor {
   }
   const shape = value.dims.map(Number);
   if (datatype === "BYTES") {
-    const strings = value.data as readonly string[];
-    return { name, datatype, shape, data: strings.map((text) => utf8Encoder.encode(text)) };
+    const data = value.data as readonly string[] | BytesData;
+    // A worker thread sends BYTES outputs already packed (see worker-session.ts).
+    return {
+      name,
+      datatype,
+      shape,
+      data: Array.isArray(data) ? bytesFromStrings(data) : (data as BytesData),
+    };
   }
   if (datatype === "FP16") return { name, datatype, shape, data: halfBits(value.data) };
   return { name, datatype, shape, data: value.data as Tensor["data"] } as Tensor;

@@ -17,7 +17,7 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { InferenceExecutor, InferOptions } from "../executor";
-import { type NumericDatatype, type Tensor, TYPED_ARRAY_OF } from "../tensor";
+import { type BytesData, type NumericDatatype, type Tensor, TYPED_ARRAY_OF } from "../tensor";
 import { fromOrtTensor, ORT_TYPE_OF } from "./convert";
 import { InferenceTimeoutError, InstanceFailedError, OutputTooLargeError } from "./errors";
 import { ModelLoadError, type ModelSource, ortSessionOptions, type SessionOptions } from "./session";
@@ -27,11 +27,20 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const ort = require(workerData.onnxruntimePath);
 const messageOf = (error) => String((error && error.message) || error);
-const byteSize = (value) => {
-  if (ArrayBuffer.isView(value.data)) return value.data.byteLength;
-  let bytes = 0;
-  for (const text of value.data) bytes += 4 + text.length;
-  return bytes;
+// BYTES tensors cross the thread boundary packed (server/tensor.ts BytesData): strings exist only here.
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8");
+const unpack = ({ bytes, offsets }) => {
+  const strings = new Array(offsets.length - 1);
+  for (let i = 0; i < strings.length; i++) strings[i] = decoder.decode(bytes.subarray(offsets[i], offsets[i + 1]));
+  return strings;
+};
+const pack = (strings) => {
+  const offsets = new Uint32Array(strings.length + 1);
+  for (let i = 0; i < strings.length; i++) offsets[i + 1] = offsets[i] + Buffer.byteLength(strings[i], "utf8");
+  const bytes = new Uint8Array(offsets[strings.length]);
+  for (let i = 0; i < strings.length; i++) encoder.encodeInto(strings[i], bytes.subarray(offsets[i], offsets[i + 1]));
+  return { bytes, offsets };
 };
 ort.InferenceSession.create(workerData.model, workerData.sessionOptions).then(
   (session) => {
@@ -46,6 +55,10 @@ ort.InferenceSession.create(workerData.model, workerData.sessionOptions).then(
         const feeds = {};
         for (const feed of request.feeds) {
           // FP16 on Node 24+: keep the Uint16Array the binding can read (see halfTensor in ./convert.ts).
+          if (feed.type === "string") {
+            feeds[feed.name] = new ort.Tensor("string", unpack(feed.data), feed.dims);
+            continue;
+          }
           const tensor = new ort.Tensor(feed.type, feed.data, feed.dims);
           feeds[feed.name] =
             tensor.data === feed.data ? tensor : Object.create(tensor, { data: { value: feed.data, enumerable: true } });
@@ -57,9 +70,15 @@ ort.InferenceSession.create(workerData.model, workerData.sessionOptions).then(
         for (const name of request.outputNames) {
           const value = results[name];
           if (value === undefined) throw new Error('onnxruntime returned no output "' + name + '"');
-          bytes += byteSize(value);
-          if (ArrayBuffer.isView(value.data)) transfer.add(value.data.buffer);
-          outputs.push({ name, type: value.type, dims: value.dims, data: value.data });
+          let data = value.data;
+          if (ArrayBuffer.isView(data)) bytes += data.byteLength;
+          else {
+            data = pack(data);
+            bytes += 4 * (data.offsets.length - 1) + data.bytes.length;
+            transfer.add(data.offsets.buffer);
+          }
+          transfer.add(ArrayBuffer.isView(data) ? data.buffer : data.bytes.buffer);
+          outputs.push({ name, type: value.type, dims: value.dims, data });
         }
         if (request.maxOutputBytes !== undefined && bytes > request.maxOutputBytes) {
           parentPort.postMessage({ id: request.id, tooLarge: bytes });
@@ -109,9 +128,7 @@ export interface WorkerSessionOptions extends SessionOptions {
   readonly onFailure?: (error: Error) => void;
 }
 
-const utf8 = new TextDecoder("utf-8");
-
-type NumericData = Exclude<Tensor["data"], Uint8Array[]>;
+type NumericData = Exclude<Tensor["data"], BytesData>;
 
 /**
  * `data` itself when it may be taken (lent as disposable and spanning its whole, non-shared buffer), else
@@ -240,8 +257,14 @@ export class WorkerSession implements InferenceExecutor {
     const transfer = new Set<ArrayBuffer>();
     const feeds = inputs.map((input) => {
       let data: unknown;
-      if (input.datatype === "BYTES") data = (input.data as Uint8Array[]).map((e) => utf8.decode(e));
-      else {
+      if (input.datatype === "BYTES") {
+        const packed = input.data as BytesData;
+        const bytes = ownedOrCopied("UINT8", packed.bytes, options?.inputsDisposable === true);
+        const offsets = ownedOrCopied("UINT32", packed.offsets, options?.inputsDisposable === true);
+        transfer.add(bytes.buffer as ArrayBuffer);
+        transfer.add(offsets.buffer as ArrayBuffer);
+        data = { bytes, offsets };
+      } else {
         const own = ownedOrCopied(
           input.datatype,
           input.data as NumericData,

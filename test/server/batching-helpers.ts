@@ -6,7 +6,7 @@ import {
   type DynamicBatcherOptions,
 } from "../../server/batching";
 import type { InferOptions } from "../../server/executor";
-import { type Datatype, type Tensor, TYPED_ARRAY_OF } from "../../server/tensor";
+import { bytesFromStrings, type Datatype, type Tensor, TYPED_ARRAY_OF } from "../../server/tensor";
 
 /** A model instance under the test's control: records each run and finishes it when told. */
 export class ManualRunner implements BatchRunner {
@@ -91,7 +91,7 @@ export function track<T>(promise: Promise<T>): { value?: T; error?: unknown; don
 export function tensorOf(datatype: Datatype, rows: number, start: number): Tensor {
   const values = Array.from({ length: rows * 3 }, (_, i) => start + i);
   if (datatype === "BYTES") {
-    return { name: "x", datatype, shape: [rows, 3], data: values.map((v) => Buffer.from(`text ${v}`)) };
+    return { name: "x", datatype, shape: [rows, 3], data: bytesFromStrings(values.map((v) => `text ${v}`)) };
   }
   const ArrayType = TYPED_ARRAY_OF[datatype];
   const typed =

@@ -8,7 +8,15 @@ import { spinsOn } from "../../server/batching/model-settings";
 import { type RunningServer, start } from "../../server/main";
 import { ModelLoadError, ModelSession, ortSessionOptions } from "../../server/runtime/session";
 import { WorkerSession } from "../../server/runtime/worker-session";
-import { DATATYPES, type Datatype, type Tensor, TYPED_ARRAY_OF } from "../../server/tensor";
+import {
+  type BytesData,
+  bytesFromStrings,
+  DATATYPES,
+  type Datatype,
+  stringsOfBytes,
+  type Tensor,
+  TYPED_ARRAY_OF,
+} from "../../server/tensor";
 import {
   buildModel,
   deterministicValues,
@@ -408,7 +416,7 @@ function tensorOf(datatype: Datatype, rows: number, start: number): Tensor {
   const values = Array.from({ length: rows * 3 }, (_, i) => start + i);
   const shape = [rows, 3];
   if (datatype === "BYTES") {
-    return { name: "input", datatype, shape, data: values.map((v) => new TextEncoder().encode(`text ${v}`)) };
+    return { name: "input", datatype, shape, data: bytesFromStrings(values.map((v) => `text ${v}`)) };
   }
   const ArrayType = TYPED_ARRAY_OF[datatype];
   const data =
@@ -423,7 +431,6 @@ function tensorOf(datatype: Datatype, rows: number, start: number): Tensor {
 }
 
 function valuesOf(tensor: Tensor): unknown[] {
-  if (tensor.datatype === "BYTES")
-    return (tensor.data as Uint8Array[]).map((e) => new TextDecoder().decode(e));
+  if (tensor.datatype === "BYTES") return stringsOfBytes(tensor.data as BytesData);
   return Array.from(tensor.data as ArrayLike<unknown>);
 }

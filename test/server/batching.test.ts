@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { BatchRequestError, QueueFullError, QueueTimeoutError } from "../../server/batching";
-import { DATATYPES, type Tensor } from "../../server/tensor";
+import { type BytesData, DATATYPES, stringsOfBytes, type Tensor } from "../../server/tensor";
 import { batcher, fp32, ManualRunner, settle, tensorOf, track } from "./batching-helpers";
 
 describe("DynamicBatcher", () => {
@@ -376,9 +376,7 @@ describe("DynamicBatcher", () => {
       expect(got.datatype).toBe(datatype);
       expect(got.shape).toEqual(sent[i]!.shape);
       if (datatype === "BYTES") {
-        expect((got.data as Uint8Array[]).map((e) => Buffer.from(e).toString())).toEqual(
-          (sent[i]!.data as Uint8Array[]).map((e) => Buffer.from(e).toString()),
-        );
+        expect(stringsOfBytes(got.data as BytesData)).toEqual(stringsOfBytes(sent[i]!.data as BytesData));
       } else {
         expect(got.data.constructor).toBe(sent[i]!.data.constructor);
         expect(Array.from(got.data as ArrayLike<unknown>)).toEqual(

@@ -32,6 +32,7 @@ describe("loadConfig", () => {
       inferenceTimeoutMs: 30000,
       workerHeapMb: 1024,
       maxResponseBytes: 67108864,
+      maxBytesElements: 1048576,
       logLevel: "info",
     });
   });
@@ -78,6 +79,7 @@ describe("loadConfig", () => {
       ONNXFLEET_INFERENCE_TIMEOUT_MS: "5000",
       ONNXFLEET_WORKER_HEAP_MB: "256",
       ONNXFLEET_MAX_RESPONSE_BYTES: "4096",
+      ONNXFLEET_MAX_BYTES_ELEMENTS: "100",
       ONNXFLEET_LOG_LEVEL: "debug",
     };
     expect(loadConfig([], env)).toEqual({
@@ -108,6 +110,7 @@ describe("loadConfig", () => {
       inferenceTimeoutMs: 5000,
       workerHeapMb: 256,
       maxResponseBytes: 4096,
+      maxBytesElements: 100,
       logLevel: "debug",
     });
     expect(loadConfig(["--http-port=8080", "--execution-provider", "cpu"], env)).toMatchObject({

@@ -2,7 +2,14 @@
 import { readFileSync } from "node:fs";
 import { onnx } from "onnx-proto";
 import type { Datatype, Tensor } from "../../server/tensor";
-import { BYTES_PER_ELEMENT, TYPED_ARRAY_OF } from "../../server/tensor";
+import {
+  BYTES_PER_ELEMENT,
+  type BytesData,
+  bytesElements,
+  bytesFromElements,
+  stringsOfBytes,
+  TYPED_ARRAY_OF,
+} from "../../server/tensor";
 import { ONNX_ELEM_TYPE } from "../../server/testing/onnx-builder";
 
 const DATATYPE_OF_ELEM = new Map(
@@ -19,7 +26,7 @@ export function readTensorProto(path: string): Tensor {
   const shape = proto.dims.map((dim) => Number(dim.toString()));
   const count = shape.reduce((product, dim) => product * dim, 1);
   if (datatype === "BYTES")
-    return { name: proto.name, datatype, shape, data: proto.stringData.map((s) => new Uint8Array(s)) };
+    return { name: proto.name, datatype, shape, data: bytesFromElements(proto.stringData) };
   const storage = new TYPED_ARRAY_OF[datatype](count);
   if (proto.rawData && proto.rawData.length > 0) {
     if (proto.rawData.length !== count * BYTES_PER_ELEMENT[datatype])
@@ -51,21 +58,20 @@ export function readTensorProto(path: string): Tensor {
 export function tensorBytes(tensor: Tensor): Buffer {
   if (tensor.datatype === "BYTES") {
     return Buffer.concat(
-      (tensor.data as Uint8Array[]).flatMap((element) => {
+      bytesElements(tensor.data as BytesData).flatMap((element) => {
         const prefix = Buffer.alloc(4);
         prefix.writeUInt32LE(element.length);
         return [prefix, Buffer.from(element)];
       }),
     );
   }
-  const view = tensor.data as Exclude<Tensor["data"], Uint8Array[]>;
+  const view = tensor.data as Exclude<Tensor["data"], BytesData>;
   return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
 }
 
 /** A tensor's data as V2 JSON values: INT64/UINT64 as decimal strings (exact), FP16 as numbers, BYTES as text. */
 export function tensorJson(tensor: Tensor): unknown[] {
-  if (tensor.datatype === "BYTES")
-    return (tensor.data as Uint8Array[]).map((element) => Buffer.from(element).toString("utf8"));
+  if (tensor.datatype === "BYTES") return stringsOfBytes(tensor.data as BytesData);
   if (tensor.datatype === "BOOL") return Array.from(tensor.data as Uint8Array, (value) => value === 1);
   if (tensor.datatype === "FP16") throw new Error("FP16 JSON is covered by datatypes.test.ts");
   return Array.from(tensor.data as ArrayLike<number | bigint>, (value) =>

@@ -96,6 +96,7 @@ describe("request validation against the model's metadata", () => {
         add: { versions: { 1: addModel("FP32", ["batch", 2]) } },
         int8: { versions: { 1: identityModel("INT8", [2]) } },
         bytes: { versions: { 1: identityModel("BYTES", [2]) } },
+        texts: { versions: { 1: identityModel("BYTES", [1, "n"]) } },
         bool: { versions: { 1: identityModel("BOOL", [2]) } },
         expand: {
           versions: {
@@ -236,11 +237,29 @@ describe("request validation against the model's metadata", () => {
         error: 'input "input": BOOL element 1 is 7, not 0 or 1',
       });
       const bytes = binaryRequest(
-        { inputs: [{ name: "input", datatype: "BYTES", shape: [2], parameters: { binary_data_size: 6 } }] },
-        [Buffer.from([1, 0, 0, 0, 65, 2])],
+        { inputs: [{ name: "input", datatype: "BYTES", shape: [2], parameters: { binary_data_size: 8 } }] },
+        [Buffer.from([1, 0, 0, 0, 65, 2, 0, 0])],
       );
       expect((await post("/v2/models/bytes/infer", bytes.payload, bytes.headers)).json()).toEqual({
         error: 'input "input": BYTES element 1 has a truncated length prefix',
+      });
+      // A shape that claims more elements than 4-byte prefixes fit is refused before anything is allocated.
+      const claims = binaryRequest(
+        {
+          inputs: [
+            {
+              name: "input",
+              datatype: "BYTES",
+              shape: [1, 1_000_000_000],
+              parameters: { binary_data_size: 6 },
+            },
+          ],
+        },
+        [Buffer.from([1, 0, 0, 0, 65, 2])],
+      );
+      expect((await post("/v2/models/texts/infer", claims.payload, claims.headers)).json()).toEqual({
+        error:
+          'input "input": shape [1, 1000000000] needs 1000000000 BYTES elements, binary_data_size 6 holds fewer',
       });
     });
   });
