@@ -15,7 +15,12 @@ import Fastify, {
 import { LIVE_PATH, READY_PATH } from "../src/plan/server-contract";
 import { AccessLog } from "./access-log";
 import { inferenceRequestTracker, registerMetricsRoute, type ServerMetrics } from "./metrics";
-import { parseInferBody, type RawInferBody, registerBodyParsers } from "./protocol/body";
+import {
+  parseInferBody,
+  type RawInferBody,
+  registerBodyParsers,
+  unsupportedContentTypeMessage,
+} from "./protocol/body";
 import { ProtocolError } from "./protocol/errors";
 import { decodeInferRequest, encodeInferResponse } from "./protocol/infer";
 import { LargeBodyGate } from "./protocol/large-bodies";
@@ -112,8 +117,14 @@ function requireReady(entry: ModelVersion): Required<Pick<ModelVersion, "signatu
 }
 
 /** Maps any error to a status and a message safe to return (no stack traces, no internals on 5xx). */
-function errorResponse(error: FastifyError | Error): { status: number; message: string } {
+function errorResponse(
+  error: FastifyError | Error,
+  request: FastifyRequest,
+): { status: number; message: string } {
   if (error instanceof ProtocolError) return { status: error.statusCode, message: error.message };
+  if ((error as FastifyError).code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+    return { status: 415, message: unsupportedContentTypeMessage(request.headers["content-type"]) };
+  }
   const status = (error as FastifyError).statusCode;
   if (status !== undefined && status >= 400 && status < 500) return { status, message: error.message };
   return { status: 500, message: "internal server error" };
@@ -188,7 +199,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   if (options.authToken !== undefined) registerBearerAuth(app, { token: options.authToken });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { status, message } = errorResponse(error);
+    const { status, message } = errorResponse(error, request);
     accessLog.failed(request, status, message, error);
     reply.code(status).type("application/json; charset=utf-8").send({ error: message });
   });

@@ -426,7 +426,14 @@ export function helpText(): string {
           : "required";
     return `  --${spec.flag}${value ? ` ${value}` : ""}\n      ${spec.description} (${envVarOf(spec.flag)}; ${fallback})`;
   });
-  return ["Usage: onnxfleet-server --model-repository DIR [options]", "", "Options:", ...lines, ""].join(
-    "\n",
-  );
+  return [
+    "Usage: onnxfleet-server --model-repository DIR [options]",
+    "       onnxfleet-server fetch --uri URI --sha256 HEX --dest FILE   download a model and check its digest",
+    "                                                                  (onnxfleet-server fetch --help)",
+    "       onnxfleet-server --version",
+    "",
+    "Options:",
+    ...lines,
+    "",
+  ].join("\n");
 }

@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
 import { buildApp } from "./app";
 import { batchingExecutorFactory } from "./batching/executor-factory";
-import { helpText, loadConfig, type ServerConfig } from "./config";
+import { envVarOf, helpText, loadConfig, type ServerConfig } from "./config";
 import { fetchMain } from "./fetch/cli";
 import { DrainController, exitOnShutdownSignal } from "./lifecycle";
 import { createLogger } from "./logger";
@@ -43,6 +43,18 @@ function closeMetricsServer(server: Server | undefined): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeAllConnections();
   return closed;
+}
+
+/** A listen failure in words that say what to change: the flag and its environment variable. */
+function listenError(error: NodeJS.ErrnoException, flag: string, host: string, port: number): Error {
+  const change = `choose another port with --${flag} (${envVarOf(flag)})`;
+  if (error.code === "EADDRINUSE") {
+    return new Error(`port ${port} on ${host} is already in use by another process; ${change}`);
+  }
+  if (error.code === "EACCES") {
+    return new Error(`port ${port} on ${host} needs privileges this process does not have; ${change}`);
+  }
+  return error;
 }
 
 /** Options of {@link start} for in-process callers. */
@@ -111,14 +123,21 @@ export async function start(
       }
     },
   });
-  const url = await app.listen({ port: config.httpPort, host: config.host });
+  const url = await app
+    .listen({ port: config.httpPort, host: config.host })
+    .catch((error: NodeJS.ErrnoException) => {
+      throw listenError(error, "http-port", config.host, config.httpPort);
+    });
   let metricsUrl: string | undefined;
   try {
     if (config.metricsPort !== undefined) {
+      const metricsPort = config.metricsPort;
       metricsServer = await startMetricsServer({
         registry: metrics.registry,
-        port: config.metricsPort,
+        port: metricsPort,
         host: config.host,
+      }).catch((error: NodeJS.ErrnoException) => {
+        throw listenError(error, "metrics-port", config.host, metricsPort);
       });
       const address = metricsServer.address();
       if (address !== null && typeof address === "object") {

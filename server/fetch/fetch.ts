@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { type FileHandle, lstat, mkdir, open, rename, unlink } from "node:fs/promises";
+import { type FileHandle, lstat, mkdir, open, rename, rmdir, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import pino, { type Logger } from "pino";
 import { sha256File } from "./digest";
@@ -122,7 +122,7 @@ async function fetchOne(
     );
     return { dest: request.dest, sha256: request.sha256, bytes: existing, outcome: "unchanged", attempts: 0 };
   }
-  await mkdir(dirname(request.dest), { recursive: true });
+  const firstCreated = await mkdir(dirname(request.dest), { recursive: true });
   const signal = options.signal ?? new AbortController().signal;
   let attempts = 0;
   const bytes = await withRetry(
@@ -137,8 +137,28 @@ async function fetchOne(
         "fetch failed, retrying",
       ),
     signal,
-  );
+  ).catch(async (error: unknown) => {
+    // A version directory left empty would make the server refuse to start: remove what this made.
+    await removeEmptyDirectories(dirname(request.dest), firstCreated);
+    throw error;
+  });
   return { dest: request.dest, sha256: request.sha256, bytes, outcome: "downloaded", attempts };
+}
+
+/**
+ * Removes `dir` and its parents up to `top` (the first directory `mkdir -p` created), each only while it
+ * is empty; nothing when `top` is undefined (every directory existed before).
+ */
+async function removeEmptyDirectories(dir: string, top: string | undefined): Promise<void> {
+  if (top === undefined) return;
+  for (let current = dir; ; current = dirname(current)) {
+    try {
+      await rmdir(current);
+    } catch {
+      return; // not empty (or gone): leave it and everything above
+    }
+    if (current === top || dirname(current) === current) return;
+  }
 }
 
 /** The size of `dest` if it is a regular file with the pinned digest; refuses a symlink or non-file. */

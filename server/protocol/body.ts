@@ -43,10 +43,22 @@ export function parseInferBody(raw: RawInferBody): InferBody {
   return { header: parseJson(body), binary: undefined };
 }
 
+/** The content types of inference bodies; any other gets 415. */
+export const ACCEPTED_CONTENT_TYPES = ["application/json", "application/octet-stream"] as const;
+
+/** The 415 message: what came and what is accepted. */
+export function unsupportedContentTypeMessage(contentType: string | undefined): string {
+  return (
+    `unsupported content type ${JSON.stringify(contentType ?? "")}; send application/json (V2 JSON, or ` +
+    "the binary tensor extension with Inference-Header-Content-Length) or application/octet-stream " +
+    "(binary tensor extension)"
+  );
+}
+
 /** Replaces fastify's body parsers with ours: JSON and application/octet-stream only (others get 415). */
 export function registerBodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  for (const type of ["application/json", "application/octet-stream"]) {
+  for (const type of ACCEPTED_CONTENT_TYPES) {
     app.addContentTypeParser(type, { parseAs: "buffer" }, (request, body, done) => {
       const headerLength = request.headers[INFERENCE_HEADER_CONTENT_LENGTH];
       const raw: RawInferBody = {
