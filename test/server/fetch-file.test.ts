@@ -53,7 +53,8 @@ describe("fetch from file://", () => {
     const failure = fetchModel({ uri: pathToFileURL(source).href, sha256: pinned, dest }, { logger });
     await expect(failure).rejects.toMatchObject({ code: FETCH_ERROR_CODES.DIGEST_MISMATCH });
     await expect(failure).rejects.toThrow(`expected ${pinned}, got ${sha256Of(tampered)}`);
-    expect(listDir(join(work.dir, "out"))).toEqual([]);
+    // Nothing behind: not even the directory the fetch made for the file.
+    expect(existsSync(join(work.dir, "out"))).toBe(false);
     expect(lines.filter((line) => line.msg === "fetch failed, retrying")).toEqual([]);
   });
 
