@@ -127,9 +127,13 @@ describe("TypeScript in README.md and docs/", () => {
     expect(blocks.filter((b) => b.doc === "README.md").length).toBeGreaterThanOrEqual(3);
   });
 
-  it.each(Object.entries(CONFIGS))("every block type-checks: %s", (_name, { only, ...options }) => {
-    expect(diagnose(options, only)).toEqual([]);
-  }, 300_000); // @pulumi/aws's declarations alone take tens of seconds to load
+  it.each(Object.entries(CONFIGS))(
+    "every block type-checks: %s",
+    (_name, { only, ...options }) => {
+      expect(diagnose(options, only)).toEqual([]);
+    },
+    300_000,
+  ); // @pulumi/aws's declarations alone take tens of seconds to load
 
   it("runs the README's single-region program under the mocks of its testing section", () => {
     const readme = blocks.filter((b) => b.doc === "README.md");

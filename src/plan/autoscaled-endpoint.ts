@@ -19,6 +19,7 @@ import {
   planReadinessGateLabels,
 } from "./load-balancer";
 import type { ModelServicePlan, ModelVersionPlan } from "./model-service";
+import { planServiceMonitor } from "./model-service-network";
 import { prometheusAdapterRule, prometheusAdapterRuleYaml } from "./prometheus-adapter";
 import { INFLIGHT_REQUESTS_METRIC } from "./server-contract";
 import type { CloudResourcePlan, KubernetesObject, NamespaceLabelsPlan } from "./types";
@@ -95,7 +96,7 @@ export function planAutoscaledEndpoint(
   return {
     name: spec.name,
     namespace: service.namespace,
-    kubernetesObjects: [...scalers, ...loadBalancerObjects],
+    kubernetesObjects: [...scalers, ...loadBalancerObjects, ...metricsScrape(spec, service)],
     cloudResources: [],
     namespaceLabels: exposure.type === "nlb" ? [planReadinessGateLabels(spec, service)] : [],
     scaledDeployments: service.versions.map((v) => v.deploymentName),
@@ -248,4 +249,17 @@ function planScaledObject(
 /** KEDA's Prometheus trigger takes its threshold as a decimal string. */
 function targetQuantityForKeda(value: number): string {
   return String(value);
+}
+
+/**
+ * The scrape the autoscaler's metric needs. The HPA reads the in-flight gauge through the Prometheus Adapter,
+ * and KEDA's default query reads it from Prometheus: either way Prometheus must scrape the pods, or the HPA
+ * reports FailedGetPodsMetric, never scales down and scales up on CPU alone. When the ModelService plans no
+ * ServiceMonitor, the endpoint plans the same one (the service's NetworkPolicy already admits the monitoring
+ * namespace to the metrics port). A KEDA query of the user's own reads what they chose: nothing is added.
+ */
+function metricsScrape(spec: AutoscaledEndpointSpec, service: ModelServicePlan): KubernetesObject[] {
+  const needsInflight = spec.autoscaler.type === "hpa" || spec.autoscaler.query === undefined;
+  if (!needsInflight || service.spec.monitoring.serviceMonitor) return [];
+  return [planServiceMonitor(service.spec)];
 }

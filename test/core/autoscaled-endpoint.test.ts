@@ -4,10 +4,12 @@ import { parse } from "yaml";
 import { ValidationError } from "../../src/errors";
 import { planAutoscaledEndpoint } from "../../src/plan/autoscaled-endpoint";
 import { planModelService } from "../../src/plan/model-service";
+import type { KubernetesObject } from "../../src/plan/types";
 import type { AutoscaledEndpointProps } from "../../src/specs/autoscaled-endpoint";
 import type { ModelServiceProps } from "../../src/specs/model-service";
 import { gpuBinding, pulumiOutput, resnetProps, SHA_A, SHA_B } from "./support/fixtures";
 import type { Json } from "./support/json";
+import { validateAgainstUpstreamSchema } from "./support/schemas";
 
 const service = planModelService("resnet-us-east-1", resnetProps, gpuBinding);
 
@@ -31,11 +33,12 @@ describe("planAutoscaledEndpoint, the DESIGN.md endpoint", () => {
   const plan = planAutoscaledEndpoint("resnet-us-east-1", designProps, service);
   const hpa = plan.kubernetesObjects[0] as Json;
 
-  it("plans an HPA per Deployment, the NLB Service and its NetworkPolicy", () => {
+  it("plans an HPA per Deployment, the NLB Service and its NetworkPolicy, and the scrape the HPA needs", () => {
     expect(plan.kubernetesObjects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       "HorizontalPodAutoscaler/resnet-us-east-1-v1",
       "Service/resnet-us-east-1-nlb",
       "NetworkPolicy/resnet-us-east-1-nlb",
+      "ServiceMonitor/resnet-us-east-1",
     ]);
     expect(plan.scaledDeployments).toEqual(["resnet-us-east-1-v1"]);
   });
@@ -200,7 +203,7 @@ describe("planAutoscaledEndpoint options", () => {
       { replicas: { min: 1, max: 3 }, target: { inflightRequestsPerReplica: 1.5 } },
       service,
     );
-    expect(plan.kubernetesObjects.map((o) => o.kind)).toEqual(["HorizontalPodAutoscaler"]);
+    expect(plan.kubernetesObjects.map((o) => o.kind)).toEqual(["HorizontalPodAutoscaler", "ServiceMonitor"]);
     expect(plan.loadBalancer).toBeUndefined();
     expect(plan.clusterServiceName).toBe("resnet-us-east-1");
     expect((plan.kubernetesObjects[0] as Json).spec.metrics[0].pods.target.averageValue).toBe("1500m");
@@ -282,7 +285,7 @@ describe("planAutoscaledEndpoint options", () => {
       { replicas: { min: 1, max: 5 }, target: { inflightRequestsPerReplica: 8 } },
       canary,
     );
-    expect(plan.kubernetesObjects.map((o) => o.metadata.name)).toEqual(["resnet-v3", "resnet-v4"]);
+    expect(plan.kubernetesObjects.map((o) => o.metadata.name)).toEqual(["resnet-v3", "resnet-v4", "resnet"]);
     expect(plan.scaledDeployments).toEqual(["resnet-v3", "resnet-v4"]);
   });
 
@@ -370,6 +373,35 @@ describe("AutoscaledEndpoint validation", () => {
     ) as Json[];
     expect(deployments).toHaveLength(1);
     for (const deployment of deployments) expect(deployment.spec).not.toHaveProperty("replicas");
+  });
+
+  // #15 item 9: without a scrape the HPA reports FailedGetPodsMetric; the metric path is whole by default.
+  it("plans the ServiceMonitor the in-flight metric needs unless the service has one or a KEDA query reads elsewhere", () => {
+    const monitored = planModelService(
+      "resnet",
+      { ...resnetProps, monitoring: { serviceMonitor: true } },
+      gpuBinding,
+    );
+    const withOwn = planAutoscaledEndpoint("resnet", designProps, monitored);
+    expect(withOwn.kubernetesObjects.filter((o) => o.kind === "ServiceMonitor")).toEqual([]);
+    const monitor = planAutoscaledEndpoint("resnet-us-east-1", designProps, service).kubernetesObjects.find(
+      (o) => o.kind === "ServiceMonitor",
+    ) as Json;
+    expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: "metrics", path: "/metrics" })]);
+    validateAgainstUpstreamSchema(monitor as KubernetesObject);
+    const ownQuery = planAutoscaledEndpoint(
+      "resnet-us-east-1",
+      {
+        ...designProps,
+        autoscaler: {
+          type: "keda",
+          prometheusServerAddress: "http://prometheus.monitoring:9090",
+          query: 'sum(rate(nginx_requests_total{service="x"}[1m]))',
+        },
+      },
+      service,
+    );
+    expect(ownQuery.kubernetesObjects.filter((o) => o.kind === "ServiceMonitor")).toEqual([]);
   });
 
   it("refuses an NLB in front of weighted versions", () => {

@@ -233,7 +233,7 @@ describe("AutoscaledEndpoint plans over generated props", () => {
         const plan = planAutoscaledEndpoint(service.name, endpoint, servicePlan);
         const deployments = servicePlan.kubernetesObjects.filter((o) => o.kind === "Deployment");
         const scalers = plan.kubernetesObjects.filter(
-          (o) => o.kind !== "Service" && o.kind !== "NetworkPolicy",
+          (o) => o.kind === "HorizontalPodAutoscaler" || o.kind === "ScaledObject",
         ) as Json[];
         expect(scalers.map((s) => s.spec.scaleTargetRef.name).sort()).toEqual(
           deployments.map((d) => d.metadata.name).sort(),

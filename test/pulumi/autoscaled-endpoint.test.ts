@@ -36,6 +36,7 @@ describe("AutoscaledEndpoint behind an NLB", () => {
         `${SERVICE} resnet-nlb`,
         "kubernetes:networking.k8s.io/v1:NetworkPolicy resnet-nlb",
         "kubernetes:core/v1:NamespacePatch resnet-namespace-labels",
+        "kubernetes:monitoring.coreos.com/v1:ServiceMonitor resnet",
       ].sort(),
     );
     const providerUrn = await resolved(kubernetes.urn);

@@ -96,7 +96,7 @@ const setups = [
       "ConfigMap",
       "Deployment",
       "Service",
-    ].concat(["PodDisruptionBudget", "NetworkPolicy", "HorizontalPodAutoscaler"]),
+    ].concat(["PodDisruptionBudget", "NetworkPolicy", "HorizontalPodAutoscaler", "ServiceMonitor"]),
   },
 ];
 
