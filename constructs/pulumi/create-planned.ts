@@ -73,6 +73,8 @@ export interface KubernetesObjectOptions {
   readonly dependsOn?: readonly pulumi.Resource[];
   /** The plan's fields to leave alone after creation (e.g. a ModelService's `kubernetesIgnoreChanges`). */
   readonly ignoreChanges?: readonly KubernetesIgnoreChanges[];
+  /** How long to wait for an object to become ready, per object (e.g. a Deployment's rollout); none: Pulumi's default. */
+  readonly customTimeouts?: (object: KubernetesObject) => pulumi.CustomTimeouts | undefined;
   /** The plan's objects that wait for cloud resources, and those resources as created. */
   readonly cloudDependencies?: {
     readonly planned: readonly KubernetesCloudDependency[];
@@ -117,8 +119,10 @@ export function createKubernetesObjects(
     const key = kubernetesKey(object.kind, object.metadata.name);
     const ignoreChanges = ignored.get(key) ?? [];
     const waitsFor = [...dependsOn, ...(waits.get(key) ?? [])];
+    const customTimeouts = options.customTimeouts?.(object);
     const resource = createKubernetesObject(object.metadata.name, object, {
       parent,
+      ...(customTimeouts ? { customTimeouts } : {}),
       ...(waitsFor.length > 0 ? { dependsOn: waitsFor } : {}),
       ...(ignoreChanges.length > 0 ? { ignoreChanges: [...ignoreChanges] } : {}),
     });

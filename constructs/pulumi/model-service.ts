@@ -67,6 +67,13 @@ export class ModelService extends pulumi.ComponentResource {
       ignoreChanges: plan.kubernetesIgnoreChanges,
       // Pods wait for their Pod Identity association and the role's read policy (the core lists them).
       cloudDependencies: { planned: cloudPlan.kubernetesDependsOn, created: cloud },
+      // Pulumi waits for a rollout as long as the plan says (its own default, 10 minutes, is shorter than the
+      // progress deadline plus GPU node scale-up).
+      customTimeouts: (object) => {
+        if (object.kind !== "Deployment") return undefined;
+        const timeout = `${plan.rolloutTimeoutSeconds}s`;
+        return { create: timeout, update: timeout };
+      },
     });
     const arnOf = (type: string) => {
       const planned = cloudPlan.cloudResources.find((r) => r.type === type);

@@ -48,6 +48,27 @@ export function executionProvider(gpu: number): "cuda" | "cpu" {
   return gpu > 0 ? "cuda" : "cpu";
 }
 
+/** Seconds allowed for GPU node scale-up and image pull, beyond the model's load time, per pod. */
+export const NODE_AND_IMAGE_ALLOWANCE_SECONDS = 600;
+
+/**
+ * A Deployment's progressDeadlineSeconds: the model's load time plus node scale-up and image pull. Kubernetes
+ * reports the rollout failed (Progressing=False) when no pod made progress for that long.
+ */
+export function progressDeadlineSeconds(spec: Pick<ModelServiceSpec, "modelLoadTimeoutSeconds">): number {
+  return spec.modelLoadTimeoutSeconds + NODE_AND_IMAGE_ALLOWANCE_SECONDS;
+}
+
+/**
+ * How long a deployment engine waits for a rollout before giving up: never before Kubernetes itself would
+ * (the progress deadline), plus one more deadline for the next pod of a rolling update, so a slow but
+ * progressing rollout is not abandoned (Pulumi's own default is 10 minutes:
+ * https://www.pulumi.com/docs/iac/concepts/options/customtimeouts/).
+ */
+export function rolloutTimeoutSeconds(spec: Pick<ModelServiceSpec, "modelLoadTimeoutSeconds">): number {
+  return 2 * progressDeadlineSeconds(spec);
+}
+
 /** The config.json text of a version, shared with the ConfigMap. */
 export function versionConfigJson(spec: ModelServiceSpec, version: ModelVersionSpec): string {
   return serverModelConfigJson({
@@ -80,7 +101,7 @@ export function planDeployment(spec: ModelServiceSpec, version: ModelVersionSpec
       // No replicas unless the user fixed the count: an autoscaler owns it (see ModelServiceProps.replicas).
       ...(spec.replicas !== undefined ? { replicas: spec.replicas } : {}),
       revisionHistoryLimit: 5,
-      progressDeadlineSeconds: spec.modelLoadTimeoutSeconds + 600,
+      progressDeadlineSeconds: progressDeadlineSeconds(spec),
       selector: { matchLabels: selector },
       strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {

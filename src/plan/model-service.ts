@@ -22,7 +22,7 @@ import type { ModelServiceProps } from "../specs/model-service";
 import { parseS3Uri, type S3Object } from "../specs/model-uri";
 import { type ModelServiceSpec, resolveModelServiceSpec } from "../specs/resolve-model-service";
 import { plannedCloudResource } from "./cloud-resource-types";
-import { planDeployment, versionConfigJson } from "./deployment";
+import { planDeployment, rolloutTimeoutSeconds, versionConfigJson } from "./deployment";
 import { planDashboardConfigMap } from "./grafana-dashboard";
 import {
   planHttpRoute,
@@ -106,6 +106,11 @@ export interface ModelServicePlan {
     readonly shutdownTimeoutSeconds: number;
     readonly terminationGracePeriodSeconds: number;
   };
+  /**
+   * Seconds a front-end waits for a Deployment's rollout (Pulumi `customTimeouts`, CDKTF's manifest wait
+   * timeouts): longer than the progress deadline, after which Kubernetes reports the failure itself.
+   */
+  readonly rolloutTimeoutSeconds: number;
   /** The namespace allowed to scrape the metrics port. */
   readonly monitoringNamespace: string;
   /** The validated spec, every default applied. */
@@ -171,6 +176,7 @@ export function planModelService(
     versions,
     disruptionBudget: spec.disruptionBudget,
     shutdown: spec.shutdown,
+    rolloutTimeoutSeconds: rolloutTimeoutSeconds(spec),
     monitoringNamespace: spec.monitoring.namespace,
     spec,
   };

@@ -31,6 +31,8 @@ export interface RecordedResource {
   dependencies: string[];
   /** Property paths in `ignoreChanges`. */
   ignoreChanges: string[];
+  /** The `customTimeouts` option as the engine received it ("" where unset). */
+  customTimeouts: { create: string; update: string; delete: string };
 }
 
 /** What a test reads after running a program. */
@@ -57,6 +59,7 @@ interface RegisterRequest {
   getParent(): string;
   getDependenciesList(): string[];
   getIgnorechangesList(): string[];
+  getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
 interface RegisterResponse {
   getUrn(): string;
@@ -87,6 +90,7 @@ export function recordResources(project = "project"): Recording {
           parent: "",
           dependencies: [],
           ignoreChanges: [],
+          customTimeouts: { create: "", update: "", delete: "" },
         });
         return mocks.newResource(args);
       },
@@ -113,6 +117,13 @@ export function recordResources(project = "project"): Recording {
           record.parent = req.getParent();
           record.dependencies = req.getDependenciesList();
           record.ignoreChanges = req.getIgnorechangesList();
+          const timeouts = req.getCustomtimeouts();
+          if (timeouts)
+            record.customTimeouts = {
+              create: timeouts.getCreate(),
+              update: timeouts.getUpdate(),
+              delete: timeouts.getDelete(),
+            };
         }
       }
       callback(err, response);

@@ -100,6 +100,26 @@ describe("ModelService on a GpuNodePool", () => {
     expect(configMap.dependencies).not.toContain(association.urn);
   });
 
+  // #15 item 2: Pulumi's own Deployment wait is 10 minutes, shorter than the progress deadline (model load 600 s
+  // + 600 s for node scale-up and image pull); the plan's timeout is used instead:
+  // https://www.pulumi.com/docs/iac/concepts/options/customtimeouts/
+  it("waits for each Deployment's rollout as long as the plan says, not Pulumi's 10-minute default", async () => {
+    const pool = new GpuNodePool("gpu", poolProps);
+    const service = new ModelService("resnet", {
+      ...serviceProps,
+      nodePool: pool,
+      modelLoadTimeoutSeconds: 900,
+    });
+    await recording.settle();
+    const deployment = recording.get("kubernetes:apps/v1:Deployment", "resnet-v1");
+    expect((deployment.inputs.spec as { progressDeadlineSeconds: number }).progressDeadlineSeconds).toBe(
+      1500,
+    );
+    expect(service.plan.rolloutTimeoutSeconds).toBe(3000);
+    expect(deployment.customTimeouts).toEqual({ create: "3000s", update: "3000s", delete: "" });
+    expect(recording.get("kubernetes:core/v1:Service", "resnet").customTimeouts.create).toBe("");
+  });
+
   it("grants s3:GetObject on exactly the model object, to a Pod Identity role bound to the ServiceAccount", async () => {
     const pool = new GpuNodePool("gpu", poolProps);
     const service = new ModelService("resnet", { ...serviceProps, nodePool: pool });
