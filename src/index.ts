@@ -70,6 +70,14 @@ export {
   GPU_PRICES_SOURCE,
   onDemandUsdPerHour,
 } from "./catalog/gpu-prices";
+export {
+  ROUTE53_HEALTH_CHECKER_GLOBAL_RANGES,
+  ROUTE53_HEALTH_CHECKER_RANGES_AS_OF,
+  ROUTE53_HEALTH_CHECKER_REGION_RANGES,
+  ROUTE53_HEALTH_CHECKER_REGIONS,
+  type Route53HealthCheckerRegion,
+  route53HealthCheckerRanges,
+} from "./catalog/route53-health-checkers";
 export { ERROR_CODES, type ErrorCode, OnnxfleetError, type Problem, ValidationError } from "./errors";
 export {
   COMPONENT_ENDPOINT,
@@ -89,6 +97,7 @@ export {
 } from "./labels";
 export { isKnown, isUnresolved, type Lazy, type Unresolved } from "./lazy";
 export {
+  authTokenSecretName,
   autoscalerName,
   configMapName,
   dashboardConfigMapName,
@@ -130,15 +139,18 @@ export {
   KARPENTER_DISCOVERY_TAG,
   planKarpenterObjects,
 } from "./plan/karpenter-node-pool";
+export { OPT_OUTS_ANNOTATION } from "./plan/load-balancer";
 export { type ServerModelConfig, serverModelConfig } from "./plan/model-config";
 export {
   type ModelServiceCloudPlan,
   modelPodIdentityNames,
-  POD_IDENTITY_TRUST_POLICY,
+  POD_IDENTITY_PRINCIPAL,
   planModelPodIdentity,
   planModelServiceCloud,
+  podIdentityTrustPolicy,
 } from "./plan/model-pod-identity";
 export {
+  AUTH_TOKEN_VALUE_REF,
   IRSA_ROLE_ANNOTATION,
   type ModelServicePlan,
   type ModelVersionPlan,
@@ -177,6 +189,7 @@ export {
   cloudRef,
   convertCloudRefValue,
   isCloudResourceRef,
+  isSensitiveRef,
   type KubernetesCloudDependency,
   type KubernetesIgnoreChanges,
   type KubernetesObject,
@@ -184,6 +197,8 @@ export {
   type NamespaceLabelsPlan,
   type NodePoolBinding,
   replaceCloudRefs,
+  replaceSensitiveRefs,
+  type SensitiveRef,
 } from "./plan/types";
 export {
   parseTopology,
@@ -196,7 +211,9 @@ export {
   type TopologyModelServiceProps,
   type TopologyPlan,
 } from "./render";
+export { IMAGE_DIGEST_PATTERN, SERVER_IMAGE_DIGEST, SERVER_IMAGE_REPOSITORY } from "./server-image";
 export {
+  ANYWHERE,
   AUTOSCALED_ENDPOINT_DEFAULTS,
   type AutoscaledEndpointProps,
   type AutoscalerProps,
@@ -205,9 +222,12 @@ export {
   type HpaAutoscalerProps,
   type KedaAutoscalerProps,
   type NlbExposureProps,
+  type NlbTlsProps,
+  PLAINTEXT,
   type ScalingTargetProps,
 } from "./specs/autoscaled-endpoint";
 export { CAPACITY_DEFAULTS, CAPACITY_PROP_NAMES, type CapacityProps } from "./specs/capacity";
+export { ipv4CidrContains, isWholeInternetCidr, WHOLE_INTERNET_CIDRS } from "./specs/cidr";
 export { parseQuantity, type Quantity } from "./specs/common";
 export { type FailoverEndpointCapacity, globalPeak } from "./specs/failover-capacity";
 export {
@@ -229,22 +249,29 @@ export {
 } from "./specs/gpu-node-pool";
 export {
   type AllowedSourcesProps,
+  AUTH_TOKEN_SECRET_KEY,
+  type AuthProps,
   type BatchingProps,
+  type CreatedTokenSecretProps,
   type DisruptionBudgetProps,
+  type ExistingTokenSecretProps,
   type GatewayRefProps,
   MODEL_SERVICE_DEFAULTS,
   MODEL_URI_SCHEMES,
   type ModelArtifact,
+  type ModelEncryptionProps,
   type ModelProps,
   type ModelServiceProps,
   type ModelStorageProps,
   type ModelVersionProps,
   type MonitoringProps,
   type MultiVersionModelProps,
+  NO_AUTH,
   type ResourcesProps,
   type ShutdownProps,
   type SingleVersionModelProps,
   type SpreadMode,
+  type TokenAuthProps,
   type TopologySpreadProps,
 } from "./specs/model-service";
 export {
@@ -264,9 +291,11 @@ export {
   type MultiRegionFailoverSpec,
   resolveMultiRegionFailoverSpec,
 } from "./specs/multi-region-failover";
+export type { AuthSpec } from "./specs/resolve-auth";
 export {
   AUTOSCALED_ENDPOINT,
   type AutoscaledEndpointSpec,
+  type NlbExposureSpec,
   resolveAutoscaledEndpointSpec,
 } from "./specs/resolve-autoscaled-endpoint";
 export type { ModelVersionSpec } from "./specs/resolve-model";

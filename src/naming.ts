@@ -15,6 +15,7 @@
  * | NLB Service, its NetworkPolicy           | `<endpoint>-nlb` |
  * | PrometheusRule (alerts)                  | `name`          |
  * | ConfigMap of the Grafana dashboard       | `name-dashboard` |
+ * | Secret of the bearer token (when created) | `name-auth`    |
  *
  * Deployments are always named after their model version, so adding a canary version (or removing the old
  * one after promotion) never replaces the Deployment that keeps serving.
@@ -104,4 +105,9 @@ export function modelReadPolicyName(service: string): string {
 /** Child name of the labels an endpoint adds to its namespace (pod readiness gate injection). */
 export function namespaceLabelsName(endpoint: string): string {
   return `${endpoint}-namespace-labels`;
+}
+
+/** The Secret a ModelService creates for its bearer token (`auth: { tokenSecret: { value } }`). */
+export function authTokenSecretName(service: string): string {
+  return `${service}-auth`;
 }

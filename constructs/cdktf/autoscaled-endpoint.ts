@@ -51,6 +51,10 @@ export class AutoscaledEndpoint extends Construct {
   readonly port: number | undefined;
   /** Whether the NLB is `internal` or `internet-facing`; undefined with `exposure: { type: "clusterIP" }`. */
   readonly scheme: "internal" | "internet-facing" | undefined;
+  /** HTTPS when the NLB terminates TLS, else HTTP; undefined with `exposure: { type: "clusterIP" }`. */
+  readonly protocol: "HTTP" | "HTTPS" | undefined;
+  /** Client ranges the NLB admits; undefined with `exposure: { type: "clusterIP" }`. */
+  readonly sourceRanges: readonly string[] | undefined;
   /**
    * Figures derived from `capacity` (a MultiRegionFailover reads `requestsPerSecondAtMax` and
    * `peakRequestsPerSecond` for N+1); undefined without `capacity`.
@@ -67,6 +71,8 @@ export class AutoscaledEndpoint extends Construct {
     this.namespace = plan.namespace;
     this.port = plan.loadBalancer?.port;
     this.scheme = plan.loadBalancer?.scheme;
+    this.protocol = plan.loadBalancer?.protocol;
+    this.sourceRanges = plan.loadBalancer?.sourceRanges;
     this.capacity = plan.capacity;
 
     createCloudResources(this, plan.cloudResources, providers);

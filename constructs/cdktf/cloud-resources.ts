@@ -22,7 +22,7 @@ import {
   type Route53HealthCheckConfig,
 } from "@cdktf/provider-aws/lib/route53-health-check";
 import { Route53Record, type Route53RecordConfig } from "@cdktf/provider-aws/lib/route53-record";
-import type { TerraformMetaArguments, TerraformResource } from "cdktf";
+import { Fn, type TerraformMetaArguments, type TerraformResource, Token } from "cdktf";
 import type { Construct } from "constructs";
 import {
   type CloudResourceProperties,
@@ -46,15 +46,26 @@ type CloudResourceMapping<T extends CloudResourceType> = (
 
 /** Every planned cloud resource type and the function that creates it with `@cdktf/provider-aws`. */
 export const AWS_RESOURCES: { readonly [T in CloudResourceType]: CloudResourceMapping<T> } = {
-  "aws:iam:Role": (scope, id, p, meta) =>
-    new IamRole(scope, id, { ...withProviderNames<IamRoleConfig>()(p), ...meta }),
+  // A trust policy with values known only at deployment is an object: Terraform encodes it.
+  "aws:iam:Role": (scope, id, { assumeRolePolicy, ...p }, meta) =>
+    new IamRole(scope, id, {
+      ...withProviderNames<IamRoleConfig>()(p),
+      assumeRolePolicy:
+        typeof assumeRolePolicy === "string" ? assumeRolePolicy : Fn.jsonencode(assumeRolePolicy),
+      ...meta,
+    }),
   "aws:iam:RolePolicyAttachment": (scope, id, p, meta) =>
     new IamRolePolicyAttachment(scope, id, {
       ...withProviderNames<IamRolePolicyAttachmentConfig>()(p),
       ...meta,
     }),
-  "aws:iam:Policy": (scope, id, p, meta) =>
-    new IamPolicy(scope, id, { ...withProviderNames<IamPolicyConfig>()(p), ...meta }),
+  // `${*}` (a literal "*" in an S3 key) is an IAM policy variable, not a Terraform template: escape it.
+  "aws:iam:Policy": (scope, id, { policy, ...p }, meta) =>
+    new IamPolicy(scope, id, {
+      ...withProviderNames<IamPolicyConfig>()(p),
+      policy: Token.isUnresolved(policy) ? policy : policy.replace(/\$\{/g, "$${"),
+      ...meta,
+    }),
   "aws:iam:RolePolicy": (scope, id, p, meta) =>
     new IamRolePolicy(scope, id, { ...withProviderNames<IamRolePolicyConfig>()(p), ...meta }),
   "aws:ec2:LaunchTemplate": (scope, id, p, meta) =>

@@ -7,7 +7,7 @@
 
 import type { Manifest, ManifestWait } from "@cdktf/provider-kubernetes/lib/manifest";
 import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
-import { type ITerraformDependable, TerraformResource, Token } from "cdktf";
+import { Fn, type ITerraformDependable, TerraformResource, Token } from "cdktf";
 import type { Construct, IConstruct } from "constructs";
 import { kubernetesKey, ownedFieldsByObject } from "../../src/plan/planned-object-keys";
 import {
@@ -42,7 +42,10 @@ function tokenOf(
         `${target ? "has no such attribute" : "is not planned before it"}; this is a bug in onnxfleet, please report it`,
     );
   }
-  return ref.as === "string" ? Token.asString(value) : value;
+  if (ref.as === "string") return Token.asString(value);
+  // The account id of an ARN, its fifth field (arn:partition:service:region:account:resource).
+  if (ref.as === "arnAccountId") return Fn.element(Fn.split(":", Token.asString(value)), 4);
+  return value;
 }
 
 /**

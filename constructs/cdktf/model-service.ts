@@ -2,7 +2,8 @@ import type { TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import type { Lazy } from "../../src/lazy";
 import { planModelServiceCloud } from "../../src/plan/model-pod-identity";
-import { type ModelServicePlan, planModelService } from "../../src/plan/model-service";
+import { AUTH_TOKEN_VALUE_REF, type ModelServicePlan, planModelService } from "../../src/plan/model-service";
+import { type KubernetesObject, replaceSensitiveRefs } from "../../src/plan/types";
 import type { ModelServiceProps as CoreModelServiceProps } from "../../src/specs/model-service";
 import { createCloudResources, createManifests, resourcesOf } from "./create-planned";
 import type { GpuNodePool } from "./gpu-node-pool";
@@ -62,7 +63,17 @@ export class ModelService extends Construct {
 
     const planned = cloudPlan.cloudResources;
     const cloud = createCloudResources(this, planned, providers);
-    createManifests(this, plan.kubernetesObjects, {
+    // The token of a created Secret comes from the props (a sensitive value), never from the plan.
+    const objects = plan.kubernetesObjects.map(
+      (object) =>
+        replaceSensitiveRefs(object, (ref) => {
+          const auth = coreProps.auth;
+          if (ref.$sensitive !== AUTH_TOKEN_VALUE_REF.$sensitive || typeof auth !== "object")
+            throw new Error(`onnxfleet/cdktf: no value for ${ref.$sensitive}; this is a bug in onnxfleet`);
+          return auth.tokenSecret.value;
+        }) as KubernetesObject,
+    );
+    createManifests(this, objects, {
       ...(providers?.kubernetes ? { kubernetes: providers.kubernetes } : {}),
       // Pods wait for their pool (nodes, device plugin) and for every planned cloud resource, which covers the
       // core's cloudPlan.kubernetesDependsOn (pods admitted before the Pod Identity association get no AWS

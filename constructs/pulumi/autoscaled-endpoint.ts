@@ -35,6 +35,10 @@ export class AutoscaledEndpoint extends pulumi.ComponentResource {
   readonly hostname: pulumi.Output<string> | undefined;
   /** Port the NLB listens on; undefined with `exposure: { type: "clusterIP" }`. */
   readonly port: number | undefined;
+  /** HTTPS when the NLB terminates TLS, else HTTP; undefined with `exposure: { type: "clusterIP" }`. */
+  readonly protocol: "HTTP" | "HTTPS" | undefined;
+  /** Client ranges the NLB admits; undefined with `exposure: { type: "clusterIP" }`. */
+  readonly sourceRanges: readonly string[] | undefined;
   /** Whether the NLB is `internal` or `internet-facing`; undefined with `exposure: { type: "clusterIP" }`. */
   readonly scheme: "internal" | "internet-facing" | undefined;
   /**
@@ -52,6 +56,8 @@ export class AutoscaledEndpoint extends pulumi.ComponentResource {
     this.serviceName = plan.clusterServiceName;
     this.namespace = plan.namespace;
     this.port = plan.loadBalancer?.port;
+    this.protocol = plan.loadBalancer?.protocol;
+    this.sourceRanges = plan.loadBalancer?.sourceRanges;
     this.scheme = plan.loadBalancer?.scheme;
     this.capacity = plan.capacity;
 

@@ -19,6 +19,7 @@ type KubernetesResourceClass = new (
 export const TYPED_KUBERNETES_CLASSES: Readonly<Record<string, KubernetesResourceClass>> = {
   "v1/ServiceAccount": k8s.core.v1.ServiceAccount,
   "v1/ConfigMap": k8s.core.v1.ConfigMap,
+  "v1/Secret": k8s.core.v1.Secret,
   "v1/Service": k8s.core.v1.Service,
   "apps/v1/Deployment": k8s.apps.v1.Deployment,
   "apps/v1/DaemonSet": k8s.apps.v1.DaemonSet,

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Lazy } from "../../src/lazy";
 import { planModelServiceCloud } from "../../src/plan/model-pod-identity";
-import { type ModelServicePlan, planModelService } from "../../src/plan/model-service";
+import { AUTH_TOKEN_VALUE_REF, type ModelServicePlan, planModelService } from "../../src/plan/model-service";
+import { type KubernetesObject, replaceSensitiveRefs } from "../../src/plan/types";
 import type { ModelServiceProps } from "../../src/specs/model-service";
 import { createCloudResources, createKubernetesObjects } from "./create-planned";
 import type { GpuNodePool } from "./gpu-node-pool";
@@ -21,6 +22,25 @@ export interface ModelServiceArgs extends ModelServiceProps {
    * @default - the node pool's cluster
    */
   readonly clusterName?: Lazy<string>;
+}
+
+/**
+ * The planned objects with each {@link SensitiveRef} filled from the args, as a Pulumi secret: the value
+ * stays encrypted in the state and masked in every output and log.
+ */
+function withSecretValues(
+  objects: readonly KubernetesObject[],
+  props: ModelServiceProps,
+): readonly KubernetesObject[] {
+  return objects.map(
+    (object) =>
+      replaceSensitiveRefs(object, (ref) => {
+        const auth = props.auth;
+        if (ref.$sensitive !== AUTH_TOKEN_VALUE_REF.$sensitive || typeof auth !== "object")
+          throw new Error(`onnxfleet/pulumi: no value for ${ref.$sensitive}; this is a bug in onnxfleet`);
+        return pulumi.secret(auth.tokenSecret.value as pulumi.Input<string>);
+      }) as KubernetesObject,
+  );
 }
 
 /**
@@ -60,7 +80,7 @@ export class ModelService extends pulumi.ComponentResource {
     this.namespace = plan.namespace;
 
     const cloud = createCloudResources(this, cloudPlan.cloudResources);
-    createKubernetesObjects(this, plan.kubernetesObjects, {
+    createKubernetesObjects(this, withSecretValues(plan.kubernetesObjects, props), {
       // Pods wait for their pool (nodes, device plugin): otherwise the Deployments' rollouts could time out.
       dependsOn: nodePool ? [nodePool] : [],
       // A fixed replicas is the initial count only (the core lists it).

@@ -39,6 +39,9 @@ export interface OnnxfleetMocksOptions {
   readonly loadBalancerDomain?: string;
 }
 
+/** The account id in every fabricated ARN (its fifth field), e.g. read back by a Pod Identity trust policy. */
+export const MOCK_ACCOUNT_ID = "123456789012";
+
 /** The state a provider or a controller would compute for a resource, given its inputs. */
 export function mockResourceState(
   args: pulumi.runtime.MockResourceArgs,
@@ -46,7 +49,8 @@ export function mockResourceState(
 ): Record<string, unknown> {
   const inputs = args.inputs as Record<string, unknown>;
   const state: Record<string, unknown> = { ...inputs };
-  if (args.type.startsWith("aws:")) state.arn = `arn:aws:mock:::${args.type.split(":").pop()}/${args.name}`;
+  if (args.type.startsWith("aws:"))
+    state.arn = `arn:aws:mock::${MOCK_ACCOUNT_ID}:${args.type.split(":").pop()}/${args.name}`;
   if (args.type === "aws:eks/nodeGroup:NodeGroup")
     state.nodeGroupName = inputs.nodeGroupName ?? `${args.name}-mockid`;
   if (args.type === "aws:iam/role:Role") state.name = inputs.name ?? `${args.name}-mockid`;

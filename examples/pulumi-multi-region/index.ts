@@ -13,10 +13,18 @@ interface RegionConfig {
   clusterName: string;
   /** Private subnets for the GPU nodes. */
   subnetIds: string[];
+  /** CIDR of the cluster's VPC: the NLB reaches the pods from its addresses there. */
+  vpcCidr: string;
+  /** ARN of the ACM certificate for `domainName` in this region (the NLB terminates TLS with it). */
+  certificateArn: string;
 }
 
 const config = new pulumi.Config();
 const regions = config.requireObject<RegionConfig[]>("regions");
+/** Client ranges allowed to call the model, e.g. your offices' and partners' egress ranges. */
+const clientRanges = config.requireObject<string[]>("clientRanges");
+/** The bearer token clients send (`pulumi config set --secret authToken $(openssl rand -hex 32)`). */
+const authToken = config.requireSecret("authToken");
 
 /** A kubeconfig for an EKS cluster that authenticates with `aws eks get-token` (AWS CLI v2). */
 function kubeconfigOf(cluster: aws.eks.GetClusterResult, region: string): string {
@@ -49,7 +57,7 @@ function kubeconfigOf(cluster: aws.eks.GetClusterResult, region: string): string
   });
 }
 
-const regional = regions.map(({ region, clusterName, subnetIds }) => {
+const regional = regions.map(({ region, clusterName, subnetIds, vpcCidr, certificateArn }) => {
   const awsProvider = new aws.Provider(`aws-${region}`, { region });
   const cluster = aws.eks.getClusterOutput({ name: clusterName }, { provider: awsProvider });
   const providers = {
@@ -76,6 +84,8 @@ const regional = regions.map(({ region, clusterName, subnetIds }) => {
       resources: { gpu: 1, cpu: "2", memory: "8Gi" },
       nodePool: pool,
       batching: { maxBatchSize: 32, maxQueueDelayMs: 2 },
+      // Every inference needs `Authorization: Bearer <token>`; the token lives in a Secret created here.
+      auth: { tokenSecret: { value: authToken } },
     },
     { providers },
   );
@@ -85,7 +95,17 @@ const regional = regions.map(({ region, clusterName, subnetIds }) => {
       service,
       replicas: { min: 2, max: 20 },
       target: { inflightRequestsPerReplica: 8 },
-      exposure: { type: "nlb", scheme: "internet-facing" },
+      exposure: {
+        type: "nlb",
+        scheme: "internet-facing",
+        // Who may connect: the client ranges, plus Route53's health checkers (else failover never happens).
+        sourceRanges: clientRanges,
+        admitRoute53HealthCheckers: true,
+        // The pods admit only the load balancer's own addresses.
+        loadBalancerCidrs: [vpcCidr],
+        // TLS 1.3/1.2 on 443 with the ACM certificate; Route53 then checks over HTTPS.
+        tls: { certificateArn },
+      },
     },
     { providers },
   );
@@ -107,7 +127,7 @@ const failover = new MultiRegionFailover(
 );
 
 /** The URL clients call. */
-export const url = pulumi.interpolate`http://${failover.domainName}/v2/models/resnet50/infer`;
+export const url = pulumi.interpolate`https://${failover.domainName}/v2/models/resnet50/infer`;
 /** Each region's load balancer. */
 export const regionalHostnames = Object.fromEntries(
   regional.map(({ region, endpoint }) => [region, endpoint.hostname]),

@@ -24,7 +24,8 @@ const endpoint = new AutoscaledEndpoint("resnet", {
   service,
   replicas: { min: 2, max: 6 },
   target: { inflightRequestsPerReplica: 8 },
-  exposure: { type: "nlb", scheme: "internal" },
+  // Internal: reachable inside the VPC only; clients there (and the pods' NetworkPolicy) are limited to it.
+  exposure: { type: "nlb", scheme: "internal", loadBalancerCidrs: [config.require("vpcCidr")] },
 });
 
 /** The NLB's DNS name (reachable inside the VPC). */

@@ -35,7 +35,11 @@ export interface LoadBalancerHostnameSource {
   readonly statusField: "status.loadBalancer.ingress[0].hostname";
   /** Port the load balancer listens on. */
   readonly port: number;
+  /** What clients speak to the listener: HTTPS when the NLB terminates TLS, else plain HTTP. */
+  readonly protocol: "HTTP" | "HTTPS";
   readonly scheme: "internal" | "internet-facing";
+  /** Client ranges the load balancer admits; `0.0.0.0/0` only after the `sourceRanges: "anywhere"` opt-out. */
+  readonly sourceRanges: readonly string[];
   /** The health check the load balancer runs against the pods. */
   readonly healthCheck: { readonly protocol: "HTTP"; readonly path: string };
 }
@@ -116,7 +120,9 @@ export function planAutoscaledEndpoint(
             namespace: service.namespace,
             statusField: "status.loadBalancer.ingress[0].hostname",
             port: exposure.port,
+            protocol: exposure.tls ? "HTTPS" : "HTTP",
             scheme: exposure.scheme,
+            sourceRanges: exposure.sourceRanges,
             healthCheck: { protocol: NLB_HEALTH_CHECK.protocol, path: NLB_HEALTH_CHECK.path },
           },
         }

@@ -11,12 +11,22 @@ import type { CloudResourcePlan, CloudResourceRef } from "./types";
 /** A value known at plan time, given by the user (possibly unresolved), or read from another planned resource. */
 export type Wired<T> = Lazy<T> | CloudResourceRef;
 
+/**
+ * An IAM policy document as an object whose values may be unresolved or references (e.g. a trust policy
+ * naming a cluster known only at deployment). Front-ends encode it as JSON: Pulumi takes it as a
+ * `PolicyDocument` input, CDKTF through `Fn.jsonencode`.
+ */
+export interface PolicyDocumentObject {
+  readonly Version: "2012-10-17";
+  readonly Statement: readonly Readonly<Record<string, unknown>>[];
+}
+
 /** `aws:iam:Role`. */
 export interface IamRoleProperties {
   readonly namePrefix: string;
   readonly description: string;
-  /** JSON trust policy. */
-  readonly assumeRolePolicy: string;
+  /** The trust policy: JSON text, or a document with values known only at deployment. */
+  readonly assumeRolePolicy: string | PolicyDocumentObject;
 }
 
 /** `aws:iam:RolePolicyAttachment`. */
@@ -100,6 +110,8 @@ export interface Route53HealthCheckProperties {
   readonly requestInterval: number;
   readonly failureThreshold: number;
   readonly measureLatency: boolean;
+  /** Route53 checker regions that probe (at least three); the ranges the endpoints admit. */
+  readonly regions: readonly string[];
   readonly enableSni?: boolean;
   readonly tags: Readonly<Record<string, string>>;
 }

@@ -12,6 +12,8 @@ import { serverModelConfigJson } from "./model-config";
 import { containerSecurityContext, podSecurityContext } from "./pod-security";
 import { lifecycle, livenessProbe, readinessProbe, startupProbe } from "./probes";
 import {
+  AUTH_TOKEN_DIR,
+  AUTH_TOKEN_FILE,
   FETCH_FLAGS,
   FETCH_SUBCOMMAND,
   FLAGS,
@@ -31,7 +33,12 @@ import type { KubernetesObject } from "./types";
 export const CONFIG_CHECKSUM_ANNOTATION = "onnxfleet.dev/config-sha256";
 
 /** Volume names inside the pod. */
-export const VOLUMES = { models: "models", tmp: "tmp", modelConfig: "model-config" } as const;
+export const VOLUMES = {
+  models: "models",
+  tmp: "tmp",
+  modelConfig: "model-config",
+  authToken: "auth-token",
+} as const;
 
 /** Resources of the fetch init container (a streaming download needs little memory). */
 export const FETCH_RESOURCES = { cpu: "500m", memory: "512Mi" } as const;
@@ -197,6 +204,7 @@ function serverContainer(spec: ModelServiceSpec): Record<string, unknown> {
       String(spec.shutdown.drainDelaySeconds),
       FLAGS.shutdownTimeoutSeconds,
       String(spec.shutdown.shutdownTimeoutSeconds),
+      ...(spec.auth.type === "token" ? [FLAGS.authTokenFile, AUTH_TOKEN_FILE] : []),
     ],
     ports: [
       { name: HTTP_PORT_NAME, containerPort: HTTP_PORT, protocol: "TCP" },
@@ -226,8 +234,30 @@ function serverContainer(spec: ModelServiceSpec): Record<string, unknown> {
         readOnly: true,
       },
       { name: VOLUMES.tmp, mountPath: "/tmp" },
+      ...(spec.auth.type === "token"
+        ? [{ name: VOLUMES.authToken, mountPath: AUTH_TOKEN_DIR, readOnly: true }]
+        : []),
     ],
   };
+}
+
+/**
+ * The token Secret as a volume: only the token's key, as the file `token`, readable by the pod's group (the
+ * kubelet gives secret volume files the pod's fsGroup). The server reads it once at start.
+ */
+function authTokenVolume(spec: ModelServiceSpec): Record<string, unknown>[] {
+  const auth = spec.auth;
+  if (auth.type !== "token") return [];
+  return [
+    {
+      name: VOLUMES.authToken,
+      secret: {
+        secretName: auth.secretName,
+        items: [{ key: auth.secretKey, path: AUTH_TOKEN_FILE.slice(AUTH_TOKEN_DIR.length + 1) }],
+        defaultMode: 0o440,
+      },
+    },
+  ];
 }
 
 function volumes(spec: ModelServiceSpec, version: ModelVersionSpec): Record<string, unknown>[] {
@@ -245,5 +275,6 @@ function volumes(spec: ModelServiceSpec, version: ModelVersionSpec): Record<stri
         items: [{ key: modelConfigKey(version.version), path: MODEL_CONFIG_FILE_NAME }],
       },
     },
+    ...authTokenVolume(spec),
   ];
 }

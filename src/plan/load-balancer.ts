@@ -5,7 +5,7 @@
  */
 import { endpointLabels } from "../labels";
 import { loadBalancerNetworkPolicyName, loadBalancerServiceName, namespaceLabelsName } from "../naming";
-import type { AutoscaledEndpointSpec } from "../specs/resolve-autoscaled-endpoint";
+import type { AutoscaledEndpointSpec, NlbExposureSpec } from "../specs/resolve-autoscaled-endpoint";
 import type { ModelServicePlan } from "./model-service";
 import { HTTP_PORT, HTTP_PORT_NAME, READY_PATH } from "./server-contract";
 import { deregistrationDelaySeconds } from "./shutdown-timeline";
@@ -34,15 +34,33 @@ export const NLB_HEALTH_CHECK = {
   unhealthyThreshold: 2,
 } as const;
 
-type NlbExposure = Extract<AutoscaledEndpointSpec["exposure"], { type: "nlb" }>;
+type NlbExposure = NlbExposureSpec;
 
 /** Seconds the NLB keeps a draining target's connections: see `src/plan/shutdown-timeline.ts`. */
 export function nlbDeregistrationDelaySeconds(service: ModelServicePlan): number {
   return deregistrationDelaySeconds(service.shutdown);
 }
 
+/**
+ * TLS termination on the NLB's listener with an ACM certificate (AWS Load Balancer Controller annotations
+ * ssl-cert, ssl-ports, ssl-negotiation-policy:
+ * https://kubernetes-sigs.github.io/aws-load-balancer-controller/v2.10/guide/service/annotations/). The
+ * target group stays TCP: TLS ends at the load balancer, and the pods (and their health check) speak HTTP
+ * inside the VPC.
+ */
+export function nlbTlsAnnotations(exposure: NlbExposure): Record<string, string> {
+  if (!exposure.tls) return {};
+  return {
+    // An unresolved ARN (Pulumi Output, CDKTF token) is passed through for the front-end to resolve.
+    [`${A}ssl-cert`]: exposure.tls.certificateArn as string,
+    [`${A}ssl-ports`]: String(exposure.port),
+    [`${A}ssl-negotiation-policy`]: exposure.tls.sslPolicy,
+  };
+}
+
 export function nlbAnnotations(exposure: NlbExposure, service: ModelServicePlan): Record<string, string> {
   return {
+    ...nlbTlsAnnotations(exposure),
     [`${A}type`]: "external",
     [`${A}nlb-target-type`]: "ip",
     [`${A}scheme`]: exposure.scheme,

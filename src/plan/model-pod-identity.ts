@@ -9,7 +9,7 @@ import { modelReadPolicyName, serviceAccountName } from "../naming";
 import { Validator } from "../validate";
 import { plannedCloudResource } from "./cloud-resource-types";
 import type { ModelServicePlan } from "./model-service";
-import { type CloudResourcePlan, cloudRef, type KubernetesCloudDependency } from "./types";
+import { type CloudResourcePlan, type CloudResourceRef, cloudRef, type KubernetesCloudDependency } from "./types";
 
 /** Logical names of a ModelService's Pod Identity resources: a public contract. */
 export const modelPodIdentityNames = (service: string) =>
@@ -24,17 +24,44 @@ export const modelPodIdentityNames = (service: string) =>
     physicalNamePrefix: `${service}-`,
   }) as const;
 
-/** Trust policy of the role: only EKS Pod Identity may assume it (and tag the session). */
-export const POD_IDENTITY_TRUST_POLICY = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [
-    {
-      Effect: "Allow",
-      Principal: { Service: "pods.eks.amazonaws.com" },
-      Action: ["sts:AssumeRole", "sts:TagSession"],
-    },
-  ],
-});
+/**
+ * Trust policy of the role: EKS Pod Identity may assume it (and tag the session) only for this account,
+ * cluster, namespace and ServiceAccount. Pod Identity sets the `eks-cluster-name`, `kubernetes-namespace`
+ * and `kubernetes-service-account` session tags itself, so any other association in the account is refused:
+ * https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html and
+ * https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html. An object, not JSON text, because the
+ * cluster, the namespace and the account are known only at deployment: the front-end encodes it (Pulumi's
+ * `PolicyDocument` input, CDKTF `Fn.jsonencode`).
+ */
+export function podIdentityTrustPolicy(
+  accountId: Lazy<string> | CloudResourceRef,
+  clusterName: Lazy<string>,
+  namespace: Lazy<string>,
+  serviceAccount: string,
+) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "EksPodIdentityForThisServiceAccountOnly",
+        Effect: "Allow",
+        Principal: { Service: POD_IDENTITY_PRINCIPAL },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+          StringEquals: {
+            "aws:SourceAccount": accountId,
+            "aws:RequestTag/eks-cluster-name": clusterName,
+            "aws:RequestTag/kubernetes-namespace": namespace,
+            "aws:RequestTag/kubernetes-service-account": serviceAccount,
+          },
+        },
+      },
+    ],
+  } as const;
+}
+
+/** The service principal of EKS Pod Identity. */
+export const POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com";
 
 /**
  * Plans the Pod Identity role and association for `service`. Returns none when the service reads nothing
@@ -63,7 +90,13 @@ export function planModelPodIdentity(
       properties: {
         namePrefix: names.physicalNamePrefix,
         description: `Pods of the onnxfleet ModelService "${service.name}": read its model files`,
-        assumeRolePolicy: POD_IDENTITY_TRUST_POLICY,
+        // The account of the model read policy, created just before in the same account as the role.
+        assumeRolePolicy: podIdentityTrustPolicy(
+          cloudRef(modelReadPolicyName(service.name), "arn", { as: "arnAccountId" }),
+          clusterName as Lazy<string>,
+          service.namespace,
+          serviceAccountName(service.name),
+        ),
       },
     }),
     plannedCloudResource({

@@ -10,6 +10,7 @@ import {
 } from "../labels";
 import type { Lazy } from "../lazy";
 import {
+  authTokenSecretName,
   configMapName,
   deploymentName,
   modelConfigKey,
@@ -18,8 +19,8 @@ import {
   serviceName,
   versionServiceName,
 } from "../naming";
-import type { ModelServiceProps } from "../specs/model-service";
-import { parseS3Uri, type S3Object } from "../specs/model-uri";
+import { AUTH_TOKEN_SECRET_KEY, type ModelServiceProps } from "../specs/model-service";
+import { parseS3Uri, type S3Object, s3ObjectArn } from "../specs/model-uri";
 import { type ModelServiceSpec, resolveModelServiceSpec } from "../specs/resolve-model-service";
 import { plannedCloudResource } from "./cloud-resource-types";
 import { planDeployment, rolloutTimeoutSeconds, versionConfigJson } from "./deployment";
@@ -34,7 +35,13 @@ import {
 import { modelServiceSelectors } from "./model-service-selectors";
 import { planPrometheusRule } from "./prometheus-rule";
 import { HTTP_PORT, METRICS_PORT } from "./server-contract";
-import type { CloudResourcePlan, KubernetesIgnoreChanges, KubernetesObject, NodePoolBinding } from "./types";
+import type {
+  CloudResourcePlan,
+  KubernetesIgnoreChanges,
+  KubernetesObject,
+  NodePoolBinding,
+  SensitiveRef,
+} from "./types";
 
 /** The server's ports, fixed by the image contract (`--http-port`, `--metrics-port`). */
 export interface ServerPorts {
@@ -61,13 +68,14 @@ export interface ModelVersionPlan {
 export interface S3ReadAccess {
   /** Each S3 object, exactly: `s3:GetObject` on `arn:aws:s3:::<bucket>/<key>`. */
   readonly objects: readonly { readonly bucket: string; readonly key: string }[];
-  /** The IAM policy document granting exactly that. */
+  /** The IAM policy document granting exactly that (and `kms:Decrypt` on `model.kmsKeyArn`, through S3). */
   readonly policyDocument: {
     readonly Version: "2012-10-17";
     readonly Statement: readonly {
       readonly Effect: "Allow";
       readonly Action: string[];
       readonly Resource: string[];
+      readonly Condition?: Readonly<Record<string, Readonly<Record<string, string>>>>;
     }[];
   };
 }
@@ -139,6 +147,7 @@ export function planModelService(
   );
   const kubernetesObjects: KubernetesObject[] = [
     planServiceAccount(spec),
+    ...(spec.auth.type === "token" && spec.auth.createdSecret ? [planAuthTokenSecret(spec)] : []),
     planConfigMap(spec),
     ...spec.versions.map((v) => planDeployment(spec, v)),
     planService(spec),
@@ -210,6 +219,25 @@ function planServiceAccount(spec: ModelServiceSpec): KubernetesObject {
   };
 }
 
+/** Where the token of a created Secret goes in the plan: the front-end fills it with the user's secret value. */
+export const AUTH_TOKEN_VALUE_REF: SensitiveRef = { $sensitive: "auth.tokenSecret.value" };
+
+/** The Secret holding the bearer token given as a secret value; the plan holds a reference, never the value. */
+function planAuthTokenSecret(spec: ModelServiceSpec): KubernetesObject {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: authTokenSecretName(spec.name),
+      namespace: spec.namespace,
+      labels: modelServiceLabels(spec.name, spec.modelName),
+    },
+    type: "Opaque",
+    immutable: false,
+    stringData: { [AUTH_TOKEN_SECRET_KEY]: AUTH_TOKEN_VALUE_REF },
+  };
+}
+
 /** ServiceAccount annotation naming the IAM role of the pods (EKS IAM Roles for Service Accounts). */
 export const IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
 
@@ -263,8 +291,20 @@ function planS3ReadAccess(spec: ModelServiceSpec): S3ReadAccess | undefined {
         {
           Effect: "Allow",
           Action: ["s3:GetObject"],
-          Resource: objects.map((o) => `arn:aws:s3:::${o.bucket}/${o.key}`),
+          Resource: objects.map(s3ObjectArn),
         },
+        ...(spec.kmsKeyArn !== undefined
+          ? [
+              {
+                Effect: "Allow" as const,
+                Action: ["kms:Decrypt"],
+                Resource: [spec.kmsKeyArn],
+                // The key serves S3 reads only, in any region's S3 endpoint:
+                // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+                Condition: { StringLike: { "kms:ViaService": "s3.*.amazonaws.com" } },
+              },
+            ]
+          : []),
       ],
     },
   };

@@ -3,6 +3,7 @@
  * and a record (failover or latency routing) guarded by it, plus the worst-case failover time.
  */
 import type { NPlusOneVerdict } from "../capacity/n-plus-one";
+import { ROUTE53_HEALTH_CHECKER_REGIONS } from "../catalog/route53-health-checkers";
 import { multiRegionFailoverNames } from "../naming-cloud";
 import {
   type MultiRegionFailoverProps,
@@ -57,6 +58,8 @@ export function planMultiRegionFailover(
           requestInterval: healthCheck.intervalSeconds,
           failureThreshold: healthCheck.failureThreshold,
           measureLatency: spec.routing === "latency",
+          // Only checkers whose ranges the endpoints admit (src/catalog/route53-health-checkers.ts).
+          regions: [...ROUTE53_HEALTH_CHECKER_REGIONS],
           ...(region.healthCheckProtocol === "HTTPS" ? { enableSni: true } : {}),
           tags: { Name: `${spec.name}-${region.region}` },
         },

@@ -93,7 +93,12 @@ export const FLAGS = {
   drainDelaySeconds: "--drain-delay-seconds",
   shutdownTimeoutSeconds: "--shutdown-timeout-seconds",
   accessLogSampleRate: "--access-log-sample-rate",
+  authTokenFile: "--auth-token-file",
 } as const;
+
+/** Where the bearer token Secret is mounted in the server container, and the token file inside it. */
+export const AUTH_TOKEN_DIR = "/var/run/secrets/onnxfleet/auth";
+export const AUTH_TOKEN_FILE = `${AUTH_TOKEN_DIR}/token`;
 
 /** Flags of `onnxfleet-server fetch`, the init container that downloads and verifies one model file. */
 export const FETCH_SUBCOMMAND = "fetch";

@@ -146,8 +146,11 @@ export interface CloudResourceRef {
   readonly as?: CloudResourceRefConversion;
 }
 
-/** Conversions a {@link CloudResourceRef} may ask for. */
-export type CloudResourceRefConversion = "string";
+/**
+ * Conversions a {@link CloudResourceRef} may ask for: `"string"` is `String(value)`; `"arnAccountId"` takes
+ * the account id out of an ARN (`arn:partition:service:region:<account>:resource`, the fifth field).
+ */
+export type CloudResourceRefConversion = "string" | "arnAccountId";
 
 /** Options of {@link cloudRef}. */
 export interface CloudRefOptions {
@@ -169,7 +172,9 @@ export function cloudRef(
 
 /** Applies the conversion `ref` asks for to a resolved attribute value. */
 export function convertCloudRefValue(ref: CloudResourceRef, value: unknown): unknown {
-  return ref.as === "string" ? String(value) : value;
+  if (ref.as === "string") return String(value);
+  if (ref.as === "arnAccountId") return String(value).split(":")[4];
+  return value;
 }
 
 /** True for a {@link CloudResourceRef}. */
@@ -185,14 +190,48 @@ export function isCloudResourceRef(value: unknown): value is CloudResourceRef {
  * as they are, never inspected. Front-ends use it to wire references between planned resources.
  */
 export function replaceCloudRefs(value: unknown, resolve: (ref: CloudResourceRef) => unknown): unknown {
-  if (isCloudResourceRef(value)) return resolve(value);
-  if (Array.isArray(value)) return value.map((item) => replaceCloudRefs(item, resolve));
+  return replaceMarkers(value, isCloudResourceRef, resolve);
+}
+
+/** Rebuilds plain objects and arrays, replacing every value `is` matches; other objects are kept as they are. */
+function replaceMarkers<M>(
+  value: unknown,
+  is: (v: unknown) => v is M,
+  resolve: (marker: M) => unknown,
+): unknown {
+  if (is(value)) return resolve(value);
+  if (Array.isArray(value)) return value.map((item) => replaceMarkers(item, is, resolve));
   if (value === null || typeof value !== "object" || isUnresolved(value)) return value;
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
   return Object.fromEntries(
     Object.entries(value as Record<string, unknown>).map(([key, item]) => [
       key,
-      replaceCloudRefs(item, resolve),
+      replaceMarkers(item, is, resolve),
     ]),
   );
+}
+
+/**
+ * A value the core must never hold: the secret a user gave the front-end (e.g. the bearer token of
+ * `auth: { tokenSecret: { value } }`). The plan carries this reference where the value belongs; only the
+ * front-end fills it, as a secret of its engine (a Pulumi secret Output, a sensitive Terraform value), so
+ * no plan, rendered file or log ever holds the value.
+ */
+export interface SensitiveRef {
+  /** Prop path of the secret value, e.g. `auth.tokenSecret.value`. */
+  readonly $sensitive: string;
+}
+
+/** True for a {@link SensitiveRef}. */
+export function isSensitiveRef(value: unknown): value is SensitiveRef {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    typeof (value as Record<string, unknown>).$sensitive === "string"
+  );
+}
+
+/** Rebuilds `value` with every {@link SensitiveRef} (at any depth) replaced by `resolve(ref)`. */
+export function replaceSensitiveRefs(value: unknown, resolve: (ref: SensitiveRef) => unknown): unknown {
+  return replaceMarkers(value, isSensitiveRef, resolve);
 }

@@ -3,6 +3,8 @@
  * prop here: the core planner takes the service's plan as its own argument and each front-end adds a typed
  * `service` prop.
  */
+
+import type { Lazy } from "../lazy";
 import type { CapacityProps } from "./capacity";
 import type { MinMax } from "./common";
 
@@ -59,31 +61,66 @@ export interface ClusterIpExposureProps {
   readonly type: "clusterIP";
 }
 
+/**
+ * TLS on the load balancer: the NLB terminates TLS with an ACM certificate and forwards plain HTTP to the pods
+ * inside the VPC (AWS Load Balancer Controller annotations `aws-load-balancer-ssl-cert`, `-ssl-ports` and
+ * `-ssl-negotiation-policy`).
+ */
+export interface NlbTlsProps {
+  /** ARN of the ACM certificate for the name clients use, `arn:aws:acm:<region>:<account>:certificate/<id>`. */
+  readonly certificateArn: Lazy<string>;
+  /**
+   * The listener's security policy (protocols and ciphers offered to clients). Only TLS 1.3 policies are
+   * accepted (`ELBSecurityPolicy-TLS13-...`).
+   * @default "ELBSecurityPolicy-TLS13-1-2-Res-2021-06" - TLS 1.3 and 1.2 with forward-secret AEAD ciphers only
+   */
+  readonly sslPolicy?: string;
+}
+
+/** Opt-out names, written once: the explicit way to ask for what onnxfleet refuses by default. */
+export const ANYWHERE = "anywhere" as const;
+export const PLAINTEXT = "none" as const;
+
 /** An AWS Network Load Balancer (AWS Load Balancer Controller), targets the pod IPs. */
 export interface NlbExposureProps {
   readonly type: "nlb";
   /**
-   * `internal` (reachable inside the VPC) or `internet-facing`.
+   * `internal` (reachable inside the VPC) or `internet-facing`. An internet-facing endpoint must name its
+   * `sourceRanges` and `tls` (or opt out of each by name), and its ModelService must name its `auth`.
    * @default "internal"
    */
   readonly scheme?: "internal" | "internet-facing";
   /**
-   * Port the load balancer listens on (TCP); it forwards to the server's HTTP port.
-   * @default 80
+   * Port the load balancer listens on; it forwards to the server's HTTP port.
+   * @default - 443 with `tls`, 80 without
    */
   readonly port?: number;
   /**
    * Client IP ranges (CIDR) allowed through the load balancer (`loadBalancerSourceRanges`, enforced on the
-   * NLB's security group).
-   * @default ["0.0.0.0/0"]
+   * NLB's security group). Required for an internet-facing endpoint; `"anywhere"` admits the whole internet
+   * (`0.0.0.0/0`) and is the only way to ask for it.
+   * @default - the `loadBalancerCidrs` (the VPC) for an internal endpoint; required for an internet-facing one
    */
-  readonly sourceRanges?: readonly string[];
+  readonly sourceRanges?: readonly string[] | typeof ANYWHERE;
   /**
-   * IP ranges (CIDR) the load balancer connects to the pods from: its subnets. Client IPs are not preserved for
-   * IP targets, so the pods' NetworkPolicy admits these ranges to the serving port (health checks included).
-   * @default ["0.0.0.0/0"] - narrow to the VPC's or the load balancer subnets' CIDRs
+   * IP ranges (CIDR) the load balancer connects to the pods from: the VPC's CIDR (or the load balancer
+   * subnets' CIDRs). Client IPs are not preserved for IP targets over TCP, so the pods' NetworkPolicy admits
+   * these ranges, and only these, to the serving port (health checks included). `0.0.0.0/0` is refused.
    */
-  readonly loadBalancerCidrs?: readonly string[];
+  readonly loadBalancerCidrs: readonly string[];
+  /**
+   * Add the IP ranges of Route53 health checkers (`src/catalog/route53-health-checkers.ts`) to `sourceRanges`.
+   * Required when the endpoint is a region of a MultiRegionFailover and `sourceRanges` is not `"anywhere"`:
+   * otherwise every Route53 health check fails.
+   * @default false
+   */
+  readonly admitRoute53HealthCheckers?: boolean;
+  /**
+   * TLS termination on the load balancer (listener on `port`, 443 by default). Required for an
+   * internet-facing endpoint; `"none"` serves plain HTTP and is the only way to ask for it.
+   * @default - no TLS for an internal endpoint; required for an internet-facing one
+   */
+  readonly tls?: NlbTlsProps | typeof PLAINTEXT;
 }
 
 /** How the endpoint is reached. */
@@ -124,8 +161,9 @@ export const AUTOSCALED_ENDPOINT_DEFAULTS = {
   cpuUtilizationPercent: 80,
   nlbScheme: "internal",
   nlbPort: 80,
-  nlbSourceRanges: ["0.0.0.0/0"],
-  nlbLoadBalancerCidrs: ["0.0.0.0/0"],
+  nlbTlsPort: 443,
+  /** TLS 1.3 and 1.2, forward-secret AEAD ciphers: the console's default NLB policy. */
+  nlbSslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
   kedaPollingIntervalSeconds: 15,
   kedaCooldownSeconds: 300,
   /** Seconds the HPA waits for lower recommendations before it scales down. */

@@ -12,6 +12,8 @@ export interface FailoverEndpointSource {
   readonly port?: Lazy<number> | undefined;
   readonly protocol?: HealthCheckProtocol | undefined;
   readonly scheme?: EndpointScheme | undefined;
+  /** Client ranges its load balancer admits, for the Route53 health checker check. */
+  readonly sourceRanges?: readonly string[] | undefined;
   readonly capacity?: FailoverEndpointCapacity | undefined;
 }
 
@@ -21,12 +23,13 @@ export interface FailoverEndpointSource {
  */
 export function failoverEndpointOf(endpoint: FailoverEndpointSource | undefined): FailoverEndpoint {
   if (endpoint === undefined || endpoint === null) return endpoint as unknown as FailoverEndpoint;
-  const { hostname, port, protocol, scheme, capacity } = endpoint;
+  const { hostname, port, protocol, scheme, sourceRanges, capacity } = endpoint;
   return {
     hostname: hostname as FailoverEndpoint["hostname"],
     ...(port !== undefined ? { port } : {}),
     ...(protocol !== undefined ? { protocol } : {}),
     ...(scheme !== undefined ? { scheme } : {}),
+    ...(sourceRanges !== undefined ? { sourceRanges } : {}),
     // Only the two figures the N+1 check reads (docs/capacity.md), not the whole derivation.
     ...(capacity !== undefined
       ? {

@@ -36,6 +36,7 @@ const MODEL_SERVICE_PROPS = propNames<ModelServiceProps>({
   monitoring: true,
   gateway: true,
   serviceAccountRoleArn: true,
+  auth: true,
 });
 
 /** `model` takes either form; mixing them is reported by the model's own check. */
@@ -45,6 +46,7 @@ const MODEL_PROPS = propNames<ModelProps>({
   sha256: true,
   version: true,
   versions: true,
+  kmsKeyArn: true,
 });
 
 const NESTED_PROPS: Readonly<Record<string, readonly string[]>> = {

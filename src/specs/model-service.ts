@@ -32,8 +32,18 @@ export interface ModelVersionProps extends ModelArtifact {
   readonly weightPercent: number;
 }
 
+/** How the model's S3 objects are encrypted. */
+export interface ModelEncryptionProps {
+  /**
+   * ARN of the KMS key of an SSE-KMS bucket: the pods' Pod Identity role may `kms:Decrypt` with this key
+   * only, and only through S3 (`kms:ViaService`).
+   * @default - no KMS permission (SSE-S3 or unencrypted objects)
+   */
+  readonly kmsKeyArn?: string;
+}
+
 /** A model served in one version. */
-export interface SingleVersionModelProps extends ModelArtifact {
+export interface SingleVersionModelProps extends ModelArtifact, ModelEncryptionProps {
   /**
    * Model name: the server's model name (`/v2/models/<name>`), its directory, and the
    * `app.kubernetes.io/name` label. Letters, digits, "-", "_", "."; at most 63 characters.
@@ -48,7 +58,7 @@ export interface SingleVersionModelProps extends ModelArtifact {
 }
 
 /** A model served in several versions side by side, each with a traffic weight (canary rollout). */
-export interface MultiVersionModelProps {
+export interface MultiVersionModelProps extends ModelEncryptionProps {
   /** Model name, as in {@link SingleVersionModelProps.name}. */
   readonly name: string;
   /**
@@ -263,6 +273,44 @@ export type DisruptionBudgetProps =
       readonly maxUnavailable?: never;
     };
 
+/** Key of the token in a Secret the construct creates, and the default key of an existing one. */
+export const AUTH_TOKEN_SECRET_KEY = "token";
+/** The explicit opt-out of authentication. */
+export const NO_AUTH = "none" as const;
+
+/** An existing Kubernetes Secret, in the service's namespace, holding the bearer token. */
+export interface ExistingTokenSecretProps {
+  /** Name of the Secret. */
+  readonly name: Lazy<string>;
+  /**
+   * Key of the token in the Secret.
+   * @default "token"
+   */
+  readonly key?: string;
+  readonly value?: never;
+}
+
+/** A Secret the construct creates, holding a token given as a secret value. */
+export interface CreatedTokenSecretProps {
+  /**
+   * The token: a Pulumi secret (`pulumi.secret(...)`, `config.requireSecret(...)`) or a sensitive Terraform
+   * value. A plain string is refused: it would sit in the program's source and state in clear. The server
+   * refuses a token shorter than 16 characters (generate one with `openssl rand -hex 32`).
+   */
+  readonly value: Lazy<string>;
+  readonly name?: never;
+  readonly key?: never;
+}
+
+/** Bearer-token authentication: every request but the health probes needs `Authorization: Bearer <token>`. */
+export interface TokenAuthProps {
+  /** Where the token is: an existing Secret `{ name, key? }`, or `{ value }` for a Secret created here. */
+  readonly tokenSecret: ExistingTokenSecretProps | CreatedTokenSecretProps;
+}
+
+/** Authentication of inference requests: a bearer token, or `"none"` (an explicit opt-out). */
+export type AuthProps = TokenAuthProps | typeof NO_AUTH;
+
 export interface ModelServiceProps {
   /**
    * Kubernetes namespace of every object. Must exist. May be unresolved.
@@ -272,8 +320,9 @@ export interface ModelServiceProps {
   /** The model: `{ name, uri, sha256 }`, or `{ name, versions: [{ version, uri, sha256, weightPercent }] }`. */
   readonly model: ModelProps;
   /**
-   * The onnxfleet-server image. The digest form `repo@sha256:<64 hex>` is accepted and recommended.
-   * @default - `ghcr.io/onnxfleet/onnxfleet-server:<this package's VERSION>`
+   * The onnxfleet-server image. The digest form `repo@sha256:<64 hex>` (or `repo:tag@sha256:<64 hex>`) is
+   * recommended: a tag can be re-pointed to other content, a digest cannot. A tag alone is accepted.
+   * @default - `ghcr.io/onnxfleet/onnxfleet-server:<this package's VERSION>@sha256:<its digest>` (src/server-image.ts)
    */
   readonly image?: Lazy<string>;
   /**
@@ -345,6 +394,13 @@ export interface ModelServiceProps {
    * @default - no annotation (EKS Pod Identity or node credentials)
    */
   readonly serviceAccountRoleArn?: Lazy<string>;
+  /**
+   * Who may run inferences. The token Secret is mounted as a file and passed with `--auth-token-file`; health
+   * probes stay open. An AutoscaledEndpoint exposed to the internet refuses a service without `auth`:
+   * give a token, or `"none"` to opt out explicitly.
+   * @default - no authentication (in-cluster clients only)
+   */
+  readonly auth?: AuthProps;
 }
 
 // --- defaults ------------------------------------------------------------------------------------------
@@ -352,7 +408,6 @@ export interface ModelServiceProps {
 /** The defaults of every optional ModelService prop, in one place. */
 export const MODEL_SERVICE_DEFAULTS = {
   namespace: "default",
-  imageRepository: "ghcr.io/onnxfleet/onnxfleet-server",
   modelVersion: 1,
   gpu: 0,
   cpu: "1",

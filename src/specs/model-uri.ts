@@ -12,12 +12,38 @@ export interface S3Object {
 
 const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-/** The bucket and key of an `s3://bucket/key` URI; `undefined` for any other value. */
+/**
+ * The bucket and key an `s3://bucket/key` URI names, exactly as the server's fetcher requests them
+ * (`server/fetch/sources/s3.ts`): the URI is parsed as a URL, so `?` and `#` end the key and `.`/`..`
+ * segments are resolved, then bucket and key are percent-decoded (`%20` names a space). `undefined` for any
+ * other value, or a URI naming no key.
+ */
 export function parseS3Uri(uri: Lazy<string>): S3Object | undefined {
-  if (typeof uri !== "string" || isUnresolved(uri)) return undefined;
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (!match?.[1] || !match[2]) return undefined;
-  return { bucket: match[1], key: match[2] };
+  if (typeof uri !== "string" || isUnresolved(uri) || !uri.startsWith("s3://")) return undefined;
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return undefined;
+  }
+  try {
+    const bucket = decodeURIComponent(url.hostname);
+    const key = decodeURIComponent(url.pathname.slice(1));
+    if (bucket === "" || key === "") return undefined;
+    return { bucket, key };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The IAM resource ARN of exactly one S3 object. `*`, `?` and `$` in a key are written as the policy
+ * variables `${*}`, `${?}` and `${$}`, so they match themselves and never act as wildcards:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-specialchars
+ */
+export function s3ObjectArn(object: S3Object): string {
+  const literal = (text: string) => text.replace(/[*?$]/g, (c) => `\${${c}}`);
+  return `arn:aws:s3:::${literal(object.bucket)}/${literal(object.key)}`;
 }
 
 /** Checks a model URI: an allowed scheme and a well-formed location of one file. */

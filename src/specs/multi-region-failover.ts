@@ -4,8 +4,13 @@
 import { failoverBudget } from "../capacity/failover";
 import type { NPlusOneVerdict } from "../capacity/n-plus-one";
 import { AWS_REGIONS, type AwsRegion, isAwsRegion } from "../catalog/aws-regions";
-import type { Lazy } from "../lazy";
+import {
+  ROUTE53_HEALTH_CHECKER_RANGES_AS_OF,
+  route53HealthCheckerRanges,
+} from "../catalog/route53-health-checkers";
+import { isUnresolved, type Lazy } from "../lazy";
 import { show, Validator } from "../validate";
+import { ipv4RangesNotCovered } from "./cidr";
 import { checkDns1123Label, checkIntegerRange, checkKnownKeys, checkOneOf, propNames } from "./common";
 import { checkFailoverCapacity, type FailoverEndpointCapacity } from "./failover-capacity";
 
@@ -54,6 +59,13 @@ export interface FailoverEndpoint {
    * @default - none: N+1 is not checked
    */
   readonly capacity?: FailoverEndpointCapacity;
+  /**
+   * Client IP ranges the endpoint admits (an AutoscaledEndpoint's `sourceRanges`). When given, every range of
+   * the Route53 health checkers must be inside them, or the failover is refused: checks from outside the
+   * ranges fail in every region, and Route53 then answers with every region, failing over never.
+   * @default - not checked (the endpoint is assumed to admit the health checkers)
+   */
+  readonly sourceRanges?: readonly string[];
 }
 
 /** Reachability of an endpoint (the AWS load balancer scheme). */
@@ -405,4 +417,16 @@ function checkEndpoint(check: Validator, path: string, endpoint: FailoverEndpoin
         'endpoint as "internet-facing" (e.g. an AutoscaledEndpoint with exposure.scheme "internet-facing")',
     );
   checkOneOf(check, `${path}.protocol`, endpoint.protocol, HEALTH_CHECK_PROTOCOLS);
+  const ranges = endpoint.sourceRanges;
+  if (Array.isArray(ranges) && !ranges.some(isUnresolved)) {
+    const missing = ipv4RangesNotCovered(ranges, route53HealthCheckerRanges());
+    if (missing.length > 0)
+      check.add(
+        `${path}.sourceRanges`,
+        `(${show(ranges)}) keep out the Route53 health checkers (${missing.join(", ")}; ` +
+          `ip-ranges.json as of ${ROUTE53_HEALTH_CHECKER_RANGES_AS_OF}), so every check of this region fails ` +
+          "and Route53 would keep answering with it: set exposure.admitRoute53HealthCheckers: true on its " +
+          "AutoscaledEndpoint",
+      );
+  }
 }

@@ -3,19 +3,25 @@
  * (disruption budget, canary weights). Throws one ValidationError listing every problem.
  */
 import type { EndpointCapacity } from "../capacity/endpoint-capacity";
-import { isUnresolved } from "../lazy";
+import { route53HealthCheckerRanges } from "../catalog/route53-health-checkers";
+import { isUnresolved, type Lazy } from "../lazy";
 import { NAME_MAX_LENGTH } from "../naming";
 import type { ModelServicePlan } from "../plan/model-service";
 import { deregistrationDelaySeconds, MAX_DEREGISTRATION_DELAY_SECONDS } from "../plan/shutdown-timeline";
 import { show, Validator } from "../validate";
 import {
+  ANYWHERE,
   type AutoscaledEndpointProps,
   type AutoscalerProps,
   AUTOSCALED_ENDPOINT_DEFAULTS as D,
   type ExposureProps,
+  type NlbExposureProps,
+  type NlbTlsProps,
+  PLAINTEXT,
   type ScalingTargetProps,
 } from "./autoscaled-endpoint";
 import { CAPACITY_PROP_NAMES } from "./capacity";
+import { isWholeInternetCidr, WHOLE_INTERNET_CIDRS } from "./cidr";
 import {
   checkCidr,
   checkDns1035Label,
@@ -47,17 +53,25 @@ export interface AutoscaledEndpointSpec {
         readonly pollingIntervalSeconds: number;
         readonly cooldownSeconds: number;
       };
-  readonly exposure:
-    | { readonly type: "clusterIP" }
-    | {
-        readonly type: "nlb";
-        readonly scheme: "internal" | "internet-facing";
-        readonly port: number;
-        readonly sourceRanges: readonly string[];
-        readonly loadBalancerCidrs: readonly string[];
-      };
+  readonly exposure: { readonly type: "clusterIP" } | NlbExposureSpec;
   /** Figures derived from `capacity` (absent without it). */
   readonly capacity?: EndpointCapacity;
+}
+
+/** A validated NLB exposure. */
+export interface NlbExposureSpec {
+  readonly type: "nlb";
+  readonly scheme: "internal" | "internet-facing";
+  readonly port: number;
+  /** The ranges planned on the load balancer: `0.0.0.0/0` only after the `"anywhere"` opt-out. */
+  readonly sourceRanges: readonly string[];
+  /** True when the user opted out of source filtering with `sourceRanges: "anywhere"`. */
+  readonly sourceRangesAnywhere: boolean;
+  /** True when the Route53 health checkers' ranges were added to `sourceRanges`. */
+  readonly admitRoute53HealthCheckers: boolean;
+  readonly loadBalancerCidrs: readonly string[];
+  /** TLS on the listener; absent for plain HTTP (internal, or the `tls: "none"` opt-out). */
+  readonly tls?: { readonly certificateArn: Lazy<string>; readonly sslPolicy: string };
 }
 
 /** Validates and completes AutoscaledEndpoint props against the service it scales. */
@@ -115,7 +129,7 @@ export function resolveAutoscaledEndpointSpec(
     checkHandBounds(check, capacity, handReplicasOk ? handReplicas : undefined, handInflight);
 
   const autoscaler = resolveAutoscaler(check, props.autoscaler, props, service);
-  const exposure = resolveExposure(check, props.exposure);
+  const exposure = resolveExposure(check, props.exposure, service);
 
   if (replicasOk && replicas) {
     if (replicas.min === 0 && autoscaler.type === "hpa")
@@ -232,6 +246,7 @@ function resolveAutoscaler(
 function resolveExposure(
   check: Validator,
   exposure: ExposureProps | undefined,
+  service: ModelServicePlan,
 ): AutoscaledEndpointSpec["exposure"] {
   if (exposure === undefined) return { type: "clusterIP" };
   if (
@@ -241,23 +256,139 @@ function resolveExposure(
     return { type: "clusterIP" };
   const scheme = exposure.scheme ?? D.nlbScheme;
   checkOneOf(check, "exposure.scheme", scheme, ["internal", "internet-facing"]);
-  const port = exposure.port ?? D.nlbPort;
+  const internetFacing = scheme === "internet-facing";
+  const tls = resolveTls(check, exposure.tls, internetFacing);
+  const port = exposure.port ?? (tls ? D.nlbTlsPort : D.nlbPort);
   checkIntegerRange(check, "exposure.port", port, 1, 65_535);
-  const sourceRanges = exposure.sourceRanges ?? D.nlbSourceRanges;
-  const loadBalancerCidrs = exposure.loadBalancerCidrs ?? D.nlbLoadBalancerCidrs;
-  checkCidrList(check, "exposure.sourceRanges", sourceRanges);
-  checkCidrList(check, "exposure.loadBalancerCidrs", loadBalancerCidrs);
-  return { type: "nlb", scheme, port, sourceRanges, loadBalancerCidrs };
+  const loadBalancerCidrs = exposure.loadBalancerCidrs;
+  if (loadBalancerCidrs === undefined)
+    check.add(
+      "exposure.loadBalancerCidrs",
+      'is required: the VPC\'s CIDR (e.g. ["10.0.0.0/16"]), which the load balancer connects to the pods ' +
+        "from; the pods' NetworkPolicy admits only these ranges",
+    );
+  else if (checkCidrList(check, "exposure.loadBalancerCidrs", loadBalancerCidrs))
+    loadBalancerCidrs.forEach((cidr, i) => {
+      check.that(
+        isUnresolved(cidr) || !isWholeInternetCidr(cidr),
+        `exposure.loadBalancerCidrs[${i}]`,
+        `(${show(cidr)}) would admit every source, every pod of the cluster included; give the VPC's CIDR ` +
+          '(e.g. "10.0.0.0/16"): with IP targets the load balancer connects from its own private addresses',
+      );
+    });
+  const admitRoute53HealthCheckers = exposure.admitRoute53HealthCheckers ?? false;
+  check.that(
+    typeof admitRoute53HealthCheckers === "boolean",
+    "exposure.admitRoute53HealthCheckers",
+    `(${show(admitRoute53HealthCheckers)}) must be true or false`,
+  );
+  const given = exposure.sourceRanges;
+  const sourceRangesAnywhere = given === ANYWHERE;
+  let sourceRanges: readonly string[] = [];
+  if (sourceRangesAnywhere) sourceRanges = [WHOLE_INTERNET_CIDRS[0]];
+  else if (given === undefined) {
+    if (internetFacing)
+      check.add(
+        "exposure.sourceRanges",
+        "is required for an internet-facing endpoint: list the client ranges allowed in, e.g. " +
+          '["203.0.113.0/24"], or write "anywhere" to admit the whole internet',
+      );
+    else sourceRanges = loadBalancerCidrs ?? [];
+  } else if (checkCidrList(check, "exposure.sourceRanges", given)) {
+    given.forEach((cidr, i) => {
+      check.that(
+        isUnresolved(cidr) || !isWholeInternetCidr(cidr),
+        `exposure.sourceRanges[${i}]`,
+        `(${show(cidr)}) admits the whole internet; if that is meant, write sourceRanges: "anywhere"`,
+      );
+    });
+    sourceRanges = given;
+  }
+  if (admitRoute53HealthCheckers && !sourceRangesAnywhere)
+    sourceRanges = [...new Set([...sourceRanges, ...route53HealthCheckerRanges()])];
+  if (internetFacing) {
+    const auth = service.spec.auth;
+    check.that(
+      auth.type !== "unset",
+      "service.auth",
+      `is not set on ModelService ${show(service.name)}, and an internet-facing endpoint would let anyone run ` +
+        'inferences: give the service auth { tokenSecret: { name, key } }, or auth "none" to opt out',
+    );
+  }
+  return {
+    type: "nlb",
+    scheme,
+    port,
+    sourceRanges,
+    sourceRangesAnywhere,
+    admitRoute53HealthCheckers,
+    loadBalancerCidrs: loadBalancerCidrs ?? [],
+    ...(tls ? { tls } : {}),
+  };
 }
 
-function checkCidrList(check: Validator, path: string, cidrs: readonly string[]): void {
+const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/;
+const TLS13_POLICY = /^ELBSecurityPolicy-TLS13-[\w-]+$/;
+
+/**
+ * TLS of the listener. Internet-facing needs it or the `"none"` opt-out. Without an ssl-negotiation-policy
+ * annotation the controller uses ELBSecurityPolicy-2016-08 (TLS 1.0 up), hence the TLS 1.3 default; see
+ * https://kubernetes-sigs.github.io/aws-load-balancer-controller/v2.7/guide/service/annotations/ and
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/describe-ssl-policies.html.
+ */
+function resolveTls(
+  check: Validator,
+  tls: NlbExposureProps["tls"],
+  internetFacing: boolean,
+): NlbExposureSpec["tls"] {
+  if (tls === PLAINTEXT) return undefined;
+  if (tls === undefined) {
+    if (internetFacing)
+      check.add(
+        "exposure.tls",
+        "is required for an internet-facing endpoint: give { certificateArn } (an ACM certificate for the " +
+          'name clients use) so the load balancer terminates TLS, or write tls: "none" to serve plain HTTP',
+      );
+    return undefined;
+  }
+  if (tls === null || typeof tls !== "object") {
+    check.add("exposure.tls", `(${show(tls)}) must be { certificateArn } or "none"`);
+    return undefined;
+  }
+  checkKnownKeys(
+    check,
+    "exposure.tls",
+    tls,
+    propNames<NlbTlsProps>({ certificateArn: true, sslPolicy: true }),
+  );
+  if (tls.certificateArn === undefined)
+    check.add("exposure.tls.certificateArn", "is required: the ARN of an ACM certificate");
+  check.ifKnown(tls.certificateArn, (arn) =>
+    check.that(
+      typeof arn === "string" && ACM_CERTIFICATE_ARN.test(arn),
+      "exposure.tls.certificateArn",
+      `(${show(arn)}) must be an ACM certificate ARN, arn:aws:acm:<region>:<account>:certificate/<id>`,
+    ),
+  );
+  const sslPolicy = tls.sslPolicy ?? D.nlbSslPolicy;
+  check.that(
+    typeof sslPolicy === "string" && TLS13_POLICY.test(sslPolicy),
+    "exposure.tls.sslPolicy",
+    `(${show(sslPolicy)}) must be a TLS 1.3 security policy such as "${D.nlbSslPolicy}"`,
+  );
+  return { certificateArn: tls.certificateArn, sslPolicy };
+}
+
+function checkCidrList(check: Validator, path: string, cidrs: readonly string[]): boolean {
   if (!Array.isArray(cidrs) || cidrs.length === 0) {
     check.add(path, `(${show(cidrs)}) must list at least one CIDR range, e.g. ["10.0.0.0/16"]`);
-    return;
+    return false;
   }
+  let ok = true;
   cidrs.forEach((cidr, i) => {
-    checkCidr(check, `${path}[${i}]`, cidr);
+    ok = checkCidr(check, `${path}[${i}]`, cidr) && ok;
   });
+  return ok;
 }
 
 const AUTOSCALED_ENDPOINT_PROPS = propNames<AutoscaledEndpointProps>({
@@ -285,6 +416,8 @@ const ENDPOINT_NESTED_PROPS: Readonly<Record<string, readonly string[]>> = {
     port: true,
     sourceRanges: true,
     loadBalancerCidrs: true,
+    admitRoute53HealthCheckers: true,
+    tls: true,
   }),
 };
 

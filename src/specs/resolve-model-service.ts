@@ -7,6 +7,7 @@ import { NAME_MAX_LENGTH } from "../naming";
 import { SERVER_BATCHING_DEFAULTS } from "../plan/server-contract";
 import { defaultTerminationGracePeriodSeconds, serverExitDeadlineSeconds } from "../plan/shutdown-timeline";
 import type { NodePoolBinding } from "../plan/types";
+import { defaultServerImage, IMAGE_DIGEST_PATTERN } from "../server-image";
 import { show, Validator } from "../validate";
 import { VERSION } from "../version";
 import {
@@ -37,6 +38,7 @@ import {
   resolveAlerts,
   resolveDashboard,
 } from "./model-service-observability";
+import { type AuthSpec, resolveAuth, resolveKmsKeyArn } from "./resolve-auth";
 import { type ModelVersionSpec, resolveModel } from "./resolve-model";
 
 export const MODEL_SERVICE = "ModelService";
@@ -98,13 +100,14 @@ export interface ModelServiceSpec {
     readonly sectionName?: string;
   };
   readonly serviceAccountRoleArn?: Lazy<string>;
+  /** Who may infer (see {@link AuthSpec}); the token's value is never part of the spec. */
+  readonly auth: AuthSpec;
+  /** KMS key of the model's SSE-KMS bucket, decrypted through S3 only. */
+  readonly kmsKeyArn?: string;
   readonly binding?: NodePoolBinding;
 }
 
-/** The default image: the onnxfleet-server published with this package's version. */
-export function defaultServerImage(): string {
-  return `${D.imageRepository}:${VERSION}`;
-}
+export { defaultServerImage };
 
 const SPREAD_MODES: readonly SpreadMode[] = ["required", "preferred", "none"];
 const IMAGE_REFERENCE =
@@ -168,6 +171,8 @@ export function resolveModelServiceSpec(
       `(${show(arn)}) must be an IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>`,
     ),
   );
+  const auth = resolveAuth(check, name, props.auth);
+  const kmsKeyArn = resolveKmsKeyArn(check, props);
 
   check.throwIfAny();
   return {
@@ -189,6 +194,8 @@ export function resolveModelServiceSpec(
     monitoring,
     ...(gateway ? { gateway } : {}),
     ...(roleArn !== undefined ? { serviceAccountRoleArn: roleArn } : {}),
+    auth,
+    ...(kmsKeyArn !== undefined ? { kmsKeyArn } : {}),
     ...(binding ? { binding } : {}),
   };
 }
@@ -203,7 +210,7 @@ function checkImage(check: Validator, image: Lazy<string>): void {
   const reference = at >= 0 ? image.slice(0, at) : image;
   const digest = at >= 0 ? image.slice(at + 1) : undefined;
   const referenceOk = IMAGE_REFERENCE.test(reference);
-  const digestOk = digest === undefined || /^sha256:[0-9a-f]{64}$/.test(digest);
+  const digestOk = digest === undefined || IMAGE_DIGEST_PATTERN.test(digest);
   check.that(
     referenceOk && digestOk,
     "image",

@@ -7,16 +7,26 @@ import { planModelService } from "../../src/plan/model-service";
 import type { KubernetesObject } from "../../src/plan/types";
 import type { AutoscaledEndpointProps } from "../../src/specs/autoscaled-endpoint";
 import type { ModelServiceProps } from "../../src/specs/model-service";
-import { gpuBinding, pulumiOutput, resnetProps, SHA_A, SHA_B } from "./support/fixtures";
+import { CERTIFICATE_ARN, gpuBinding, pulumiOutput, resnetProps, SHA_A, SHA_B } from "./support/fixtures";
 import type { Json } from "./support/json";
 import { validateAgainstUpstreamSchema } from "./support/schemas";
 
-const service = planModelService("resnet-us-east-1", resnetProps, gpuBinding);
+const service = planModelService(
+  "resnet-us-east-1",
+  { ...resnetProps, auth: { tokenSecret: { name: "resnet-token" } } },
+  gpuBinding,
+);
 
 const designProps: AutoscaledEndpointProps = {
   replicas: { min: 2, max: 20 },
   target: { inflightRequestsPerReplica: 8 },
-  exposure: { type: "nlb", scheme: "internet-facing" },
+  exposure: {
+    type: "nlb",
+    scheme: "internet-facing",
+    sourceRanges: ["203.0.113.0/24"],
+    loadBalancerCidrs: ["10.0.0.0/16"],
+    tls: { certificateArn: CERTIFICATE_ARN },
+  },
 };
 
 function problems(props: AutoscaledEndpointProps, servicePlan = service): string[] {
@@ -101,8 +111,8 @@ describe("planAutoscaledEndpoint, the DESIGN.md endpoint", () => {
       type: "LoadBalancer",
       loadBalancerClass: "service.k8s.aws/nlb",
       selector: service.selectorLabels,
-      ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
-      loadBalancerSourceRanges: ["0.0.0.0/0"],
+      ports: [{ name: "http", port: 443, targetPort: "http", protocol: "TCP" }],
+      loadBalancerSourceRanges: ["203.0.113.0/24"],
     });
     expect(nlb.metadata.annotations).toMatchObject({
       [`${a}type`]: "external",
@@ -178,9 +188,9 @@ describe("planAutoscaledEndpoint, the DESIGN.md endpoint", () => {
     ]);
   });
 
-  it("admits the load balancer to the serving port", () => {
+  it("admits only the load balancer's own addresses (the VPC) to the serving port", () => {
     expect((plan.kubernetesObjects[2] as Json).spec.ingress).toEqual([
-      { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 8000 }] },
+      { from: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 8000 }] },
     ]);
   });
 
@@ -189,8 +199,10 @@ describe("planAutoscaledEndpoint, the DESIGN.md endpoint", () => {
       serviceName: "resnet-us-east-1-nlb",
       namespace: "default",
       statusField: "status.loadBalancer.ingress[0].hostname",
-      port: 80,
+      port: 443,
+      protocol: "HTTPS",
       scheme: "internet-facing",
+      sourceRanges: ["203.0.113.0/24"],
       healthCheck: { protocol: "HTTP", path: "/v2/health/ready" },
     });
   });
@@ -291,7 +303,7 @@ describe("planAutoscaledEndpoint options", () => {
 
   it("passes an unresolved namespace through", () => {
     const namespace = pulumiOutput("ns");
-    const servicePlan = planModelService("r", { ...resnetProps, namespace }, gpuBinding);
+    const servicePlan = planModelService("r", { ...resnetProps, namespace, auth: "none" }, gpuBinding);
     const plan = planAutoscaledEndpoint("r", designProps, servicePlan);
     for (const o of plan.kubernetesObjects) expect(o.metadata.namespace).toBe(namespace);
     expect(plan.loadBalancer?.namespace).toBe(namespace);
@@ -307,7 +319,12 @@ describe("AutoscaledEndpoint validation", () => {
         {
           replicas: { min: 5, max: 3 },
           target: { inflightRequestsPerReplica: 0 },
-          exposure: { type: "nlb", scheme: "public" as "internal", sourceRanges: ["everyone"] },
+          exposure: {
+            type: "nlb",
+            scheme: "public" as "internal",
+            sourceRanges: ["everyone"],
+            loadBalancerCidrs: ["10.0.0.0/16"],
+          },
         },
         service,
       );
@@ -417,6 +434,7 @@ describe("AutoscaledEndpoint validation", () => {
           ],
         },
         gateway: { name: "gw" },
+        auth: "none",
       },
       gpuBinding,
     );
@@ -476,14 +494,14 @@ describe("AutoscaledEndpoint validation of untyped (JavaScript) props", () => {
         ...designProps,
         replica: { min: 1 },
         target: { inflightRequestsPerReplica: 8, cpuUtilisationPercent: 70 },
-        exposure: { type: "nlb", schema: "internal" },
+        exposure: { type: "nlb", schema: "internal", loadBalancerCidrs: ["10.0.0.0/16"] },
       } as never),
     ).toEqual([
       'replica is not a prop (did you mean "replicas"?); allowed: replicas, target, autoscaler, exposure, capacity',
       'target.cpuUtilisationPercent is not a prop (did you mean "cpuUtilizationPercent"?); allowed: ' +
         "inflightRequestsPerReplica, cpuUtilizationPercent",
       'exposure.schema is not a prop (did you mean "scheme"?); allowed: type, scheme, port, sourceRanges, ' +
-        "loadBalancerCidrs",
+        "loadBalancerCidrs, admitRoute53HealthCheckers, tls",
     ]);
     expect(problems({ ...designProps, replicas: { min: 2, max: 4, maximum: 9 } } as never)).toEqual([
       'replicas.maximum is not a prop (did you mean "max"?); allowed: min, max',

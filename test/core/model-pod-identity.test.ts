@@ -98,11 +98,20 @@ describe("the core entry point", () => {
   it("exports the Pod Identity planner, its names and its trust policy", () => {
     expect(core.planModelPodIdentity).toBe(planModelPodIdentity);
     expect(core.modelPodIdentityNames("resnet").role).toBe("resnet-pod-role");
-    expect(JSON.parse(core.POD_IDENTITY_TRUST_POLICY).Statement).toEqual([
+    expect(core.podIdentityTrustPolicy("123456789012", "prod", "inference", "resnet").Statement).toEqual([
       {
+        Sid: "EksPodIdentityForThisServiceAccountOnly",
         Effect: "Allow",
         Principal: { Service: "pods.eks.amazonaws.com" },
         Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+          StringEquals: {
+            "aws:SourceAccount": "123456789012",
+            "aws:RequestTag/eks-cluster-name": "prod",
+            "aws:RequestTag/kubernetes-namespace": "inference",
+            "aws:RequestTag/kubernetes-service-account": "resnet",
+          },
+        },
       },
     ]);
   });

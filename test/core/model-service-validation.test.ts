@@ -206,12 +206,13 @@ describe("ModelService validation", () => {
     expect(problems(props).filter((p) => p.includes("is not a prop"))).toEqual([
       'resource is not a prop (did you mean "resources"?); allowed: namespace, model, image, replicas, ' +
         "resources, batching, modelStorage, modelLoadTimeoutSeconds, shutdown, topologySpread, " +
-        "disruptionBudget, allowedSources, monitoring, gateway, serviceAccountRoleArn",
+        "disruptionBudget, allowedSources, monitoring, gateway, serviceAccountRoleArn, auth",
       'shutdown.drainDelay is not a prop (did you mean "drainDelaySeconds"?); allowed: preStopSleepSeconds, ' +
         "drainDelaySeconds, shutdownTimeoutSeconds, terminationGracePeriodSeconds",
       'monitoring.serviceMonitors is not a prop (did you mean "serviceMonitor"?); allowed: namespace, ' +
         "serviceMonitor, serviceMonitorLabels, scrapeIntervalSeconds, alerts, dashboard",
-      'model.sha265 is not a prop (did you mean "sha256"?); allowed: name, uri, sha256, version, versions',
+      'model.sha265 is not a prop (did you mean "sha256"?); allowed: name, uri, sha256, version, versions, ' +
+        "kmsKeyArn",
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { planModelService } from "../../src/plan/model-service";
 import type { KubernetesObject } from "../../src/plan/types";
+import { SERVER_IMAGE_DIGEST } from "../../src/server-image";
 import { VERSION } from "../../src/version";
 import {
   cdktfToken,
@@ -58,8 +59,9 @@ describe("planModelService, the DESIGN.md resnet service on a GPU pool", () => {
     expect(pod.automountServiceAccountToken).toBe(false);
   });
 
-  it("runs the image of this package's version by default", () => {
-    expect(server.image).toBe(`ghcr.io/onnxfleet/onnxfleet-server:${VERSION}`);
+  it("runs the image of this package's version by default, pinned by its sha256 digest", () => {
+    expect(server.image).toBe(`ghcr.io/onnxfleet/onnxfleet-server:${VERSION}@${SERVER_IMAGE_DIGEST}`);
+    expect(SERVER_IMAGE_DIGEST).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(fetch.image).toBe(server.image);
   });
 

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AWS_REGIONS } from "../../src/catalog/aws-regions";
+import { ROUTE53_HEALTH_CHECKER_REGIONS } from "../../src/catalog/route53-health-checkers";
 import { ValidationError } from "../../src/errors";
 import { planMultiRegionFailover } from "../../src/plan/multi-region-failover";
 import type { MultiRegionFailoverProps } from "../../src/specs/multi-region-failover";
@@ -49,6 +50,8 @@ describe("MultiRegionFailover, failover routing (the default)", () => {
       requestInterval: 10,
       failureThreshold: 3,
       measureLatency: false,
+      // Only the checker regions whose ranges src/catalog/route53-health-checkers.ts lists.
+      regions: [...ROUTE53_HEALTH_CHECKER_REGIONS],
       tags: { Name: "global-us-east-1" },
     });
   });

@@ -208,7 +208,7 @@ describe("AutoscaledEndpoint plans over generated props", () => {
     const weighted = service.props.model.versions !== undefined && service.props.model.versions.length > 1;
     // An autoscaled service leaves replicas to the autoscaler (the endpoint refuses a fixed count).
     const { replicas: _fixed, ...props } = service.props;
-    return autoscaledEndpoint(minAvailable, !weighted).map((endpoint) => ({
+    return autoscaledEndpoint(minAvailable, !weighted, service.props.auth !== undefined).map((endpoint) => ({
       service: { ...service, props },
       endpoint,
     }));

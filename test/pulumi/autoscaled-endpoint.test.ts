@@ -15,16 +15,25 @@ const model = {
   uri: "https://models.example.com/resnet50.onnx",
   sha256: "9f2c".padEnd(64, "0"),
 };
+const serviceProps = { model, auth: { tokenSecret: { name: "resnet-token" } } };
 const endpointProps = {
   replicas: { min: 2, max: 20 },
   target: { inflightRequestsPerReplica: 8 },
-  exposure: { type: "nlb" as const, scheme: "internet-facing" as const },
+  exposure: {
+    type: "nlb" as const,
+    scheme: "internet-facing" as const,
+    sourceRanges: ["203.0.113.0/24"],
+    loadBalancerCidrs: ["10.0.0.0/16"],
+    tls: {
+      certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9",
+    },
+  },
 };
 
 describe("AutoscaledEndpoint behind an NLB", () => {
   it("creates an HPA per Deployment and the NLB Service as children, on the cluster's provider", async () => {
     const kubernetes = new k8s.Provider("k8s-use1", { kubeconfig: "{}" });
-    const service = new ModelService("resnet", { model }, { providers: { kubernetes } });
+    const service = new ModelService("resnet", serviceProps, { providers: { kubernetes } });
     new AutoscaledEndpoint("resnet", { ...endpointProps, service }, { providers: { kubernetes } });
     await recording.settle();
 
@@ -70,19 +79,24 @@ describe("AutoscaledEndpoint behind an NLB", () => {
   });
 
   it("exposes the NLB hostname from the Service's status, and its port and scheme", async () => {
-    const service = new ModelService("resnet", { model });
+    const service = new ModelService("resnet", serviceProps);
     const endpoint = new AutoscaledEndpoint("resnet", { ...endpointProps, service });
     // The mock engine fills status.loadBalancer.ingress[0].hostname of a LoadBalancer Service with this name.
     expect(await resolved(endpoint.hostname!)).toBe("resnet-nlb.elb.mock.amazonaws.com");
-    expect(endpoint.port).toBe(80);
+    expect(endpoint.port).toBe(443);
+    expect(endpoint.protocol).toBe("HTTPS");
     expect(endpoint.scheme).toBe("internet-facing");
     expect(endpoint.serviceName).toBe("resnet");
   });
 
-  it("feeds MultiRegionFailover: the records point at each region's NLB hostname", async () => {
+  it("feeds MultiRegionFailover: the records point at each region's NLB hostname, checked over HTTPS", async () => {
     const endpoints = ["east", "west"].map((side) => {
-      const service = new ModelService(`resnet-${side}`, { model });
-      return new AutoscaledEndpoint(`resnet-${side}`, { ...endpointProps, service });
+      const service = new ModelService(`resnet-${side}`, serviceProps);
+      return new AutoscaledEndpoint(`resnet-${side}`, {
+        ...endpointProps,
+        exposure: { ...endpointProps.exposure, admitRoute53HealthCheckers: true },
+        service,
+      });
     });
     new MultiRegionFailover("resnet-global", {
       hostedZoneId: "Z0123456789ABCDEFGHIJ",
@@ -100,7 +114,12 @@ describe("AutoscaledEndpoint behind an NLB", () => {
       "aws:route53/healthCheck:HealthCheck",
       "resnet-global-us-east-1-health-check",
     );
-    expect(check.inputs).toMatchObject({ fqdn: "resnet-east-nlb.elb.mock.amazonaws.com", port: 80 });
+    expect(check.inputs).toMatchObject({
+      fqdn: "resnet-east-nlb.elb.mock.amazonaws.com",
+      type: "HTTPS",
+      port: 443,
+      enableSni: true,
+    });
     // The health check waits for the load balancer Service whose hostname it probes.
     expect(check.dependencies).toContain(recording.get(SERVICE, "resnet-east-nlb").urn);
   });
@@ -108,7 +127,7 @@ describe("AutoscaledEndpoint behind an NLB", () => {
 
 describe("AutoscaledEndpoint (other modes)", () => {
   it("scales with a KEDA ScaledObject custom resource when asked", async () => {
-    const service = new ModelService("resnet", { model });
+    const service = new ModelService("resnet", serviceProps);
     new AutoscaledEndpoint("resnet", {
       ...endpointProps,
       service,
@@ -125,7 +144,7 @@ describe("AutoscaledEndpoint (other modes)", () => {
   });
 
   it("creates no load balancer for clusterIP exposure, and has no hostname", async () => {
-    const service = new ModelService("resnet", { model });
+    const service = new ModelService("resnet", serviceProps);
     const endpoint = new AutoscaledEndpoint("resnet", {
       ...endpointProps,
       service,
@@ -138,11 +157,11 @@ describe("AutoscaledEndpoint (other modes)", () => {
   });
 
   it("is refused by MultiRegionFailover when internal: Route53 cannot probe it", () => {
-    const service = new ModelService("resnet", { model });
+    const service = new ModelService("resnet", serviceProps);
     const endpoint = new AutoscaledEndpoint("resnet", {
       ...endpointProps,
       service,
-      exposure: { type: "nlb", scheme: "internal" },
+      exposure: { type: "nlb", scheme: "internal", loadBalancerCidrs: ["10.0.0.0/16"] },
     });
     expect(
       () =>
@@ -162,7 +181,7 @@ describe("AutoscaledEndpoint (other modes)", () => {
 
 describe("AutoscaledEndpoint (invalid props)", () => {
   it("fails with the core's message and creates nothing of its own", async () => {
-    const service = new ModelService("resnet", { model });
+    const service = new ModelService("resnet", serviceProps);
     await recording.settle();
     const before = recording.resources.length;
     expect(

@@ -7,17 +7,38 @@ import { describe, expect, it } from "vitest";
 import { recordResources, resolved } from "./harness";
 
 const recording = recordResources("onnxfleet-multi-region");
+const certificate = (region: string) =>
+  `arn:aws:acm:${region}:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9`;
 const regions = [
-  { region: "us-east-1", clusterName: "prod-use1", subnetIds: ["subnet-0a1b2c3d4e5f60718"] },
-  { region: "eu-west-1", clusterName: "prod-euw1", subnetIds: ["subnet-0f1e2d3c4b5a60718"] },
+  {
+    region: "us-east-1",
+    clusterName: "prod-use1",
+    subnetIds: ["subnet-0a1b2c3d4e5f60718"],
+    vpcCidr: "10.0.0.0/16",
+    certificateArn: certificate("us-east-1"),
+  },
+  {
+    region: "eu-west-1",
+    clusterName: "prod-euw1",
+    subnetIds: ["subnet-0f1e2d3c4b5a60718"],
+    vpcCidr: "10.1.0.0/16",
+    certificateArn: certificate("eu-west-1"),
+  },
 ];
-pulumi.runtime.setAllConfig({
-  "onnxfleet-multi-region:regions": JSON.stringify(regions),
-  "onnxfleet-multi-region:hostedZoneId": "Z0123456789ABCDEFGHIJ",
-  "onnxfleet-multi-region:domainName": "infer.example.com",
-  "onnxfleet-multi-region:modelUri": "s3://models/resnet50/3/model.onnx",
-  "onnxfleet-multi-region:modelSha256": "9f2c".padEnd(64, "0"),
-});
+/** The example's bearer token: a stack secret. */
+export const EXAMPLE_AUTH_TOKEN = "example-token-0123456789abcdef";
+pulumi.runtime.setAllConfig(
+  {
+    "onnxfleet-multi-region:regions": JSON.stringify(regions),
+    "onnxfleet-multi-region:hostedZoneId": "Z0123456789ABCDEFGHIJ",
+    "onnxfleet-multi-region:domainName": "infer.example.com",
+    "onnxfleet-multi-region:modelUri": "s3://models/resnet50/3/model.onnx",
+    "onnxfleet-multi-region:modelSha256": "9f2c".padEnd(64, "0"),
+    "onnxfleet-multi-region:clientRanges": JSON.stringify(["203.0.113.0/24"]),
+    "onnxfleet-multi-region:authToken": EXAMPLE_AUTH_TOKEN,
+  },
+  ["onnxfleet-multi-region:authToken"],
+);
 const program = await import("../../examples/pulumi-multi-region/index");
 await recording.settle();
 
@@ -80,7 +101,7 @@ describe("examples/pulumi-multi-region", () => {
   });
 
   it("exports the URL, each region's hostname, the health check ids and the planned failover time", async () => {
-    expect(await resolved(program.url)).toBe("http://infer.example.com/v2/models/resnet50/infer");
+    expect(await resolved(program.url)).toBe("https://infer.example.com/v2/models/resnet50/infer");
     expect(await resolved(program.regionalHostnames["eu-west-1"]!)).toBe(
       "resnet-eu-west-1-nlb.elb.mock.amazonaws.com",
     );

@@ -13,6 +13,7 @@ pulumi.runtime.setAllConfig({
     "subnet-0a1b2c3d4e5f60718",
     "subnet-0a1b2c3d4e5f60719",
   ]),
+  "onnxfleet-single-region:vpcCidr": "10.0.0.0/16",
   "onnxfleet-single-region:modelUri": "s3://models/resnet50/3/model.onnx",
   "onnxfleet-single-region:modelSha256": "9f2c".padEnd(64, "0"),
 });
@@ -46,6 +47,6 @@ describe("examples/pulumi-single-region", () => {
     expect(await resolved(program.hostname!)).toBe("resnet-nlb.elb.mock.amazonaws.com");
     expect(program.serviceName).toBe("resnet");
     expect(await resolved(program.nodeGroupName!)).toBe("gpu-node-group-mockid");
-    expect(await resolved(program.podRoleArn!)).toBe("arn:aws:mock:::Role/resnet-pod-role");
+    expect(await resolved(program.podRoleArn!)).toBe("arn:aws:mock::123456789012:Role/resnet-pod-role");
   });
 });

@@ -87,7 +87,7 @@ describe("GpuNodePool (managed node group)", () => {
     const role = recording.get(ROLE, "gpu-node-role");
     // The template's `latestVersion` output is a number (1 under the mocks); the core asks for a string.
     expect(nodeGroup.inputs.launchTemplate).toEqual({ id: "gpu-launch-template-id", version: "1" });
-    expect(nodeGroup.inputs.nodeRoleArn).toBe("arn:aws:mock:::Role/gpu-node-role");
+    expect(nodeGroup.inputs.nodeRoleArn).toBe("arn:aws:mock::123456789012:Role/gpu-node-role");
     expect(nodeGroup.dependencies).toEqual(
       expect.arrayContaining([template.urn, role.urn, ...recording.ofType(ATTACHMENT).map((a) => a.urn)]),
     );
@@ -129,7 +129,7 @@ describe("GpuNodePool (managed node group)", () => {
   it("exposes the node group name, the role ARN and the core's binding as outputs", async () => {
     const pool = new GpuNodePool("gpu", props);
     expect(await resolved(pool.nodeGroupName!)).toBe("gpu-node-group-mockid");
-    expect(await resolved(pool.nodeRoleArn!)).toBe("arn:aws:mock:::Role/gpu-node-role");
+    expect(await resolved(pool.nodeRoleArn!)).toBe("arn:aws:mock::123456789012:Role/gpu-node-role");
     expect(pool.binding).toEqual(planGpuNodePool("gpu", props).binding);
     expect(pool.binding.tolerations).toEqual([
       { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },

@@ -11,6 +11,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { onnxfleetMocks } from "../../constructs/pulumi/testing";
 
+export { MOCK_ACCOUNT_ID } from "../../constructs/pulumi/testing";
+
 /** One resource the program registered. */
 export interface RecordedResource {
   /** Pulumi type token, e.g. `aws:eks/nodeGroup:NodeGroup` or `onnxfleet:index:GpuNodePool`. */

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { beforeEach, describe, expect, it } from "vitest";
 import { GpuNodePool, ModelService } from "../../constructs/pulumi";
 import { ERROR_CODES, ValidationError } from "../../src/errors";
-import { recordResources, resolved } from "./harness";
+import { MOCK_ACCOUNT_ID, recordResources, resolved } from "./harness";
 
 const recording = recordResources();
 beforeEach(() => recording.reset());
@@ -137,11 +137,22 @@ describe("ModelService on a GpuNodePool", () => {
       ],
     });
     const role = recording.get("aws:iam/role:Role", "resnet-pod-role");
-    expect(JSON.parse(role.inputs.assumeRolePolicy as string).Statement).toEqual([
+    // Scoped to the account (from the read policy's ARN), the pool's cluster, the namespace and the
+    // ServiceAccount: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html
+    expect((role.inputs.assumeRolePolicy as { Statement: unknown[] }).Statement).toEqual([
       {
+        Sid: "EksPodIdentityForThisServiceAccountOnly",
         Effect: "Allow",
         Principal: { Service: "pods.eks.amazonaws.com" },
         Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+          StringEquals: {
+            "aws:SourceAccount": MOCK_ACCOUNT_ID,
+            "aws:RequestTag/eks-cluster-name": "prod-use1",
+            "aws:RequestTag/kubernetes-namespace": "default",
+            "aws:RequestTag/kubernetes-service-account": "resnet",
+          },
+        },
       },
     ]);
     const attachment = recording.get(
@@ -150,7 +161,7 @@ describe("ModelService on a GpuNodePool", () => {
     );
     expect(attachment.inputs).toEqual({
       role: "resnet-pod-role-mockid",
-      policyArn: "arn:aws:mock:::Policy/resnet-model-read",
+      policyArn: `arn:aws:mock::${MOCK_ACCOUNT_ID}:Policy/resnet-model-read`,
     });
     const association = recording.get(
       "aws:eks/podIdentityAssociation:PodIdentityAssociation",
@@ -160,10 +171,12 @@ describe("ModelService on a GpuNodePool", () => {
       clusterName: "prod-use1",
       namespace: "default",
       serviceAccount: "resnet",
-      roleArn: "arn:aws:mock:::Role/resnet-pod-role",
+      roleArn: "arn:aws:mock::123456789012:Role/resnet-pod-role",
     });
-    expect(await resolved(service.podRoleArn!)).toBe("arn:aws:mock:::Role/resnet-pod-role");
-    expect(await resolved(service.modelReadPolicyArn!)).toBe("arn:aws:mock:::Policy/resnet-model-read");
+    expect(await resolved(service.podRoleArn!)).toBe("arn:aws:mock::123456789012:Role/resnet-pod-role");
+    expect(await resolved(service.modelReadPolicyArn!)).toBe(
+      "arn:aws:mock::123456789012:Policy/resnet-model-read",
+    );
   });
 
   it("creates no role when the user gives serviceAccountRoleArn (IRSA), and annotates the ServiceAccount", async () => {

@@ -40,6 +40,7 @@ const canaryService = {
 const singleService = {
   model: { name: "resnet50", uri: "s3://models/resnet50/3/model.onnx", sha256: "a".repeat(64) },
   resources: { gpu: 1 },
+  auth: { tokenSecret: { name: "resnet-token" } },
 };
 const target = { inflightRequestsPerReplica: 8 };
 const kedaInCluster = {
@@ -51,7 +52,15 @@ const kedaInCluster = {
 const hpaBehindNlb = {
   replicas: { min: 2, max: 20 },
   target,
-  exposure: { type: "nlb" as const, scheme: "internet-facing" as const },
+  exposure: {
+    type: "nlb" as const,
+    scheme: "internet-facing" as const,
+    sourceRanges: ["203.0.113.0/24"],
+    loadBalancerCidrs: ["10.0.0.0/16"],
+    tls: {
+      certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9",
+    },
+  },
 };
 
 /** The planned object as it crosses the wire: JSON (no undefined fields). */

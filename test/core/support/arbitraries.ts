@@ -196,6 +196,14 @@ export const modelService: fc.Arbitrary<{
     ),
     gateway: fc.record({ name: dnsLabel(30), namespace: fc.option(namespace, { nil: undefined }) }),
     roleArn: fc.option(fc.constant("arn:aws:iam::123456789012:role/model-reader"), { nil: undefined }),
+    auth: fc.option(
+      fc.constantFrom(
+        "none" as const,
+        { tokenSecret: { name: "resnet-token" } },
+        { tokenSecret: { name: "shared-tokens", key: "resnet.token" } },
+      ),
+      { nil: undefined },
+    ),
   })
   .map((g) => {
     const replicas = g.replicas ?? 2;
@@ -248,12 +256,20 @@ export const modelService: fc.Arbitrary<{
       ...(g.monitoring !== undefined ? { monitoring: g.monitoring } : {}),
       ...(g.multi ? { gateway: g.gateway } : {}),
       ...(g.roleArn !== undefined ? { serviceAccountRoleArn: g.roleArn } : {}),
+      ...(g.auth !== undefined ? { auth: g.auth } : {}),
     };
     return { name: g.name, props, ...(g.binding ? { binding: g.binding } : {}) };
   });
 
-/** Valid endpoint props for a service whose disruption budget allows `minAvailable` (if any). */
-export function autoscaledEndpoint(minAvailable: number | undefined, canAutoscaleWithNlb: boolean) {
+/**
+ * Valid endpoint props for a service whose disruption budget allows `minAvailable` (if any); internet-facing
+ * only for a service that names its `auth` (`serviceNamesAuth`).
+ */
+export function autoscaledEndpoint(
+  minAvailable: number | undefined,
+  canAutoscaleWithNlb: boolean,
+  serviceNamesAuth = false,
+) {
   return fc
     .record({
       min: fc.integer({ min: 0, max: 20 }),
@@ -265,9 +281,18 @@ export function autoscaledEndpoint(minAvailable: number | undefined, canAutoscal
       nlb: fc.boolean(),
       scheme: fc.option(fc.constantFrom("internal" as const, "internet-facing" as const), { nil: undefined }),
       port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
-      sourceRanges: fc.option(fc.constantFrom(["0.0.0.0/0"], ["203.0.113.0/24", "198.51.100.0/24"]), {
+      sourceRanges: fc.option(fc.constantFrom("anywhere" as const, ["203.0.113.0/24", "198.51.100.0/24"]), {
         nil: undefined,
       }),
+      loadBalancerCidrs: fc.constantFrom(["10.0.0.0/16"], ["10.1.0.0/24", "10.1.1.0/24"]),
+      admitRoute53HealthCheckers: fc.option(fc.boolean(), { nil: undefined }),
+      tls: fc.option(
+        fc.constantFrom("none" as const, {
+          certificateArn:
+            "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9",
+        }),
+        { nil: undefined },
+      ),
     })
     .map((g): AutoscaledEndpointProps => {
       let min = g.keda ? g.min : Math.max(1, g.min);
@@ -294,9 +319,27 @@ export function autoscaledEndpoint(minAvailable: number | undefined, canAutoscal
           g.nlb && canAutoscaleWithNlb
             ? {
                 type: "nlb",
-                ...(g.scheme !== undefined ? { scheme: g.scheme } : {}),
+                // Internet-facing must name its source ranges and TLS, and needs a service naming its auth.
+                ...(g.scheme === "internet-facing" && !serviceNamesAuth
+                  ? {}
+                  : g.scheme !== undefined
+                    ? { scheme: g.scheme }
+                    : {}),
                 ...(g.port !== undefined ? { port: g.port } : {}),
-                ...(g.sourceRanges !== undefined ? { sourceRanges: g.sourceRanges } : {}),
+                ...(g.sourceRanges !== undefined
+                  ? { sourceRanges: g.sourceRanges }
+                  : g.scheme === "internet-facing"
+                    ? { sourceRanges: ["198.51.100.0/24"] }
+                    : {}),
+                loadBalancerCidrs: g.loadBalancerCidrs,
+                ...(g.admitRoute53HealthCheckers !== undefined
+                  ? { admitRoute53HealthCheckers: g.admitRoute53HealthCheckers }
+                  : {}),
+                ...(g.tls !== undefined
+                  ? { tls: g.tls }
+                  : g.scheme === "internet-facing"
+                    ? { tls: "none" as const }
+                    : {}),
               }
             : { type: "clusterIP" },
       };

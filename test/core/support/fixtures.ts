@@ -30,6 +30,10 @@ export const resnetProps: ModelServiceProps = {
   batching: { maxBatchSize: 32, maxQueueDelayMs: 2 },
 };
 
+/** An ACM certificate ARN of the right shape. */
+export const CERTIFICATE_ARN =
+  "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9";
+
 /** A Pulumi Output as the core sees it: opaque. */
 export function pulumiOutput(label: string): object {
   return { __pulumiOutput: true, label };
