@@ -58,8 +58,26 @@ export function nlbTlsAnnotations(exposure: NlbExposure): Record<string, string>
   };
 }
 
+/**
+ * Annotation listing what an internet-facing endpoint explicitly opted out of (`sourceRanges`, `tls`,
+ * `auth`), so a policy engine or a reviewer reading the cluster sees the choice on the object itself.
+ */
+export const OPT_OUTS_ANNOTATION = "onnxfleet.dev/opt-outs";
+
+/** The explicit opt-outs of an internet-facing endpoint, in a fixed order; empty when there are none. */
+export function optOuts(exposure: NlbExposure, service: ModelServicePlan): string[] {
+  if (exposure.scheme !== "internet-facing") return [];
+  return [
+    ...(exposure.sourceRangesAnywhere ? ["sourceRanges"] : []),
+    ...(exposure.tls ? [] : ["tls"]),
+    ...(service.spec.auth.type === "none" ? ["auth"] : []),
+  ];
+}
+
 export function nlbAnnotations(exposure: NlbExposure, service: ModelServicePlan): Record<string, string> {
+  const opted = optOuts(exposure, service);
   return {
+    ...(opted.length > 0 ? { [OPT_OUTS_ANNOTATION]: opted.join(",") } : {}),
     ...nlbTlsAnnotations(exposure),
     [`${A}type`]: "external",
     [`${A}nlb-target-type`]: "ip",

@@ -26,7 +26,7 @@ const regions = [
   },
 ];
 /** The example's bearer token: a stack secret. */
-export const EXAMPLE_AUTH_TOKEN = "example-token-0123456789abcdef";
+const EXAMPLE_AUTH_TOKEN = "example-token-0123456789abcdef";
 pulumi.runtime.setAllConfig(
   {
     "onnxfleet-multi-region:regions": JSON.stringify(regions),

@@ -13,7 +13,7 @@ import { DaemonSet, Deployment } from "kubernetes-models/apps/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
-import { ConfigMap, Service, ServiceAccount } from "kubernetes-models/v1";
+import { ConfigMap, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 import type { KubernetesObject } from "../../../src/plan/types";
 
 type Model = new (data: never) => { validate(): void };
@@ -21,6 +21,7 @@ type Model = new (data: never) => { validate(): void };
 const MODELS: Record<string, Model> = {
   "v1/ServiceAccount": ServiceAccount as unknown as Model,
   "v1/ConfigMap": ConfigMap as unknown as Model,
+  "v1/Secret": Secret as unknown as Model,
   "v1/Service": Service as unknown as Model,
   "apps/v1/Deployment": Deployment as unknown as Model,
   "apps/v1/DaemonSet": DaemonSet as unknown as Model,
