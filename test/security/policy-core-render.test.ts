@@ -117,7 +117,7 @@ describe("policy as code over the core's plans", () => {
     const lb = open.kubernetesObjects.find((o) => o.kind === "Service" && o.metadata?.name === "resnet-nlb");
     expect(lb?.metadata?.annotations?.["onnxfleet.dev/opt-outs"]).toBe("sourceRanges,tls,auth");
     // Without the annotation the same objects fail every rule they relied on.
-    delete (lb?.metadata?.annotations as Record<string, string>)["onnxfleet.dev/opt-outs"];
+    delete (lb!.metadata!.annotations as Record<string, string>)["onnxfleet.dev/opt-outs"];
     expect(securityViolations(open)).toEqual([
       "Service resnet-nlb admits 0.0.0.0/0 without the sourceRanges opt-out",
       "Service resnet-nlb is internet-facing without TLS 1.3",

@@ -92,7 +92,7 @@ describe("policy as code over examples/pulumi-multi-region under Pulumi mocks", 
     const lb = kubernetesObjects.find(
       (o) => (o.metadata as { name: string }).name === "resnet-us-east-1-nlb",
     );
-    const ranges = (lb?.spec as { loadBalancerSourceRanges: string[] }).loadBalancerSourceRanges;
+    const ranges = (lb!.spec as { loadBalancerSourceRanges: string[] }).loadBalancerSourceRanges;
     expect(ranges).toContain("203.0.113.0/24");
     expect(ranges).toContain("15.177.0.0/18");
     for (const check of recording.ofType("aws:route53/healthCheck:HealthCheck"))
