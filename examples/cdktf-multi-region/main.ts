@@ -1,6 +1,6 @@
 // One ONNX model served on GPUs from EKS clusters in several regions, autoscaled on in-flight requests,
 // behind one DNS name that fails over between regions. `cdktf deploy` with the context in cdktf.json and
-// `--var hostedZoneId=Z... --var domainName=infer.example.com`. The clusters exist already (another stack or
+// `--var hostedZoneId=Z... --var domainName=infer.example.com --var authToken=$(openssl rand -hex 32)`. The clusters exist already (another stack or
 // an earlier apply): kubernetes_manifest reads the cluster's API at plan time.
 import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -18,6 +18,10 @@ export interface RegionConfig {
   readonly clusterName: string;
   /** Private subnets for the GPU nodes. */
   readonly subnetIds: string[];
+  /** CIDR of the cluster's VPC: the NLB reaches the pods from its addresses there. */
+  readonly vpcCidr: string;
+  /** ACM certificate of the domain name in this region: the NLB terminates TLS with it. */
+  readonly certificateArn: string;
 }
 
 /** The model every region serves (cdktf.json `context.model`). */
@@ -53,9 +57,11 @@ export class InferenceStack extends TerraformStack {
     super(scope, id);
     const hostedZoneId = new TerraformVariable(this, "hostedZoneId", { type: "string" });
     const domainName = new TerraformVariable(this, "domainName", { type: "string" });
+    // The bearer token clients send: sensitive, so Terraform never prints it.
+    const authToken = new TerraformVariable(this, "authToken", { type: "string", sensitive: true });
 
     const endpoints = regions.map((config) => {
-      const { region, clusterName, subnetIds } = config;
+      const { region, clusterName, subnetIds, vpcCidr, certificateArn } = config;
       const providers = regionProviders(this, config);
       const pool = new GpuNodePool(this, `gpu-${region}`, {
         clusterName,
@@ -69,6 +75,7 @@ export class InferenceStack extends TerraformStack {
         resources: { gpu: 1, cpu: "2", memory: "8Gi" },
         nodePool: pool,
         batching: { maxBatchSize: 32, maxQueueDelayMs: 2 },
+        auth: { tokenSecret: { value: authToken.stringValue } },
         providers,
       });
       // The endpoint may share its service's name: its construct id then becomes `resnet-<region>-endpoint`.
@@ -76,7 +83,15 @@ export class InferenceStack extends TerraformStack {
         service,
         replicas: { min: 2, max: 20 },
         target: { inflightRequestsPerReplica: 8 },
-        exposure: { type: "nlb", scheme: "internet-facing" },
+        // Closed by default (docs/security.md): the client ranges and Route53's checkers, TLS with ACM.
+        exposure: {
+          type: "nlb",
+          scheme: "internet-facing",
+          sourceRanges: ["203.0.113.0/24"],
+          admitRoute53HealthCheckers: true,
+          loadBalancerCidrs: [vpcCidr],
+          tls: { certificateArn },
+        },
         providers,
       });
     });

@@ -2,7 +2,7 @@
 // through an internet-facing NLB. `cdktf deploy`; the kubeconfig context must reach the cluster at plan time.
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
-import { App, TerraformOutput, TerraformStack } from "cdktf";
+import { App, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { AutoscaledEndpoint, GpuNodePool, ModelService } from "onnxfleet/cdktf";
 
@@ -29,12 +29,27 @@ export class SingleRegionStack extends TerraformStack {
       },
       resources: { gpu: 1, cpu: "2", memory: "8Gi" },
       nodePool: pool,
+      // Every inference needs the bearer token (`--var authToken=...`), kept in a Secret created here.
+      auth: {
+        tokenSecret: {
+          value: new TerraformVariable(this, "authToken", { type: "string", sensitive: true }).stringValue,
+        },
+      },
     });
     this.endpoint = new AutoscaledEndpoint(this, "resnet", {
       service,
       replicas: { min: 1, max: 4 },
       target: { inflightRequestsPerReplica: 8 },
-      exposure: { type: "nlb", scheme: "internet-facing" },
+      exposure: {
+        type: "nlb",
+        scheme: "internet-facing",
+        sourceRanges: ["203.0.113.0/24"],
+        loadBalancerCidrs: ["10.0.0.0/16"],
+        tls: {
+          certificateArn:
+            "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9",
+        },
+      },
     });
     new TerraformOutput(this, "hostname", { value: this.endpoint.hostname });
   }

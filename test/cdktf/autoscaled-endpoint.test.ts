@@ -54,7 +54,8 @@ describe("CDKTF AutoscaledEndpoint behind an NLB", () => {
     expect(JSON.parse(resolvedHostname).output.hostname.value).toBe(
       `\${kubernetes_manifest.${id}.object.status.loadBalancer.ingress[0].hostname}`,
     );
-    expect(endpoint?.port).toBe(80);
+    expect(endpoint?.port).toBe(443);
+    expect(endpoint?.protocol).toBe("HTTPS");
     expect(endpoint?.scheme).toBe("internet-facing");
   });
 

@@ -23,11 +23,21 @@ const serviceProps = {
   resources: { gpu: 1, cpu: "2", memory: "8Gi" },
   batching: { maxBatchSize: 32, maxQueueDelayMs: 2 },
   monitoring: { serviceMonitor: true },
+  auth: { tokenSecret: { name: "resnet-token" } },
 };
 const endpointProps = {
   replicas: { min: 2, max: 20 },
   target: { inflightRequestsPerReplica: 8 },
-  exposure: { type: "nlb" as const, scheme: "internet-facing" as const },
+  exposure: {
+    type: "nlb" as const,
+    scheme: "internet-facing" as const,
+    sourceRanges: ["203.0.113.0/24"],
+    admitRoute53HealthCheckers: true,
+    loadBalancerCidrs: ["10.0.0.0/16"],
+    tls: {
+      certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9",
+    },
+  },
 };
 const failoverProps = {
   hostedZoneId: "Z0123456789ABCDEFGHIJ",

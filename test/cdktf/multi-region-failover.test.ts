@@ -44,13 +44,23 @@ function twoRegions(stack: TerraformStack, failover: Partial<MultiRegionFailover
       model,
       resources: { gpu: 1, cpu: "2", memory: "8Gi" },
       nodePool: pool,
+      auth: { tokenSecret: { name: "resnet-token" } },
       providers,
     });
     return new AutoscaledEndpoint(stack, `resnet-${region}`, {
       service,
       replicas: { min: 2, max: 10 },
       target: { inflightRequestsPerReplica: 8 },
-      exposure: { type: "nlb", scheme: "internet-facing" },
+      exposure: {
+        type: "nlb",
+        scheme: "internet-facing",
+        sourceRanges: ["203.0.113.0/24"],
+        admitRoute53HealthCheckers: true,
+        loadBalancerCidrs: ["10.0.0.0/16"],
+        tls: {
+          certificateArn: `arn:aws:acm:${region}:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9`,
+        },
+      },
       providers,
     });
   });

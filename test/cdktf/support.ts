@@ -169,11 +169,21 @@ export const serviceProps = {
   model: { name: "resnet50", uri: "s3://models/resnet50/3/model.onnx", sha256: "a".repeat(64) },
   resources: { gpu: 1, cpu: "2", memory: "8Gi" },
   batching: { maxBatchSize: 32, maxQueueDelayMs: 2 },
+  auth: { tokenSecret: { name: "resnet-token" } },
 };
 
-/** An HPA-scaled endpoint behind an internet-facing NLB. */
+/** An HPA-scaled endpoint behind an internet-facing NLB, closed to all but one range, with TLS. */
 export const endpointProps = {
   replicas: { min: 2, max: 10 },
   target: { inflightRequestsPerReplica: 8 },
-  exposure: { type: "nlb" as const, scheme: "internet-facing" as const },
+  exposure: {
+    type: "nlb" as const,
+    scheme: "internet-facing" as const,
+    sourceRanges: ["203.0.113.0/24"],
+    admitRoute53HealthCheckers: true,
+    loadBalancerCidrs: ["10.0.0.0/16"],
+    tls: {
+      certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9",
+    },
+  },
 };
