@@ -160,6 +160,7 @@ describe("planAutoscaledEndpoint, the DESIGN.md endpoint", () => {
       {
         ...resnetProps,
         shutdown: { preStopSleepSeconds: 12, drainDelaySeconds: 8, shutdownTimeoutSeconds: 40 },
+        auth: "none",
       },
       gpuBinding,
     );
@@ -178,6 +179,7 @@ describe("planAutoscaledEndpoint, the DESIGN.md endpoint", () => {
       {
         ...resnetProps,
         shutdown: { preStopSleepSeconds: 600, drainDelaySeconds: 5, shutdownTimeoutSeconds: 3500 },
+        auth: "none",
       },
       gpuBinding,
     );
@@ -377,7 +379,7 @@ describe("AutoscaledEndpoint validation", () => {
   // #15 item 10: the HPA owns the count; a planned spec.replicas resets it on every apply:
   // https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling
   it("refuses a service that fixes replicas, and plans no spec.replicas beside its autoscaler", () => {
-    const fixed = planModelService("resnet", { ...resnetProps, replicas: 3 }, gpuBinding);
+    const fixed = planModelService("resnet", { ...resnetProps, replicas: 3, auth: "none" }, gpuBinding);
     expect(problems(designProps, fixed)).toEqual([
       'service (ModelService "resnet") sets replicas (3), which this endpoint\'s autoscaler owns: every apply ' +
         "of its Deployments would reset the autoscaler's count; remove replicas from the ModelService (this " +

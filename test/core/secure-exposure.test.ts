@@ -14,8 +14,11 @@ import { planModelService } from "../../src/plan/model-service";
 import { planMultiRegionFailover } from "../../src/plan/multi-region-failover";
 import type { AutoscaledEndpointProps, NlbExposureProps } from "../../src/specs/autoscaled-endpoint";
 import { ipv4CidrContains } from "../../src/specs/cidr";
-import { CERTIFICATE_ARN, pulumiOutput, resnetProps } from "./support/fixtures";
+import { CERTIFICATE_ARN, resnetProps as gpuResnetProps, pulumiOutput } from "./support/fixtures";
 import type { Json } from "./support/json";
+
+/** The DESIGN.md model on CPU: no GPU pool needed to plan it. */
+const resnetProps = { ...gpuResnetProps, resources: { cpu: "2", memory: "8Gi" } };
 
 const unauthenticated = planModelService("resnet", resnetProps);
 const authenticated = planModelService("resnet", { ...resnetProps, auth: { tokenSecret: { name: "tok" } } });

@@ -11,8 +11,12 @@ import { type KubernetesObject, replaceSensitiveRefs } from "../../src/plan/type
 import { SERVER_IMAGE_DIGEST } from "../../src/server-image";
 import type { ModelServiceProps } from "../../src/specs/model-service";
 import { parseS3Uri, s3ObjectArn } from "../../src/specs/model-uri";
-import { cdktfToken, pulumiOutput, resnetProps, SHA_A } from "./support/fixtures";
+import { cdktfToken, resnetProps as gpuResnetProps, pulumiOutput, SHA_A } from "./support/fixtures";
 import type { Json } from "./support/json";
+
+/** The DESIGN.md model on CPU: no GPU pool needed to plan it. */
+const resnetProps = { ...gpuResnetProps, resources: { cpu: "2", memory: "8Gi" } };
+
 import { restrictedViolations } from "./support/pod-security-standard";
 import { validateAgainstUpstreamSchema } from "./support/schemas";
 

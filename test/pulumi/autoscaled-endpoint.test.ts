@@ -68,7 +68,7 @@ describe("AutoscaledEndpoint behind an NLB", () => {
   // #15 item 6: the controller injects its readiness gate only into pods of a labelled namespace:
   // https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/pod_readiness_gate/
   it("labels the service's namespace for the NLB pod readiness gate, patching only that label", async () => {
-    const service = new ModelService("resnet", { model, namespace: "inference" });
+    const service = new ModelService("resnet", { ...serviceProps, namespace: "inference" });
     new AutoscaledEndpoint("resnet", { ...endpointProps, service });
     await recording.settle();
     const patch = recording.get("kubernetes:core/v1:NamespacePatch", "resnet-namespace-labels");

@@ -38,7 +38,9 @@ function plannedKinds(): Map<string, KubernetesObject> {
       const budget = service.props.disruptionBudget;
       const minAvailable = budget && "minAvailable" in budget ? budget.minAvailable : undefined;
       const weighted = service.props.model.versions !== undefined && service.props.model.versions.length > 1;
-      return autoscaledEndpoint(minAvailable, !weighted).map((endpoint) => ({ service, endpoint }));
+      return autoscaledEndpoint(minAvailable, !weighted, service.props.auth !== undefined).map(
+        (endpoint) => ({ service, endpoint }),
+      );
     });
   fc.assert(
     fc.property(serviceAndEndpoint, ({ service, endpoint }) => {
