@@ -398,7 +398,7 @@ describe("AutoscaledEndpoint validation", () => {
   it("plans the ServiceMonitor the in-flight metric needs unless the service has one or a KEDA query reads elsewhere", () => {
     const monitored = planModelService(
       "resnet",
-      { ...resnetProps, monitoring: { serviceMonitor: true } },
+      { ...resnetProps, monitoring: { serviceMonitor: true }, auth: "none" },
       gpuBinding,
     );
     const withOwn = planAutoscaledEndpoint("resnet", designProps, monitored);

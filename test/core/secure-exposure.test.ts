@@ -85,7 +85,8 @@ describe("an internet-facing NLB is refused until it names who may connect, infe
       endpoint({ loadBalancerCidrs: ["10.0.0.0/16"] }),
       unauthenticated,
     );
-    const [nlb, policy] = plan.kubernetesObjects.slice(-2) as unknown as [Json, Json];
+    const nlb = plan.kubernetesObjects.find((o) => o.kind === "Service") as unknown as Json;
+    const policy = plan.kubernetesObjects.find((o) => o.kind === "NetworkPolicy") as unknown as Json;
     expect(nlb.spec.loadBalancerSourceRanges).toEqual(["10.0.0.0/16"]);
     expect(nlb.metadata.annotations["onnxfleet.dev/opt-outs"]).toBeUndefined();
     expect(policy.spec.ingress).toEqual([
