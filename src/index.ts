@@ -211,7 +211,16 @@ export {
   type TopologyModelServiceProps,
   type TopologyPlan,
 } from "./render";
-export { IMAGE_DIGEST_PATTERN, SERVER_IMAGE_DIGEST, SERVER_IMAGE_REPOSITORY } from "./server-image";
+export {
+  IMAGE_DIGEST_PATTERN,
+  SERVER_IMAGE_CUDA_DIGEST,
+  SERVER_IMAGE_CUDA_TAG_SUFFIX,
+  SERVER_IMAGE_DIGEST,
+  SERVER_IMAGE_FLAVOURS,
+  SERVER_IMAGE_REPOSITORY,
+  type ServerImageFlavour,
+  serverImageTag,
+} from "./server-image";
 export {
   ANYWHERE,
   AUTOSCALED_ENDPOINT_DEFAULTS,

@@ -322,7 +322,8 @@ export interface ModelServiceProps {
   /**
    * The onnxfleet-server image. The digest form `repo@sha256:<64 hex>` (or `repo:tag@sha256:<64 hex>`) is
    * recommended: a tag can be re-pointed to other content, a digest cannot. A tag alone is accepted.
-   * @default - `ghcr.io/onnxfleet/onnxfleet-server:<this package's VERSION>@sha256:<its digest>` (src/server-image.ts)
+   * @default - `ghcr.io/onnxfleet/onnxfleet-server:<this package's VERSION>@sha256:<its digest>` (src/server-image.ts); with
+   *   `resources.gpu > 0`, the CUDA flavour `...:<VERSION>-cuda12@sha256:<its digest>`
    */
   readonly image?: Lazy<string>;
   /**

@@ -131,12 +131,13 @@ export function resolveModelServiceSpec(
   checkDns1123Label(check, "namespace", namespace);
 
   const { modelName, versions, weightedVersions } = resolveModel(check, props);
-  const image = props.image ?? defaultServerImage();
+  const resources = resolveResources(check, props, binding);
+  // gpu > 0 runs `--execution-provider cuda`, which only the CUDA flavour can load.
+  const image = props.image ?? defaultServerImage(resources.gpu > 0 ? "cuda" : "cpu");
   checkImage(check, image);
   const replicas = props.replicas;
   if (replicas !== undefined) checkIntegerRange(check, "replicas", replicas, 0, 1000);
 
-  const resources = resolveResources(check, props, binding);
   const batching = resolveBatching(check, props);
   const modelStorage = resolveModelStorage(check, props.modelStorage);
   const modelLoadTimeoutSeconds = props.modelLoadTimeoutSeconds ?? D.modelLoadTimeoutSeconds;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { planModelService } from "../../src/plan/model-service";
 import type { KubernetesObject } from "../../src/plan/types";
-import { SERVER_IMAGE_DIGEST } from "../../src/server-image";
+import { SERVER_IMAGE_CUDA_DIGEST, SERVER_IMAGE_DIGEST } from "../../src/server-image";
 import { VERSION } from "../../src/version";
 import {
   cdktfToken,
@@ -59,10 +59,36 @@ describe("planModelService, the DESIGN.md resnet service on a GPU pool", () => {
     expect(pod.automountServiceAccountToken).toBe(false);
   });
 
-  it("runs the image of this package's version by default, pinned by its sha256 digest", () => {
-    expect(server.image).toBe(`ghcr.io/onnxfleet/onnxfleet-server:${VERSION}@${SERVER_IMAGE_DIGEST}`);
-    expect(SERVER_IMAGE_DIGEST).toMatch(/^sha256:[0-9a-f]{64}$/);
+  it("runs the CUDA flavour of this package's version by default (gpu > 0), pinned by its sha256 digest", () => {
+    // --execution-provider cuda needs libonnxruntime_providers_cuda.so, which only the CUDA image has (#15 item 1).
+    expect(server.args).toContain("cuda");
+    expect(server.image).toBe(
+      `ghcr.io/onnxfleet/onnxfleet-server:${VERSION}-cuda12@${SERVER_IMAGE_CUDA_DIGEST}`,
+    );
+    expect(SERVER_IMAGE_CUDA_DIGEST).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(fetch.image).toBe(server.image);
+  });
+
+  it("runs the CPU flavour by default when the service asks for no GPU", () => {
+    const cpuPlan = planModelService(
+      "resnet-cpu",
+      { ...resnetProps, resources: { gpu: 0, cpu: "2", memory: "8Gi" } },
+      cpuBinding,
+    );
+    const cpuServer = find(cpuPlan.kubernetesObjects, "Deployment").spec.template.spec.containers[0];
+    expect(cpuServer.args).toContain("cpu");
+    expect(cpuServer.image).toBe(`ghcr.io/onnxfleet/onnxfleet-server:${VERSION}@${SERVER_IMAGE_DIGEST}`);
+  });
+
+  it("keeps an image the props name, GPU or not", () => {
+    const own = planModelService(
+      "resnet-own",
+      { ...resnetProps, image: "registry.example.com/srv:1.2.3" },
+      gpuBinding,
+    );
+    expect(find(own.kubernetesObjects, "Deployment").spec.template.spec.containers[0].image).toBe(
+      "registry.example.com/srv:1.2.3",
+    );
   });
 
   it("fetches the model with its sha256 into the Triton layout before the server starts", () => {
