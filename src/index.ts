@@ -122,7 +122,7 @@ export {
   gpuNodePoolNames,
   multiRegionFailoverNames,
   NODE_POOL_LABEL,
-} from "./naming-cloud";
+} from "./naming-gpu-pool-failover";
 export {
   type AutoscaledEndpointPlan,
   defaultInflightQuery,

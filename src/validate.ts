@@ -2,7 +2,7 @@ import { type Problem, ValidationError } from "./errors";
 import { isUnresolved, type Lazy } from "./lazy";
 
 /**
- * Collects the problems of one construct's props, then throws them all at once (STYLE.md): a user fixes
+ * Collects the problems of one construct's props, then throws them all at once: a user fixes
  * every mistake in one round instead of one per `pulumi preview`.
  *
  * ```ts

@@ -2,7 +2,7 @@ import type { Route53HealthCheck } from "@cdktf/provider-aws/lib/route53-health-
 import type { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Construct } from "constructs";
 import type { Lazy } from "../../src/lazy";
-import { multiRegionFailoverNames } from "../../src/naming-cloud";
+import { multiRegionFailoverNames } from "../../src/naming-gpu-pool-failover";
 import { type MultiRegionFailoverPlan, planMultiRegionFailover } from "../../src/plan/multi-region-failover";
 import { failoverEndpointOf } from "../../src/specs/failover-endpoint";
 import type {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { multiRegionFailoverNames } from "../../src/naming-cloud";
+import { multiRegionFailoverNames } from "../../src/naming-gpu-pool-failover";
 import { type MultiRegionFailoverPlan, planMultiRegionFailover } from "../../src/plan/multi-region-failover";
 import { type FailoverEndpointSource, failoverEndpointOf } from "../../src/specs/failover-endpoint";
 import type {

@@ -3,7 +3,7 @@
  * objects, the NVIDIA device plugin where the AMI lacks it, and the binding a ModelService uses.
  */
 import { type GpuPoolCapacity, gpuPoolCapacity } from "../capacity/gpu-pool";
-import { gpuNodePoolNames, NODE_POOL_LABEL } from "../naming-cloud";
+import { gpuNodePoolNames, NODE_POOL_LABEL } from "../naming-gpu-pool-failover";
 import { type GpuNodePoolProps, type GpuNodePoolSpec, resolveGpuNodePoolSpec } from "../specs/gpu-node-pool";
 import { plannedCloudResource } from "./cloud-resource-types";
 import { containerVolumeDevice, GPU_TAINT, NVIDIA_GPU_RESOURCE, nodeLabels } from "./gpu-node";

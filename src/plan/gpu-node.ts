@@ -2,7 +2,7 @@
  * What every GPU node of a pool has, whichever way it is created: the GPU resource, the taint, the labels
  * and the volume that holds container images.
  */
-import { NODE_POOL_LABEL } from "../naming-cloud";
+import { NODE_POOL_LABEL } from "../naming-gpu-pool-failover";
 import type { GpuNodePoolSpec } from "../specs/gpu-node-pool";
 
 /** Extended resource name of NVIDIA GPUs. */

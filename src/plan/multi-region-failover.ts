@@ -4,7 +4,7 @@
  */
 import type { NPlusOneVerdict } from "../capacity/n-plus-one";
 import { ROUTE53_HEALTH_CHECKER_REGIONS } from "../catalog/route53-health-checkers";
-import { multiRegionFailoverNames } from "../naming-cloud";
+import { multiRegionFailoverNames } from "../naming-gpu-pool-failover";
 import {
   type MultiRegionFailoverProps,
   type MultiRegionFailoverSpec,

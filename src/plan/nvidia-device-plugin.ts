@@ -13,7 +13,7 @@
  * no service account token (the plugin does not talk to the API server), and only on the pool's nodes.
  */
 import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME, MANAGED_BY } from "../labels";
-import { DEVICE_PLUGIN_NAMESPACE, gpuNodePoolNames, NODE_POOL_LABEL } from "../naming-cloud";
+import { DEVICE_PLUGIN_NAMESPACE, gpuNodePoolNames, NODE_POOL_LABEL } from "../naming-gpu-pool-failover";
 import type { GpuAmiType, GpuNodePoolSpec } from "../specs/gpu-node-pool";
 import type { KubernetesObject } from "./types";
 

@@ -3,7 +3,7 @@
  */
 import { explainNonGpuInstanceType } from "../catalog/gpu-instance-types";
 import { isUnresolved, type Lazy } from "../lazy";
-import { GPU_NODE_POOL_NAME_MAX_LENGTH } from "../naming-cloud";
+import { GPU_NODE_POOL_NAME_MAX_LENGTH } from "../naming-gpu-pool-failover";
 import { show, Validator } from "../validate";
 import {
   checkDns1123Label,
@@ -15,18 +15,18 @@ import {
   propNames,
 } from "./common";
 
+export const GPU_NODE_POOL_MODES = ["managed", "karpenter"] as const;
+export const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
+export const GPU_AMI_TYPES = ["AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA"] as const;
+
 /** How the pool's nodes are created. */
-export type GpuNodePoolMode = "managed" | "karpenter";
+export type GpuNodePoolMode = (typeof GPU_NODE_POOL_MODES)[number];
 /** EC2 purchasing option of the pool's nodes. */
-export type CapacityType = "ON_DEMAND" | "SPOT";
+export type CapacityType = (typeof CAPACITY_TYPES)[number];
 /** EKS AMI types with the NVIDIA driver. */
-export type GpuAmiType = "AL2023_x86_64_NVIDIA" | "BOTTLEROCKET_x86_64_NVIDIA";
+export type GpuAmiType = (typeof GPU_AMI_TYPES)[number];
 /** IMDSv2 response hop limit: 1 keeps pods away from the node's credentials; 2 lets pods reach IMDS. */
 export type ImdsHopLimit = 1 | 2;
-
-export const GPU_NODE_POOL_MODES: readonly GpuNodePoolMode[] = ["managed", "karpenter"];
-export const CAPACITY_TYPES: readonly CapacityType[] = ["ON_DEMAND", "SPOT"];
-export const GPU_AMI_TYPES: readonly GpuAmiType[] = ["AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA"];
 
 /** Smallest and largest root (AL2023) or data (Bottlerocket) volume, in GiB. */
 export const DISK_SIZE_GIB_MIN = 20;

@@ -14,18 +14,18 @@ import { ipv4RangesNotCovered } from "./cidr";
 import { checkDns1123Label, checkIntegerRange, checkKnownKeys, checkOneOf, propNames } from "./common";
 import { checkFailoverCapacity, type FailoverEndpointCapacity } from "./failover-capacity";
 
+export const FAILOVER_ROUTINGS = ["failover", "latency"] as const;
+export const FAILOVER_ROLES = ["primary", "secondary"] as const;
+export const HEALTH_CHECK_PROTOCOLS = ["HTTPS", "HTTP"] as const;
+
 /** How Route53 answers: one primary with a standby, or the lowest-latency healthy region. */
-export type FailoverRouting = "failover" | "latency";
+export type FailoverRouting = (typeof FAILOVER_ROUTINGS)[number];
 /** Role of a region under `failover` routing. */
-export type FailoverRole = "primary" | "secondary";
+export type FailoverRole = (typeof FAILOVER_ROLES)[number];
 /** Protocol of the Route53 health check. */
-export type HealthCheckProtocol = "HTTPS" | "HTTP";
+export type HealthCheckProtocol = (typeof HEALTH_CHECK_PROTOCOLS)[number];
 /** Route53 health-check request intervals, in seconds (10 is "fast", billed higher). */
 export type HealthCheckIntervalSeconds = 10 | 30;
-
-export const FAILOVER_ROUTINGS: readonly FailoverRouting[] = ["failover", "latency"];
-export const FAILOVER_ROLES: readonly FailoverRole[] = ["primary", "secondary"];
-export const HEALTH_CHECK_PROTOCOLS: readonly HealthCheckProtocol[] = ["HTTPS", "HTTP"];
 
 /**
  * Anything that serves the model at a hostname: an AutoscaledEndpoint (whose `hostname` is the load

@@ -39,7 +39,7 @@ function problems(props: AutoscaledEndpointProps, servicePlan = service): string
   return [];
 }
 
-describe("planAutoscaledEndpoint, the DESIGN.md endpoint", () => {
+describe("planAutoscaledEndpoint, the README endpoint", () => {
   const plan = planAutoscaledEndpoint("resnet-us-east-1", designProps, service);
   const hpa = plan.kubernetesObjects[0] as Json;
 

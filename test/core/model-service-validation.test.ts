@@ -23,7 +23,7 @@ function problems(
 }
 
 describe("ModelService validation", () => {
-  it("accepts the DESIGN.md props", () => {
+  it("accepts the README props", () => {
     expect(problems(resnetProps)).toEqual([]);
   });
 

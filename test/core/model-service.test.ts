@@ -36,7 +36,7 @@ const canaryProps = {
   gateway: { name: "public", namespace: "gateways" },
 };
 
-describe("planModelService, the DESIGN.md resnet service on a GPU pool", () => {
+describe("planModelService, the README resnet service on a GPU pool", () => {
   const plan = planModelService("resnet-us-east-1", resnetProps, gpuBinding);
   const deployment = find(plan.kubernetesObjects, "Deployment");
   const pod = deployment.spec.template.spec;

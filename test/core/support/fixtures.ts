@@ -23,7 +23,7 @@ export const cpuBinding: NodePoolBinding = {
   gpuMemoryGiB: 0,
 };
 
-/** The ModelService of DESIGN.md's user program. */
+/** The ModelService of README.md's programs (resnet50 on a GPU pool). */
 export const resnetProps: ModelServiceProps = {
   model: { name: "resnet50", uri: "s3://models/resnet50/3/model.onnx", sha256: SHA_A },
   resources: { gpu: 1, cpu: "2", memory: "8Gi" },

@@ -1,6 +1,6 @@
 /**
  * Names of the resources GpuNodePool and MultiRegionFailover plan: a public contract (changing one replaces
- * cloud resources or orphans Kubernetes objects), pinned by test/core/naming-cloud.test.ts.
+ * cloud resources or orphans Kubernetes objects), pinned by test/core/naming-gpu-pool-failover.test.ts.
  */
 
 /**

@@ -6,7 +6,7 @@ import {
   gpuNodePoolNames,
   multiRegionFailoverNames,
   NODE_POOL_LABEL,
-} from "../../src/naming-cloud";
+} from "../../src/naming-gpu-pool-failover";
 
 describe("names of GpuNodePool children", () => {
   it("are pinned", () => {
