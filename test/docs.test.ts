@@ -40,7 +40,7 @@ const FENCE = /^```(ts|typescript)\s*$/;
 const PREAMBLE = /<!--\s*ts-preamble\s*\n((?:(?!-->)[\s\S])*)-->\s*$/;
 
 /** The TypeScript blocks of one Markdown file, with their preambles. */
-export function typescriptBlocks(doc: string, text: string): Block[] {
+function typescriptBlocks(doc: string, text: string): Block[] {
   const lines = text.split("\n");
   const blocks: Block[] = [];
   let heading = "";
