@@ -13,7 +13,7 @@ import { DrainController, exitOnShutdownSignal } from "./lifecycle";
 import { createLogger } from "./logger";
 import { createServerMetrics, modelMetricsFor, startMetricsServer } from "./metrics";
 import { ModelRepository } from "./repository/repository";
-import { stopWorkerThreads, workerThreadsBusy } from "./runtime";
+import { assertCudaProviderInstalled, stopWorkerThreads, workerThreadsBusy } from "./runtime";
 import { loadAuthToken } from "./security";
 
 /** A running server, for callers that start it in-process (tests, the demo). */
@@ -72,6 +72,8 @@ export async function start(
   const config = loadConfig(argv, env);
   const logger = createLogger(config.logLevel, options.logDestination);
   logger.info({ config: loggableConfig(config) }, "starting onnxfleet-server");
+  // Exit at once, naming the library and the image, rather than fail every model load behind a probe loop.
+  if (config.executionProvider === "cuda") assertCudaProviderInstalled();
   const authToken = loadAuthToken({ tokenFile: config.authTokenFile, token: config.authToken });
   const metrics = createServerMetrics();
   const repository = new ModelRepository({
