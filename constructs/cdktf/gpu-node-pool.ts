@@ -5,7 +5,7 @@ import { type GpuNodePoolPlan, planGpuNodePool } from "../../src/plan/gpu-node-p
 import type { NodePoolBinding } from "../../src/plan/types";
 import type { GpuNodePoolProps as CoreGpuNodePoolProps } from "../../src/specs/gpu-node-pool";
 import { createCloudResources, createManifests } from "./create-planned";
-import type { CdktfConstructProps } from "./providers";
+import type { CdktfConstructProps, CdktfProviders } from "./providers";
 
 /**
  * Props of a {@link GpuNodePool}: the core's `GpuNodePoolProps` (a prop typed `Lazy<T>` takes a CDKTF token,
@@ -36,6 +36,8 @@ export class GpuNodePool extends Construct {
    * `karpenter` mode (Karpenter's node role is yours).
    */
   readonly nodeRoleArn: Lazy<string> | undefined;
+  /** The providers the pool's children use (as given); a {@link ModelService} on the pool inherits them. */
+  readonly providers: CdktfProviders;
 
   /**
    * @param id the pool's name: a DNS-1123 label of at most 36 characters, prefix of every child's name.
@@ -48,6 +50,7 @@ export class GpuNodePool extends Construct {
     this.plan = plan;
     this.binding = plan.binding;
     this.clusterName = plan.spec.clusterName;
+    this.providers = { ...providers };
 
     const cloud = createCloudResources(this, plan.cloudResources, providers);
     createManifests(

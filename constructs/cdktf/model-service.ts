@@ -7,7 +7,7 @@ import { type KubernetesObject, replaceSensitiveRefs } from "../../src/plan/type
 import type { ModelServiceProps as CoreModelServiceProps } from "../../src/specs/model-service";
 import { createCloudResources, createManifests, resourcesOf } from "./create-planned";
 import type { GpuNodePool } from "./gpu-node-pool";
-import type { CdktfConstructProps } from "./providers";
+import type { CdktfConstructProps, CdktfProviders } from "./providers";
 
 /**
  * Props of a {@link ModelService}: the core's `ModelServiceProps` (values typed `Lazy<T>` take CDKTF tokens),
@@ -34,7 +34,8 @@ export interface ModelServiceProps extends CoreModelServiceProps, CdktfConstruct
  * The objects wait for the node pool and the Pod Identity association; `terraform apply` waits for each
  * Deployment's rollout.
  *
- * Pass the cluster's `KubernetesProvider` (and the region's `AwsProvider` for S3 models) in `providers`.
+ * Pass the cluster's `KubernetesProvider` (and the region's `AwsProvider` for S3 models) in `providers`; on a
+ * `nodePool`, each provider not passed is the pool's.
  */
 export class ModelService extends Construct {
   /** What the core planned; an {@link AutoscaledEndpoint} scales and exposes it. */
@@ -53,7 +54,10 @@ export class ModelService extends Construct {
    * @throws ValidationError (code `ONNXFLEET_INVALID_PROPS`) listing every invalid prop, before any child exists.
    */
   constructor(scope: Construct, id: string, props: ModelServiceProps) {
-    const { nodePool, clusterName, providers, ...coreProps } = props ?? ({} as ModelServiceProps);
+    const { nodePool, clusterName, providers: given, ...coreProps } = props ?? ({} as ModelServiceProps);
+    // A service on a pool runs in the pool's cluster: each provider not given is the pool's, so a missing
+    // kubernetes provider cannot send the objects to the stack's default cluster (#15 item 12).
+    const providers = inheritProviders(given, nodePool?.providers);
     const plan = planModelService(id, coreProps, nodePool?.binding);
     const cloudPlan = planModelServiceCloud(plan, clusterName ?? nodePool?.clusterName);
     super(scope, id);
@@ -90,4 +94,14 @@ export class ModelService extends Construct {
     this.modelReadPolicyArn = arnOf("aws:iam:Policy");
     this.podRoleArn = arnOf("aws:iam:Role");
   }
+}
+
+/** The given providers, each missing one taken from `inherited`. */
+function inheritProviders(
+  given: CdktfProviders | undefined,
+  inherited: CdktfProviders | undefined,
+): CdktfProviders {
+  const aws = given?.aws ?? inherited?.aws;
+  const kubernetes = given?.kubernetes ?? inherited?.kubernetes;
+  return { ...(aws ? { aws } : {}), ...(kubernetes ? { kubernetes } : {}) };
 }

@@ -52,7 +52,8 @@ function withSecretValues(
  * `replicas` is the Deployments' initial pod count: later changes to `spec.replicas` are left to the
  * autoscaler (an {@link AutoscaledEndpoint}) or to you (`kubectl scale`), never reverted by `pulumi up`.
  *
- * Pass the cluster's `k8s.Provider` (and `aws.Provider` for S3 models) in `opts.providers`.
+ * Pass the cluster's `k8s.Provider` (and `aws.Provider` for S3 models) in `opts.providers`; on a `nodePool`,
+ * each provider you do not pass is the pool's (its cluster's), so the pods cannot land on another cluster.
  */
 export class ModelService extends pulumi.ComponentResource {
   /** What the core planned; an {@link AutoscaledEndpoint} scales and exposes it. */
@@ -74,7 +75,7 @@ export class ModelService extends pulumi.ComponentResource {
     const { nodePool, clusterName, ...props } = args;
     const plan = planModelService(name, props, nodePool?.binding);
     const cloudPlan = planModelServiceCloud(plan, clusterName ?? nodePool?.clusterName);
-    super("onnxfleet:index:ModelService", name, {}, opts);
+    super("onnxfleet:index:ModelService", name, {}, withPoolProviders(opts, nodePool));
     this.plan = plan;
     this.serviceName = plan.serviceName;
     this.namespace = plan.namespace;
@@ -111,4 +112,29 @@ export class ModelService extends pulumi.ComponentResource {
       podRoleArn: this.podRoleArn,
     });
   }
+}
+
+/** The packages whose providers a service takes from its node pool when `opts` names none. */
+const POOL_PROVIDER_PACKAGES = ["aws", "kubernetes"] as const;
+
+/**
+ * `opts` with the node pool's providers beneath its own: a service on a pool runs in the pool's cluster.
+ * Without this, a missing `k8s.Provider` sends the objects to whatever kubeconfig context is current (#15
+ * item 12). Pulumi keys providers by package and a later entry wins, so those named in `opts` (`providers`, or
+ * `provider`, which Pulumi ranks above both) override the pool's, and the pool's override the parent's.
+ */
+function withPoolProviders(
+  opts: pulumi.ComponentResourceOptions | undefined,
+  nodePool: GpuNodePool | undefined,
+): pulumi.ComponentResourceOptions | undefined {
+  if (nodePool === undefined) return opts;
+  const inherited = POOL_PROVIDER_PACKAGES.map((pkg) => nodePool.getProvider(`${pkg}::`)).filter(
+    (provider): provider is pulumi.ProviderResource => provider !== undefined,
+  );
+  if (inherited.length === 0) return opts;
+  const given = opts?.providers;
+  return {
+    ...opts,
+    providers: [...inherited, ...(Array.isArray(given) ? given : Object.values(given ?? {}))],
+  };
 }

@@ -350,6 +350,7 @@ function checkRegions(
     else if (seen.has(entry.region)) check.add(`${path}.region`, `(${show(entry.region)}) is listed twice`);
     seen.add(entry.region);
     checkEndpoint(check, `${path}.endpoint`, entry.endpoint);
+    checkEndpointListedOnce(check, regions, i);
     checkOneOf(check, `${path}.role`, entry.role, FAILOVER_ROLES);
     if (routing === "latency" && entry.role !== undefined)
       check.add(`${path}.role`, `(${show(entry.role)}) applies to failover routing only; remove it`);
@@ -374,6 +375,25 @@ function checkRegions(
       healthCheckPort: healthCheck.port ?? entry?.endpoint?.port ?? (protocol === "HTTPS" ? 443 : 80),
     };
   });
+}
+
+/**
+ * Two regions naming the same endpoint (the same hostname, or the same AutoscaledEndpoint's Output/token) are
+ * one region twice: both records answer with one load balancer, and its failure fails over to itself.
+ * DNS names compare without case and trailing dot (RFC 4343).
+ */
+function checkEndpointListedOnce(check: Validator, regions: readonly FailoverRegionProps[], i: number): void {
+  const key = (hostname: unknown) =>
+    typeof hostname === "string" ? hostname.toLowerCase().replace(/\.$/, "") : hostname;
+  const hostname = key(regions[i]?.endpoint?.hostname);
+  if (hostname === undefined || hostname === "") return;
+  const first = regions.findIndex((other) => key(other?.endpoint?.hostname) === hostname);
+  if (first < i)
+    check.add(
+      `regions[${i}].endpoint.hostname`,
+      `(${typeof hostname === "string" ? show(hostname) : "an unresolved value"}) is the endpoint of ` +
+        `regions[${first}] too; each region must name its own endpoint (its own load balancer)`,
+    );
 }
 
 /**

@@ -24,6 +24,28 @@ const manifestOf = (config: ReturnType<typeof synthStack>["config"], kind: strin
     ([, r]) => (r.manifest as { kind: string }).kind === kind,
   );
 
+// #15 item 12: a resource without `provider` goes to the default provider configuration, i.e. another cluster
+// (https://developer.hashicorp.com/terraform/language/providers/configuration#selecting-alternate-provider-configurations).
+describe("CDKTF ModelService on a GpuNodePool, given no providers", () => {
+  const { config } = synthStack((stack) => {
+    const pool = new GpuNodePool(stack, "gpu", {
+      ...poolProps,
+      providers: regionProviders(stack, "us-east-1"),
+    });
+    new ModelService(stack, "resnet", { ...serviceProps, nodePool: pool });
+  });
+
+  it("takes the pool's providers: every object and cloud resource goes to the pool's cluster and region", () => {
+    const all = [
+      ...Object.values(resourcesOfType(config, "kubernetes_manifest")),
+      ...Object.values(resourcesOfType(config, IamPolicy.tfResourceType)),
+      ...Object.values(resourcesOfType(config, EksPodIdentityAssociation.tfResourceType)),
+    ];
+    expect(all.length).toBeGreaterThan(3);
+    for (const resource of all) expect(resource.provider).toMatch(/^(kubernetes|aws)\.us-east-1$/);
+  });
+});
+
 describe("CDKTF ModelService on a GpuNodePool, model in S3", () => {
   let service: ModelService | undefined;
   const { json, config } = synthStack((stack) => {

@@ -204,7 +204,7 @@ describe("MultiRegionFailover plans for any valid props", () => {
     fc.assert(
       fc.property(
         regionList,
-        fc.array(hostname, { minLength: 6, maxLength: 6 }),
+        fc.uniqueArray(hostname, { minLength: 6, maxLength: 6 }),
         fc.boolean(),
         (regions, hosts, latency) => {
           const chosen = latency ? regions : regions.slice(0, 2);
@@ -286,6 +286,25 @@ describe("MultiRegionFailover validation", () => {
       "a region twice",
       { regions: [east, { ...east, endpoint: west.endpoint }] },
       'regions[1].region ("us-east-1") is listed twice',
+    ],
+    [
+      // #15 item 12: each record's health check must watch a distinct endpoint, or failover goes to itself
+      // (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-configuring.html).
+      "two regions naming the same endpoint",
+      { regions: [east, { ...west, endpoint: { hostname: "A-1.elb.us-east-1.amazonaws.com." } }] },
+      'regions[1].endpoint.hostname ("a-1.elb.us-east-1.amazonaws.com") is the endpoint of regions[0] too',
+    ],
+    [
+      "two regions naming the same unresolved endpoint",
+      {
+        routing: "latency",
+        regions: [
+          europe,
+          { ...east, endpoint: { hostname: pulumiOutput } },
+          { ...west, endpoint: { hostname: pulumiOutput } },
+        ],
+      },
+      "regions[2].endpoint.hostname (an unresolved value) is the endpoint of regions[1] too",
     ],
     [
       "a role under latency routing",

@@ -62,6 +62,40 @@ describe("ModelService on a GpuNodePool", () => {
     }
   });
 
+  // #15 item 12: without a provider a child goes to the default provider, i.e. the current kubeconfig
+  // context (https://www.pulumi.com/registry/packages/kubernetes/installation-configuration/).
+  it("takes the pool's providers when given none: every child goes to the pool's cluster", async () => {
+    const opts = { providers: providers() };
+    const pool = new GpuNodePool("gpu", poolProps, opts);
+    new ModelService("resnet", { ...serviceProps, nodePool: pool });
+    await recording.settle();
+
+    const k8sUrn = await resolved(opts.providers.kubernetes.urn);
+    const awsUrn = await resolved(opts.providers.aws.urn);
+    const children = recording.childrenOf(recording.get("onnxfleet:index:ModelService", "resnet"));
+    expect(children.length).toBeGreaterThan(0);
+    for (const child of children) {
+      const expected = child.type.startsWith("aws:") ? awsUrn : k8sUrn;
+      expect(child.provider.startsWith(`${expected}::`), `${child.name} provider`).toBe(true);
+    }
+  });
+
+  it("takes a missing Kubernetes provider from the pool and keeps the one it is given", async () => {
+    const poolProviders = providers();
+    const pool = new GpuNodePool("gpu", poolProps, { providers: poolProviders });
+    const ownAws = new aws.Provider("aws-own", { region: "us-east-1" });
+    new ModelService("resnet", { ...serviceProps, nodePool: pool }, { providers: { aws: ownAws } });
+    await recording.settle();
+
+    const k8sUrn = await resolved(poolProviders.kubernetes.urn);
+    const awsUrn = await resolved(ownAws.urn);
+    const children = recording.childrenOf(recording.get("onnxfleet:index:ModelService", "resnet"));
+    for (const child of children) {
+      const expected = child.type.startsWith("aws:") ? awsUrn : k8sUrn;
+      expect(child.provider.startsWith(`${expected}::`), `${child.name} provider`).toBe(true);
+    }
+  });
+
   it("runs the pods on the pool: its node selector and tolerations, GPU limits, and waits for the pool", async () => {
     const pool = new GpuNodePool("gpu", poolProps);
     new ModelService("resnet", { ...serviceProps, nodePool: pool });
