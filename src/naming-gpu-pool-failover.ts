@@ -30,6 +30,8 @@ export const gpuNodePoolNames = (pool: string) =>
     physicalNamePrefix: `${pool}-`,
     /** NVIDIA device plugin DaemonSet (kube-system). */
     devicePlugin: `nvidia-device-plugin-${pool}`,
+    /** NVIDIA DCGM exporter: its DaemonSet, Service, ServiceMonitor and NetworkPolicy. */
+    dcgmExporter: `${pool}-dcgm-exporter`,
     /** Karpenter NodePool (karpenter.sh/v1). */
     karpenterNodePool: pool,
     /** Karpenter EC2NodeClass (karpenter.k8s.aws/v1). */
@@ -43,4 +45,6 @@ export const multiRegionFailoverNames = (failover: string, region: string) =>
     healthCheck: `${failover}-${region}-health-check`,
     /** Route53 record of the region (its set identifier is the region). */
     record: `${failover}-${region}-record`,
+    /** CloudWatch alarm on the region's health check (created in us-east-1). */
+    healthAlarm: `${failover}-${region}-health-alarm`,
   }) as const;

@@ -3,6 +3,10 @@
  * type: `withProviderNames<Config>()` makes the compiler check every planned property name against the
  * provider's own config type, and the few names Terraform spells differently are renamed here.
  */
+import {
+  CloudwatchMetricAlarm,
+  type CloudwatchMetricAlarmConfig,
+} from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import type { EksNodeGroupConfig } from "@cdktf/provider-aws/lib/eks-node-group";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import {
@@ -86,6 +90,9 @@ export const AWS_RESOURCES: { readonly [T in CloudResourceType]: CloudResourceMa
     new Route53HealthCheck(scope, id, { ...withProviderNames<Route53HealthCheckConfig>()(p), ...meta }),
   "aws:route53:Record": (scope, id, p, meta) =>
     new Route53Record(scope, id, { ...withProviderNames<Route53RecordConfig>()(p), ...meta }),
+  // Its `region` argument (us-east-1 for Route53 health-check alarms) overrides the provider's region.
+  "aws:cloudwatch:MetricAlarm": (scope, id, p, meta) =>
+    new CloudwatchMetricAlarm(scope, id, { ...withProviderNames<CloudwatchMetricAlarmConfig>()(p), ...meta }),
 };
 
 /** `plan` typed by its type, or an error naming the unmapped type (a bug in onnxfleet). */

@@ -56,6 +56,14 @@ export const AWS_RESOURCES: { readonly [T in CloudResourceType]: CloudResourceMa
       },
       opts,
     ),
+  // The alarm's planned `alarmName` is Pulumi's `name`; its `region` input (us-east-1 for Route53
+  // health-check alarms) overrides the provider's region for this resource only.
+  "aws:cloudwatch:MetricAlarm": (name, { alarmName, ...p }, opts) =>
+    new aws.cloudwatch.MetricAlarm(
+      name,
+      { ...withProviderNames<aws.cloudwatch.MetricAlarmArgs>()(p), name: alarmName },
+      opts,
+    ),
 };
 
 /** The mapping that creates `plan`, or an error naming the unmapped type (a bug in onnxfleet). */

@@ -129,6 +129,29 @@ export interface Route53RecordProperties {
   readonly latencyRoutingPolicy?: { readonly region: string };
 }
 
+/**
+ * `aws:cloudwatch:MetricAlarm`. `region` is the provider's resource-level region (@pulumi/aws 7, Terraform AWS
+ * provider 6): the alarm is created there whatever the provider's own region (Route53 metrics exist only in
+ * us-east-1). `alarmName` is the alarm's physical name (Pulumi calls it `name`).
+ */
+export interface CloudwatchMetricAlarmProperties {
+  readonly region: string;
+  readonly alarmName: string;
+  readonly alarmDescription: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, Wired<string>>>;
+  readonly statistic: string;
+  readonly period: number;
+  readonly evaluationPeriods: number;
+  readonly comparisonOperator: string;
+  readonly threshold: number;
+  readonly treatMissingData: string;
+  readonly alarmActions: readonly Lazy<string>[];
+  readonly okActions: readonly Lazy<string>[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 /** Properties of each planned cloud resource type, by type. */
 export interface CloudResourceProperties {
   "aws:iam:Role": IamRoleProperties;
@@ -140,6 +163,7 @@ export interface CloudResourceProperties {
   "aws:eks:PodIdentityAssociation": EksPodIdentityAssociationProperties;
   "aws:route53:HealthCheck": Route53HealthCheckProperties;
   "aws:route53:Record": Route53RecordProperties;
+  "aws:cloudwatch:MetricAlarm": CloudwatchMetricAlarmProperties;
 }
 
 /** Every cloud resource type the core may plan. */
@@ -153,6 +177,7 @@ export const CLOUD_RESOURCE_TYPES = [
   "aws:eks:PodIdentityAssociation",
   "aws:route53:HealthCheck",
   "aws:route53:Record",
+  "aws:cloudwatch:MetricAlarm",
 ] as const satisfies readonly (keyof CloudResourceProperties)[];
 
 /** A planned cloud resource type. */

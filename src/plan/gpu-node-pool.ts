@@ -6,6 +6,7 @@ import { type GpuPoolCapacity, gpuPoolCapacity } from "../capacity/gpu-pool";
 import { gpuNodePoolNames, NODE_POOL_LABEL } from "../naming-gpu-pool-failover";
 import { type GpuNodePoolProps, type GpuNodePoolSpec, resolveGpuNodePoolSpec } from "../specs/gpu-node-pool";
 import { plannedCloudResource } from "./cloud-resource-types";
+import { planDcgmExporter } from "./dcgm-exporter";
 import { containerVolumeDevice, GPU_TAINT, NVIDIA_GPU_RESOURCE, nodeLabels } from "./gpu-node";
 import { planKarpenterObjects } from "./karpenter-node-pool";
 import { needsDevicePlugin, planNvidiaDevicePlugin } from "./nvidia-device-plugin";
@@ -29,8 +30,9 @@ export interface GpuNodePoolPlan {
    */
   readonly cloudResources: readonly CloudResourcePlan[];
   /**
-   * Kubernetes objects: the NVIDIA device plugin DaemonSet (AL2023 only) and, in `karpenter` mode, the
-   * NodePool and EC2NodeClass.
+   * Kubernetes objects: in `karpenter` mode the NodePool and EC2NodeClass, the NVIDIA device plugin DaemonSet
+   * (AL2023 only) and, with `dcgmExporter.enabled`, the DCGM exporter's DaemonSet, Service, ServiceMonitor and
+   * NetworkPolicy.
    */
   readonly kubernetesObjects: readonly KubernetesObject[];
   /** What a ModelService bound to the pool needs: selector, tolerations, GPU resource and sizes. */
@@ -49,6 +51,7 @@ export function planGpuNodePool(name: string, props: GpuNodePoolProps): GpuNodeP
   const kubernetesObjects: KubernetesObject[] = [];
   if (spec.mode === "karpenter") kubernetesObjects.push(...planKarpenterObjects(spec, capacity));
   if (needsDevicePlugin(spec.amiType)) kubernetesObjects.push(planNvidiaDevicePlugin(spec));
+  if (spec.dcgmExporter.enabled) kubernetesObjects.push(...planDcgmExporter(spec));
   return {
     spec,
     cloudResources: spec.mode === "managed" ? planManagedNodeGroup(spec) : [],

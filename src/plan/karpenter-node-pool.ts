@@ -61,6 +61,10 @@ export function planKarpenterObjects(spec: GpuNodePoolSpec, capacity: GpuPoolCap
       disruption: {
         consolidationPolicy: "WhenEmptyOrUnderutilized",
         consolidateAfter: `${karpenter.consolidateAfterSeconds}s`,
+        // Every voluntary disruption (drift after an AMI change, consolidation, emptiness) replaces at most
+        // this many GPU nodes at once; without a budget Karpenter allows 10 % of the nodes.
+        // https://karpenter.sh/docs/concepts/disruption/#nodepool-disruption-budgets
+        budgets: [{ nodes: karpenter.disruptionBudgetNodes }],
       },
     },
   };

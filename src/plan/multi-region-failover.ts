@@ -11,13 +11,17 @@ import {
   resolveMultiRegionFailoverSpec,
 } from "../specs/multi-region-failover";
 import { plannedCloudResource } from "./cloud-resource-types";
+import { planFailoverAlarms } from "./failover-alarms";
 import { type CloudResourcePlan, cloudRef } from "./types";
 
 /** Everything a MultiRegionFailover creates. */
 export interface MultiRegionFailoverPlan {
   /** The validated props with defaults applied. */
   readonly spec: MultiRegionFailoverSpec;
-  /** Per region, in the order given: the health check, then the record. */
+  /**
+   * Per region, in the order given: the health check, then the record; then each health check's CloudWatch
+   * alarm (in us-east-1, its `region` input) unless `alarms.enabled` is false.
+   */
   readonly cloudResources: readonly CloudResourcePlan[];
   /** `healthCheck.intervalSeconds x failureThreshold + ttlSeconds`, in seconds. */
   readonly worstCaseFailoverSeconds: number;
@@ -82,7 +86,7 @@ export function planMultiRegionFailover(
   });
   return {
     spec,
-    cloudResources,
+    cloudResources: [...cloudResources, ...planFailoverAlarms(spec)],
     worstCaseFailoverSeconds: spec.worstCaseFailoverSeconds,
     ...(spec.nPlusOne ? { nPlusOne: spec.nPlusOne } : {}),
   };

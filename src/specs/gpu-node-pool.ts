@@ -14,6 +14,7 @@ import {
   checkOneOf,
   propNames,
 } from "./common";
+import { type DcgmExporterProps, type DcgmExporterSpec, resolveDcgmExporter } from "./dcgm-exporter";
 
 export const GPU_NODE_POOL_MODES = ["managed", "karpenter"] as const;
 export const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
@@ -56,11 +57,22 @@ export interface GpuNodePoolKarpenterProps {
    */
   readonly nodeRoleName: Lazy<string>;
   /**
-   * AMI version in Karpenter's alias form, e.g. `v20250920` for AL2023 or `v1.47.0` for Bottlerocket.
-   * Pin it in production: `latest` rolls every node when a new AMI is published.
-   * @default "latest"
+   * AMI version in Karpenter's alias form (`al2023@<version>`, `bottlerocket@<version>`), e.g. `v20260818` for
+   * AL2023 or `v1.61.0` for Bottlerocket. A pinned version means nodes only change when you change it: Karpenter
+   * then replaces them as drifted, at most `disruptionBudgetNodes` at a time. `latest` rolls every GPU node
+   * (and evicts every model pod) whenever AWS publishes an AMI; Karpenter advises against it in production
+   * (https://karpenter.sh/docs/tasks/managing-amis/). Upgrade path: docs/operations.md, "GPU node AMI upgrades".
+   * @default - the version pinned for the `amiType` in `PINNED_KARPENTER_AMI_VERSIONS`
    */
   readonly amiVersion?: string;
+  /**
+   * Most GPU nodes Karpenter may disrupt at once (drift, consolidation, emptiness), a count (`"1"`) or a
+   * percentage of the pool's nodes (`"10%"`): the NodePool's `spec.disruption.budgets`. Keep it at or below
+   * what the model services' PodDisruptionBudgets can absorb.
+   * https://karpenter.sh/docs/concepts/disruption/#nodepool-disruption-budgets
+   * @default "1"
+   */
+  readonly disruptionBudgetNodes?: string;
   /**
    * How long an empty or underutilized node waits before Karpenter consolidates it, in seconds.
    * @default 300
@@ -140,7 +152,25 @@ export interface GpuNodePoolProps {
    * @default "nvcr.io/nvidia/k8s-device-plugin:v0.17.1"
    */
   readonly devicePluginImage?: string;
+  /**
+   * NVIDIA's DCGM exporter on the pool's nodes (GPU utilisation and memory per pod for the dashboards and the
+   * GPU-saturation alert): a DaemonSet, a Service, a ServiceMonitor and a NetworkPolicy.
+   * @default { enabled: false }
+   */
+  readonly dcgmExporter?: DcgmExporterProps;
 }
+
+/**
+ * Karpenter AMI alias versions a pool uses unless `karpenter.amiVersion` is set: releases this version of
+ * onnxfleet was checked against (EKS AL2023 AMI release v20260818, awslabs/amazon-eks-ami; Bottlerocket
+ * v1.61.0, bottlerocket-os/bottlerocket). They move only with an onnxfleet release, never on their own.
+ */
+export const PINNED_KARPENTER_AMI_VERSIONS: Readonly<Record<GpuAmiType, string>> = {
+  AL2023_x86_64_NVIDIA: "v20260818",
+  BOTTLEROCKET_x86_64_NVIDIA: "v1.61.0",
+};
+/** Default of `karpenter.disruptionBudgetNodes`: one GPU node at a time. */
+export const DEFAULT_KARPENTER_DISRUPTION_BUDGET_NODES = "1";
 
 /** Default image of the NVIDIA device plugin. */
 export const DEFAULT_DEVICE_PLUGIN_IMAGE = "nvcr.io/nvidia/k8s-device-plugin:v0.17.1";
@@ -164,10 +194,12 @@ export interface GpuNodePoolSpec {
         readonly nodeRoleName: Lazy<string>;
         readonly amiVersion: string;
         readonly consolidateAfterSeconds: number;
+        readonly disruptionBudgetNodes: string;
       }
     | undefined;
   readonly imdsHopLimit: ImdsHopLimit;
   readonly devicePluginImage: string;
+  readonly dcgmExporter: DcgmExporterSpec;
 }
 
 const GPU_NODE_POOL_PROPS = propNames<GpuNodePoolProps>({
@@ -184,6 +216,7 @@ const GPU_NODE_POOL_PROPS = propNames<GpuNodePoolProps>({
   karpenter: true,
   imdsHopLimit: true,
   devicePluginImage: true,
+  dcgmExporter: true,
 });
 const RESERVED_LABEL_NAMESPACE = /(^|\.)(kubernetes\.io|k8s\.io|karpenter\.sh|onnxfleet\.dev)\//;
 const LABEL_KEY =
@@ -229,6 +262,7 @@ export function resolveGpuNodePoolSpec(name: string, props: GpuNodePoolProps): G
   );
   checkNodeRoleArn(check, props.nodeRoleArn, mode);
   checkKarpenter(check, props.karpenter, mode);
+  const dcgmExporter = resolveDcgmExporter(check, props.dcgmExporter);
   check.throwIfAny();
 
   return {
@@ -247,12 +281,17 @@ export function resolveGpuNodePoolSpec(name: string, props: GpuNodePoolProps): G
       mode === "karpenter" && props.karpenter
         ? {
             nodeRoleName: props.karpenter.nodeRoleName,
-            amiVersion: props.karpenter.amiVersion ?? "latest",
+            amiVersion:
+              props.karpenter.amiVersion ??
+              PINNED_KARPENTER_AMI_VERSIONS[props.amiType ?? "AL2023_x86_64_NVIDIA"],
             consolidateAfterSeconds: props.karpenter.consolidateAfterSeconds ?? 300,
+            disruptionBudgetNodes:
+              props.karpenter.disruptionBudgetNodes ?? DEFAULT_KARPENTER_DISRUPTION_BUDGET_NODES,
           }
         : undefined,
     imdsHopLimit: props.imdsHopLimit ?? 1,
     devicePluginImage: props.devicePluginImage ?? DEFAULT_DEVICE_PLUGIN_IMAGE,
+    dcgmExporter,
   };
 }
 
@@ -420,6 +459,7 @@ function checkKarpenter(
       nodeRoleName: true,
       amiVersion: true,
       consolidateAfterSeconds: true,
+      disruptionBudgetNodes: true,
     }),
   );
   if (karpenter.nodeRoleName === undefined)
@@ -439,4 +479,11 @@ function checkKarpenter(
     ),
   );
   checkIntegerRange(check, "karpenter.consolidateAfterSeconds", karpenter.consolidateAfterSeconds, 0, 86_400);
+  check.ifKnown(karpenter.disruptionBudgetNodes, (nodes) =>
+    check.that(
+      typeof nodes === "string" && /^((100|[0-9]{1,2})%|[0-9]+)$/.test(nodes),
+      "karpenter.disruptionBudgetNodes",
+      `(${show(nodes)}) must be a node count such as "1" or a percentage such as "10%" (Karpenter's budget format)`,
+    ),
+  );
 }

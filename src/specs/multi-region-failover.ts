@@ -12,6 +12,7 @@ import { isUnresolved, type Lazy } from "../lazy";
 import { show, Validator } from "../validate";
 import { ipv4RangesNotCovered } from "./cidr";
 import { checkDns1123Label, checkIntegerRange, checkKnownKeys, checkOneOf, propNames } from "./common";
+import { type FailoverAlarmsProps, type FailoverAlarmsSpec, resolveFailoverAlarms } from "./failover-alarms";
 import { checkFailoverCapacity, type FailoverEndpointCapacity } from "./failover-capacity";
 
 export const FAILOVER_ROUTINGS = ["failover", "latency"] as const;
@@ -151,6 +152,11 @@ export interface MultiRegionFailoverProps {
    * routing
    */
   readonly peakRequestsPerSecond?: number;
+  /**
+   * CloudWatch alarms on the health checks (one per region, in us-east-1), optionally notifying an SNS topic.
+   * @default { enabled: true } - alarms without notification
+   */
+  readonly alarms?: FailoverAlarmsProps;
 }
 
 /** One region of a validated spec. */
@@ -183,6 +189,8 @@ export interface MultiRegionFailoverSpec {
   readonly worstCaseFailoverSeconds: number;
   /** The N+1 verdict when the regions declare capacity (a refused one throws instead). */
   readonly nPlusOne?: NPlusOneVerdict;
+  /** The health checks' CloudWatch alarms. */
+  readonly alarms: FailoverAlarmsSpec;
 }
 
 const MULTI_REGION_FAILOVER_PROPS = propNames<MultiRegionFailoverProps>({
@@ -194,6 +202,7 @@ const MULTI_REGION_FAILOVER_PROPS = propNames<MultiRegionFailoverProps>({
   ttlSeconds: true,
   maxFailoverSeconds: true,
   peakRequestsPerSecond: true,
+  alarms: true,
 });
 const HEALTH_CHECK_PROPS = propNames<FailoverHealthCheckProps>({
   path: true,
@@ -246,6 +255,7 @@ export function resolveMultiRegionFailoverSpec(
   checkIntegerRange(check, "ttlSeconds", props.ttlSeconds, 0, 2_147_483_647);
   checkIntegerRange(check, "maxFailoverSeconds", props.maxFailoverSeconds, 1, 2_147_483_647);
   const regions = checkRegions(check, props.regions, routing, healthCheck);
+  const alarms = resolveFailoverAlarms(check, props.alarms);
 
   const intervalSeconds = healthCheck.intervalSeconds ?? 10;
   const failureThreshold = healthCheck.failureThreshold ?? 3;
@@ -282,6 +292,7 @@ export function resolveMultiRegionFailoverSpec(
     maxFailoverSeconds: props.maxFailoverSeconds,
     worstCaseFailoverSeconds: budget.seconds,
     ...(nPlusOne ? { nPlusOne } : {}),
+    alarms,
   };
 }
 

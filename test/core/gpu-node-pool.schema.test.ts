@@ -3,8 +3,11 @@
 // matches the nodes it plans.
 import { EC2NodeClass } from "@kubernetes-models/karpenter/karpenter.k8s.aws/v1";
 import { NodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1";
+import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import fc from "fast-check";
 import { DaemonSet } from "kubernetes-models/apps/v1";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
+import { Service } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
 import { GPU_INSTANCE_TYPES } from "../../src/catalog/gpu-instance-types";
 import { planGpuNodePool } from "../../src/plan/gpu-node-pool";
@@ -16,6 +19,9 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   "apps/v1/DaemonSet": DaemonSet,
   "karpenter.sh/v1/NodePool": NodePool,
   "karpenter.k8s.aws/v1/EC2NodeClass": EC2NodeClass,
+  "v1/Service": Service,
+  "monitoring.coreos.com/v1/ServiceMonitor": ServiceMonitor,
+  "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
 };
 
 function validateUpstream(object: KubernetesObject): void {
@@ -44,6 +50,17 @@ const common = {
   diskSizeGiB: fc.option(fc.integer({ min: 20, max: 16_384 }), { nil: undefined }),
   labels: fc.option(fc.dictionary(labelKey, labelValue, { maxKeys: 4 }), { nil: undefined }),
   imdsHopLimit: fc.option(fc.constantFrom(1 as const, 2 as const), { nil: undefined }),
+  dcgmExporter: fc.option(
+    fc.record({
+      enabled: fc.boolean(),
+      namespace: fc.option(fc.constantFrom("kube-system", "gpu-metrics"), { nil: undefined }),
+      serviceMonitorLabels: fc.option(fc.dictionary(labelKey, labelValue, { maxKeys: 2 }), {
+        nil: undefined,
+      }),
+      scrapeIntervalSeconds: fc.option(fc.integer({ min: 1, max: 3600 }), { nil: undefined }),
+    }),
+    { nil: undefined },
+  ),
 };
 const subnetIds = fc.array(fc.stringMatching(/^subnet-[0-9a-f]{17}$/), { minLength: 1, maxLength: 4 });
 
@@ -75,6 +92,13 @@ const karpenterProps: fc.Arbitrary<GpuNodePoolProps> = fc
       nodeRoleName: fc.stringMatching(/^[A-Za-z][\w+=,.@-]{0,40}$/),
       amiVersion: fc.option(fc.constantFrom("latest", "v20250920", "v1.47.0"), { nil: undefined }),
       consolidateAfterSeconds: fc.option(fc.integer({ min: 0, max: 86_400 }), { nil: undefined }),
+      disruptionBudgetNodes: fc.option(
+        fc.oneof(
+          fc.integer({ min: 0, max: 50 }).map(String),
+          fc.integer({ min: 0, max: 100 }).map((n) => `${n}%`),
+        ),
+        { nil: undefined },
+      ),
     }),
   })
   .map((props) => props as GpuNodePoolProps);
@@ -110,7 +134,8 @@ describe("GpuNodePool Kubernetes objects against the upstream schemas", () => {
           effect: "NoSchedule",
         });
         const daemonSets = plan.kubernetesObjects.filter((o) => o.kind === "DaemonSet");
-        expect(daemonSets).toHaveLength(props.amiType === "BOTTLEROCKET_x86_64_NVIDIA" ? 0 : 1);
+        const devicePlugins = props.amiType === "BOTTLEROCKET_x86_64_NVIDIA" ? 0 : 1;
+        expect(daemonSets).toHaveLength(devicePlugins + (props.dcgmExporter?.enabled ? 1 : 0));
         for (const object of plan.kubernetesObjects)
           expect(object.metadata.name.length).toBeLessThanOrEqual(63);
       }),

@@ -476,8 +476,8 @@ describe("GpuNodePool validation", () => {
     expect(
       problems({ ...base, diskSize: 200, nodes: { min: 1, max: 2, maximum: 3 }, instancetypes: [] }),
     ).toEqual([
-      'diskSize is not a prop (did you mean "diskSizeGiB"?); allowed: clusterName, subnetIds, instanceTypes, nodes, capacityType, amiType, diskSizeGiB, labels, mode, nodeRoleArn, karpenter, imdsHopLimit, devicePluginImage',
-      'instancetypes is not a prop (did you mean "instanceTypes"?); allowed: clusterName, subnetIds, instanceTypes, nodes, capacityType, amiType, diskSizeGiB, labels, mode, nodeRoleArn, karpenter, imdsHopLimit, devicePluginImage',
+      'diskSize is not a prop (did you mean "diskSizeGiB"?); allowed: clusterName, subnetIds, instanceTypes, nodes, capacityType, amiType, diskSizeGiB, labels, mode, nodeRoleArn, karpenter, imdsHopLimit, devicePluginImage, dcgmExporter',
+      'instancetypes is not a prop (did you mean "instanceTypes"?); allowed: clusterName, subnetIds, instanceTypes, nodes, capacityType, amiType, diskSizeGiB, labels, mode, nodeRoleArn, karpenter, imdsHopLimit, devicePluginImage, dcgmExporter',
       'nodes.maximum is not a prop (did you mean "max"?); allowed: min, max, desired',
     ]);
   });

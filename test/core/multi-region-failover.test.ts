@@ -32,12 +32,14 @@ function problems(props: unknown, name = "global"): string[] {
 describe("MultiRegionFailover, failover routing (the default)", () => {
   const plan = planMultiRegionFailover("global", base);
 
-  it("plans a health check and a record per region, in order", () => {
+  it("plans a health check and a record per region, in order, then the health checks' alarms", () => {
     expect(plan.cloudResources.map((r) => [r.type, r.logicalName])).toEqual([
       ["aws:route53:HealthCheck", "global-us-east-1-health-check"],
       ["aws:route53:Record", "global-us-east-1-record"],
       ["aws:route53:HealthCheck", "global-us-west-2-health-check"],
       ["aws:route53:Record", "global-us-west-2-record"],
+      ["aws:cloudwatch:MetricAlarm", "global-us-east-1-health-alarm"],
+      ["aws:cloudwatch:MetricAlarm", "global-us-west-2-health-alarm"],
     ]);
   });
 
@@ -367,7 +369,7 @@ describe("MultiRegionFailover validation", () => {
         regions: [east, { ...west, primary: true }],
       }),
     ).toEqual([
-      'ttl is not a prop (did you mean "ttlSeconds"?); allowed: hostedZoneId, domainName, routing, regions, healthCheck, ttlSeconds, maxFailoverSeconds, peakRequestsPerSecond',
+      'ttl is not a prop (did you mean "ttlSeconds"?); allowed: hostedZoneId, domainName, routing, regions, healthCheck, ttlSeconds, maxFailoverSeconds, peakRequestsPerSecond, alarms',
       'healthCheck.interval is not a prop (did you mean "intervalSeconds"?); allowed: path, protocol, port, intervalSeconds, failureThreshold',
       "regions[1].primary is not a prop; allowed: region, endpoint, role",
     ]);

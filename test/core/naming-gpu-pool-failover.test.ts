@@ -21,6 +21,7 @@ describe("names of GpuNodePool children", () => {
       nodeGroup: "gpu-us-east-1-node-group",
       physicalNamePrefix: "gpu-us-east-1-",
       devicePlugin: "nvidia-device-plugin-gpu-us-east-1",
+      dcgmExporter: "gpu-us-east-1-dcgm-exporter",
       karpenterNodePool: "gpu-us-east-1",
       karpenterNodeClass: "gpu-us-east-1",
     });
@@ -31,6 +32,7 @@ describe("names of GpuNodePool children", () => {
   it("fit their limits for the longest pool name", () => {
     const names = gpuNodePoolNames("p".repeat(GPU_NODE_POOL_NAME_MAX_LENGTH));
     expect(names.devicePlugin.length).toBeLessThanOrEqual(63); // DNS-1123 label
+    expect(names.dcgmExporter.length).toBeLessThanOrEqual(63);
     expect(names.physicalNamePrefix.length).toBeLessThanOrEqual(37); // EKS node group and IAM role prefixes
   });
 });
@@ -40,6 +42,7 @@ describe("names of MultiRegionFailover children", () => {
     expect(multiRegionFailoverNames("resnet-global", "eu-west-1")).toEqual({
       healthCheck: "resnet-global-eu-west-1-health-check",
       record: "resnet-global-eu-west-1-record",
+      healthAlarm: "resnet-global-eu-west-1-health-alarm",
     });
   });
 });

@@ -119,6 +119,7 @@ describe("planned cloud resource type -> @pulumi/aws class", () => {
     "aws:eks:PodIdentityAssociation": "aws:eks/podIdentityAssociation:PodIdentityAssociation",
     "aws:route53:HealthCheck": "aws:route53/healthCheck:HealthCheck",
     "aws:route53:Record": "aws:route53/record:Record",
+    "aws:cloudwatch:MetricAlarm": "aws:cloudwatch/metricAlarm:MetricAlarm",
   };
 
   it("has one typed mapping per planned type", () => {

@@ -10,6 +10,7 @@ beforeEach(() => recording.reset());
 
 const HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck";
 const RECORD = "aws:route53/record:Record";
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const east = "lb-east.elb.us-east-1.amazonaws.com";
 const west = "lb-west.elb.us-west-2.amazonaws.com";
 const base = {
@@ -45,6 +46,8 @@ describe("MultiRegionFailover (failover routing)", () => {
         `${HEALTH_CHECK} resnet-global-us-west-2-health-check`,
         `${RECORD} resnet-global-us-east-1-record`,
         `${RECORD} resnet-global-us-west-2-record`,
+        `${ALARM} resnet-global-us-east-1-health-alarm`,
+        `${ALARM} resnet-global-us-west-2-health-alarm`,
       ].sort(),
     );
     const providerUrn = await resolved(provider.urn);
@@ -130,5 +133,33 @@ describe("MultiRegionFailover (invalid props)", () => {
       }),
     );
     expect(recording.resources).toEqual([]);
+  });
+});
+
+describe("MultiRegionFailover health-check alarms under Pulumi", () => {
+  it("creates each alarm in us-east-1 (the resource's region input) even under a eu-west-1 provider", async () => {
+    const provider = new aws.Provider("aws-eu", { region: "eu-west-1" });
+    new MultiRegionFailover(
+      "resnet-global",
+      {
+        ...base,
+        regions: [
+          { region: "eu-west-1", endpoint: { hostname: east } },
+          { region: "eu-central-1", endpoint: { hostname: west } },
+        ],
+        alarms: { snsTopicArn: "arn:aws:sns:us-east-1:123456789012:oncall" },
+      },
+      { providers: { aws: provider } },
+    );
+    await recording.settle();
+    const alarm = recording.get(ALARM, "resnet-global-eu-west-1-health-alarm");
+    expect(alarm.inputs).toMatchObject({
+      region: "us-east-1",
+      namespace: "AWS/Route53",
+      metricName: "HealthCheckStatus",
+      alarmActions: ["arn:aws:sns:us-east-1:123456789012:oncall"],
+    });
+    // The dimension is the created health check's id (the mocks' `<name>-id`), wired by the front-end.
+    expect(alarm.inputs.dimensions).toEqual({ HealthCheckId: "resnet-global-eu-west-1-health-check-id" });
   });
 });

@@ -4,6 +4,8 @@
  */
 
 import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
+import { EC2NodeClass } from "@kubernetes-models/karpenter/karpenter.k8s.aws/v1";
+import { NodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1";
 import { ScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1";
 import {
   PrometheusRule,
@@ -32,6 +34,8 @@ const MODELS: Record<string, Model> = {
   "gateway.networking.k8s.io/v1/HTTPRoute": HTTPRoute as unknown as Model,
   "monitoring.coreos.com/v1/ServiceMonitor": ServiceMonitor as unknown as Model,
   "monitoring.coreos.com/v1/PrometheusRule": PrometheusRule as unknown as Model,
+  "karpenter.sh/v1/NodePool": NodePool as unknown as Model,
+  "karpenter.k8s.aws/v1/EC2NodeClass": EC2NodeClass as unknown as Model,
 };
 
 /** Throws when `object` breaks its upstream schema, or when no schema is known for its kind. */
