@@ -132,8 +132,10 @@ export {
   planAutoscaledEndpoint,
   targetQuantity,
 } from "./plan/autoscaled-endpoint";
+export { CLUSTER_METRIC_NAMES, DCGM_METRICS, KUBE_STATE_METRICS } from "./plan/cluster-metrics";
 export { containerVolumeDevice, GPU_TAINT, NVIDIA_GPU_RESOURCE, nodeLabels } from "./plan/gpu-node";
 export { type GpuNodePoolPlan, NODE_ROLE_MANAGED_POLICIES, planGpuNodePool } from "./plan/gpu-node-pool";
+export { GRAFANA_DASHBOARD_LABEL, genericModelServiceDashboard } from "./plan/grafana-dashboard";
 export {
   EKS_CLUSTER_SECURITY_GROUP_TAG,
   KARPENTER_DISCOVERY_TAG,
@@ -165,13 +167,18 @@ export {
   planNvidiaDevicePlugin,
 } from "./plan/nvidia-device-plugin";
 export { prometheusAdapterRule, prometheusAdapterRuleYaml } from "./plan/prometheus-adapter";
+export { MODEL_SERVICE_ALERTS, type ModelServiceAlert } from "./plan/prometheus-rule";
 export {
   HTTP_PORT,
   INFLIGHT_REQUESTS_METRIC,
+  LATENCY_BUCKETS_SECONDS,
   LIVE_PATH,
   METRICS_PORT,
   READY_PATH,
+  REQUEST_OUTCOMES,
+  type RequestOutcome,
   SERVER_BATCHING_DEFAULTS,
+  SERVER_METRICS,
 } from "./plan/server-contract";
 export {
   defaultTerminationGracePeriodSeconds,
@@ -238,6 +245,8 @@ export {
 export { CAPACITY_DEFAULTS, CAPACITY_PROP_NAMES, type CapacityProps } from "./specs/capacity";
 export { ipv4CidrContains, isWholeInternetCidr, WHOLE_INTERNET_CIDRS } from "./specs/cidr";
 export { parseQuantity, type Quantity } from "./specs/common";
+export { DCGM_EXPORTER_DEFAULTS, type DcgmExporterProps, type DcgmExporterSpec } from "./specs/dcgm-exporter";
+export type { FailoverAlarmsProps, FailoverAlarmsSpec } from "./specs/failover-alarms";
 export { type FailoverEndpointCapacity, globalPeak } from "./specs/failover-capacity";
 export {
   CAPACITY_TYPES,
@@ -254,6 +263,7 @@ export {
   type GpuNodePoolProps,
   type GpuNodePoolSpec,
   type ImdsHopLimit,
+  PINNED_KARPENTER_AMI_VERSIONS,
   resolveGpuNodePoolSpec,
 } from "./specs/gpu-node-pool";
 export {
@@ -283,6 +293,13 @@ export {
   type TokenAuthProps,
   type TopologySpreadProps,
 } from "./specs/model-service";
+export {
+  type AlertsSpec,
+  type DashboardSpec,
+  type ModelServiceAlertsProps,
+  type ModelServiceDashboardProps,
+  OBSERVABILITY_DEFAULTS,
+} from "./specs/model-service-observability";
 export {
   type EndpointScheme,
   FAILOVER_ROLES,
