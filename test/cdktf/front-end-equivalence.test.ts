@@ -60,6 +60,7 @@ const TERRAFORM_TYPES: Record<string, string> = {
   "aws:eks/podIdentityAssociation:PodIdentityAssociation": "aws_eks_pod_identity_association",
   "aws:route53/healthCheck:HealthCheck": "aws_route53_health_check",
   "aws:route53/record:Record": "aws_route53_record",
+  "aws:cloudwatch/metricAlarm:MetricAlarm": "aws_cloudwatch_metric_alarm",
 };
 
 /** Where Terraform's schema differs from Pulumi's: a list Pulumi names in the plural, a block of one. */
@@ -69,7 +70,7 @@ const TERRAFORM_SPELLING: Record<string, { name: string; single?: boolean }> = {
   latencyRoutingPolicies: { name: "latency_routing_policy", single: true },
 };
 /** Attributes whose keys are data (labels, tags), not attribute names. */
-const MAPS = new Set(["labels", "tags"]);
+const MAPS = new Set(["labels", "tags", "dimensions"]);
 const META = new Set(["provider", "depends_on", "lifecycle", "//"]);
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -168,7 +169,11 @@ describe("CDKTF and Pulumi front-ends, same props", () => {
       );
       const matches = Object.entries(config.resource?.[type] ?? {}).filter(([name]) => id.test(name));
       expect(matches, `${type} ${resource.name}`).toHaveLength(1);
-      const [terraform, pulumi] = markReferences(matches[0]?.[1], asTerraform(resource.inputs));
+      // A CloudWatch alarm's name is `name` in Pulumi, `alarm_name` in Terraform.
+      const { name: alarmName, ...rest } = resource.inputs;
+      const inputs =
+        resource.type === "aws:cloudwatch/metricAlarm:MetricAlarm" ? { ...rest, alarmName } : resource.inputs;
+      const [terraform, pulumi] = markReferences(matches[0]?.[1], asTerraform(inputs));
       expect(pulumi, `${type} ${resource.name}`).toEqual(terraform);
       const lifecycle = matches[0]?.[1].lifecycle as { ignore_changes?: string[] } | undefined;
       const ignored = lifecycle?.ignore_changes ?? [];
