@@ -83,6 +83,7 @@ export function planNetworkPolicy(spec: ModelServiceSpec): KubernetesObject {
   for (const namespace of spec.allowedSources.namespaces)
     sources.push({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } } });
   for (const cidr of spec.allowedSources.cidrs) sources.push({ ipBlock: { cidr } });
+  sources.push(...gatewayDataPlaneSources(spec, sources));
   const ingress: Record<string, unknown>[] = [];
   if (sources.length > 0) ingress.push({ from: sources, ports: [{ protocol: "TCP", port: HTTP_PORT }] });
   ingress.push({
@@ -171,4 +172,40 @@ export function planServiceMonitor(spec: ModelServiceSpec): KubernetesObject {
       ],
     },
   };
+}
+
+/**
+ * The Gateway's data plane (canary traffic through the HTTPRoute arrives from its proxies, not from the
+ * service's namespace): its namespaces and IP ranges, minus sources already admitted.
+ */
+function gatewayDataPlaneSources(
+  spec: ModelServiceSpec,
+  admitted: readonly Record<string, unknown>[],
+): Record<string, unknown>[] {
+  const dataPlane = spec.weightedVersions ? spec.gateway?.dataPlane : undefined;
+  if (!dataPlane) return [];
+  // Keys of plain (resolved) sources only: an unresolved namespace is never inspected.
+  const keyOf = (source: Record<string, unknown>): string | undefined => {
+    const ns = (source.namespaceSelector as { matchLabels?: Record<string, unknown> } | undefined)
+      ?.matchLabels?.[NAMESPACE_NAME_LABEL];
+    if (typeof ns === "string") return `ns:${ns}`;
+    const cidr = (source.ipBlock as { cidr?: unknown } | undefined)?.cidr;
+    return typeof cidr === "string" ? `cidr:${cidr}` : undefined;
+  };
+  const seen = new Set(admitted.map(keyOf).filter((key) => key !== undefined));
+  if (spec.allowedSources.sameNamespace && typeof spec.namespace === "string")
+    seen.add(`ns:${spec.namespace}`);
+  const candidates: Record<string, unknown>[] = [
+    ...dataPlane.namespaces.map((ns) => ({
+      namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } },
+    })),
+    ...dataPlane.cidrs.map((cidr) => ({ ipBlock: { cidr } })),
+  ];
+  return candidates.filter((source) => {
+    const key = keyOf(source);
+    if (key === undefined) return true;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

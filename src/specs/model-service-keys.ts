@@ -77,7 +77,7 @@ const NESTED_PROPS: Readonly<Record<string, readonly string[]>> = {
     alerts: true,
     dashboard: true,
   }),
-  gateway: propNames<GatewayRefProps>({ name: true, namespace: true, sectionName: true }),
+  gateway: propNames<GatewayRefProps>({ name: true, namespace: true, sectionName: true, dataPlane: true }),
 };
 
 const MODEL_VERSION_PROPS = propNames<ModelVersionProps>({

@@ -6,6 +6,7 @@
 import type { Lazy } from "../lazy";
 import type { NodePoolBinding } from "../plan/types";
 import type { Quantity } from "./common";
+import type { GatewayDataPlaneProps } from "./gateway-data-plane";
 import type { ModelServiceAlertsProps, ModelServiceDashboardProps } from "./model-service-observability";
 
 export type { NodePoolBinding };
@@ -258,6 +259,13 @@ export interface GatewayRefProps {
    * @default - every listener that allows the route
    */
   readonly sectionName?: string;
+  /**
+   * Where the Gateway's proxies send requests from, admitted by the NetworkPolicy to the serving port: the
+   * Gateway's namespace always, plus a known implementation's (`envoy-gateway` runs its proxies in
+   * `envoy-gateway-system`; `aws-vpc-lattice` reaches pods from 169.254.171.0/24) and your own.
+   * @default - the Gateway's namespace only (Istio, NGINX Gateway Fabric)
+   */
+  readonly dataPlane?: GatewayDataPlaneProps;
 }
 
 /** The pod disruption budget of each Deployment: at most N pods down, or at least N pods up. */

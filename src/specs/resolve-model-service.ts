@@ -24,6 +24,7 @@ import {
   parseQuantity,
   type Quantity,
 } from "./common";
+import { type GatewayDataPlaneSpec, resolveGatewayDataPlane } from "./gateway-data-plane";
 import {
   MODEL_SERVICE_DEFAULTS as D,
   type DisruptionBudgetProps,
@@ -98,6 +99,8 @@ export interface ModelServiceSpec {
     readonly name: string;
     readonly namespace?: Lazy<string>;
     readonly sectionName?: string;
+    /** Where the Gateway's proxies send from (admitted by the NetworkPolicy). */
+    readonly dataPlane: GatewayDataPlaneSpec;
   };
   readonly serviceAccountRoleArn?: Lazy<string>;
   /** Who may infer (see {@link AuthSpec}); the token's value is never part of the spec. */
@@ -152,7 +155,20 @@ export function resolveModelServiceSpec(
   const disruptionBudget = resolveDisruptionBudget(check, props.disruptionBudget, replicas);
   const allowedSources = resolveAllowedSources(check, props);
   const monitoring = resolveMonitoring(check, props, batching?.maxBatchSize);
-  const gateway = props.gateway;
+  const gatewayProps = props.gateway;
+  const gateway =
+    gatewayProps === undefined
+      ? undefined
+      : {
+          name: gatewayProps.name,
+          ...(gatewayProps.namespace !== undefined ? { namespace: gatewayProps.namespace } : {}),
+          ...(gatewayProps.sectionName !== undefined ? { sectionName: gatewayProps.sectionName } : {}),
+          dataPlane: resolveGatewayDataPlane(
+            check,
+            gatewayProps.dataPlane,
+            gatewayProps.namespace ?? namespace,
+          ),
+        };
   if (gateway !== undefined) {
     checkDns1123Subdomain(check, "gateway.name", gateway.name);
     checkDns1123Label(check, "gateway.namespace", gateway.namespace);
