@@ -17,7 +17,7 @@
  * Layout after NVIDIA's own chart (https://github.com/NVIDIA/dcgm-exporter/tree/main/deployment).
  */
 import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME, MANAGED_BY } from "../labels";
-import { gpuNodePoolNames, NODE_POOL_LABEL } from "../naming-cloud";
+import { gpuNodePoolNames, NODE_POOL_LABEL } from "../naming-gpu-pool-failover";
 import type { GpuNodePoolSpec } from "../specs/gpu-node-pool";
 import { GPU_TAINT } from "./gpu-node";
 import { NAMESPACE_NAME_LABEL } from "./model-service-network";

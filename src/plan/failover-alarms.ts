@@ -11,7 +11,7 @@
  * resource (@pulumi/aws 7, Terraform AWS provider 6 / @cdktf/provider-aws 21): the alarm is created in
  * us-east-1 with the credentials of the provider the user passed.
  */
-import { multiRegionFailoverNames } from "../naming-cloud";
+import { multiRegionFailoverNames } from "../naming-gpu-pool-failover";
 import type { MultiRegionFailoverSpec } from "../specs/multi-region-failover";
 import { plannedCloudResource } from "./cloud-resource-types";
 import { type CloudResourcePlan, cloudRef } from "./types";

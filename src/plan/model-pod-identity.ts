@@ -9,7 +9,12 @@ import { modelReadPolicyName, serviceAccountName } from "../naming";
 import { Validator } from "../validate";
 import { plannedCloudResource } from "./cloud-resource-types";
 import type { ModelServicePlan } from "./model-service";
-import { type CloudResourcePlan, type CloudResourceRef, cloudRef, type KubernetesCloudDependency } from "./types";
+import {
+  type CloudResourcePlan,
+  type CloudResourceRef,
+  cloudRef,
+  type KubernetesCloudDependency,
+} from "./types";
 
 /** Logical names of a ModelService's Pod Identity resources: a public contract. */
 export const modelPodIdentityNames = (service: string) =>

@@ -161,8 +161,8 @@ describe("ModelService validation", () => {
         allowedSources: { cidrs: ["10.0.0.0/33"] },
       }),
     ).toEqual([
-      `image ("ghcr.io/onnxfleet/onnxfleet-server@sha256:abc") must be an image reference such as "ghcr.io/onnxfleet/onnxfleet-server:0.1.0" or, recommended, "<repository>@sha256:<64 lowercase hex digits>"`,
       'resources.memoryLimit ("4Gi") must not be below resources.memory ("8Gi")',
+      `image ("ghcr.io/onnxfleet/onnxfleet-server@sha256:abc") must be an image reference such as "ghcr.io/onnxfleet/onnxfleet-server:0.1.0" or, recommended, "<repository>@sha256:<64 lowercase hex digits>"`,
       "batching.maxBatchSize (0) must be an integer from 1 to 65536",
       "batching.maxQueueDelayMs (5000) must be a number from 0 to 1000",
       'allowedSources.cidrs[0] ("10.0.0.0/33") must be an IP range in CIDR notation, e.g. "10.0.0.0/16" or "0.0.0.0/0"',
