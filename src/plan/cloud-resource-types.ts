@@ -90,6 +90,8 @@ export interface EksNodeGroupProperties {
   readonly labels: Readonly<Record<string, string>>;
   /** Kubernetes taints of the nodes (the AWS API's `taints`; Terraform writes one `taint` block each). */
   readonly taints: readonly { readonly key: string; readonly value: string; readonly effect: string }[];
+  /** Tags of the node group: the Cluster Autoscaler's auto-discovery and node-template tags. */
+  readonly tags: Readonly<Record<string, string>>;
   readonly launchTemplate: { readonly id: Wired<string>; readonly version: Wired<string> };
 }
 

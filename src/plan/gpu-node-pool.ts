@@ -6,6 +6,7 @@ import { type GpuPoolCapacity, gpuPoolCapacity } from "../capacity/gpu-pool";
 import { gpuNodePoolNames, NODE_POOL_LABEL } from "../naming-gpu-pool-failover";
 import { type GpuNodePoolProps, type GpuNodePoolSpec, resolveGpuNodePoolSpec } from "../specs/gpu-node-pool";
 import { plannedCloudResource } from "./cloud-resource-types";
+import { clusterAutoscalerTags } from "./cluster-autoscaler-tags";
 import { planDcgmExporter } from "./dcgm-exporter";
 import { containerVolumeDevice, GPU_TAINT, NVIDIA_GPU_RESOURCE, nodeLabels } from "./gpu-node";
 import { planKarpenterObjects } from "./karpenter-node-pool";
@@ -54,7 +55,7 @@ export function planGpuNodePool(name: string, props: GpuNodePoolProps): GpuNodeP
   if (spec.dcgmExporter.enabled) kubernetesObjects.push(...planDcgmExporter(spec));
   return {
     spec,
-    cloudResources: spec.mode === "managed" ? planManagedNodeGroup(spec) : [],
+    cloudResources: spec.mode === "managed" ? planManagedNodeGroup(spec, capacity) : [],
     kubernetesObjects,
     binding: {
       poolName: spec.name,
@@ -102,7 +103,7 @@ function planNodeRole(spec: GpuNodePoolSpec, description: string): CloudResource
   ];
 }
 
-function planManagedNodeGroup(spec: GpuNodePoolSpec): CloudResourcePlan[] {
+function planManagedNodeGroup(spec: GpuNodePoolSpec, capacity: GpuPoolCapacity): CloudResourcePlan[] {
   const names = gpuNodePoolNames(spec.name);
   const description = `Nodes of the onnxfleet GpuNodePool "${spec.name}"`;
   const role = planNodeRole(spec, description);
@@ -150,6 +151,12 @@ function planManagedNodeGroup(spec: GpuNodePoolSpec): CloudResourcePlan[] {
         updateConfig: { maxUnavailable: 1 },
         labels: nodeLabels(spec),
         taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],
+        // The Cluster Autoscaler finds the group and, at zero nodes, knows its GPUs, labels and taint.
+        tags: clusterAutoscalerTags({
+          clusterName: spec.clusterName,
+          gpusPerNode: capacity.gpusPerNode,
+          labels: nodeLabels(spec),
+        }),
         launchTemplate: {
           id: cloudRef(names.launchTemplate, "id"),
           // The template's `latestVersion` is a number; the node group takes the version as a string.

@@ -516,3 +516,4 @@ describe("AutoscaledEndpoint validation of untyped (JavaScript) props", () => {
     );
   });
 });
+

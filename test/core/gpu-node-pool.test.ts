@@ -83,6 +83,30 @@ describe("GpuNodePool, managed mode (the default)", () => {
     ]);
   });
 
+  // #15 item 7, https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md
+  // (auto-discovery tags; node-template resources/label/taint tags to scale a node group from zero).
+  it("tags the node group for the Cluster Autoscaler: auto-discovery and a scale-from-zero node template", () => {
+    const labelled = planGpuNodePool("gpu", { ...base, labels: { "team.example.com/owner": "ml" } });
+    expect(resource(labelled, "aws:eks:NodeGroup").properties.tags).toEqual({
+      "k8s.io/cluster-autoscaler/enabled": "true",
+      "k8s.io/cluster-autoscaler/prod-use1": "owned",
+      // g5.xlarge and g6.xlarge: one GPU each (the smallest count of the pool's types)
+      "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": "1",
+      "k8s.io/cluster-autoscaler/node-template/label/team.example.com/owner": "ml",
+      "k8s.io/cluster-autoscaler/node-template/label/onnxfleet.dev/node-pool": "gpu",
+      "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu": "true:NoSchedule",
+    });
+    const mixed = planGpuNodePool("gpu", { ...base, instanceTypes: ["g5.12xlarge", "g5.48xlarge"] });
+    expect(resource(mixed, "aws:eks:NodeGroup").properties.tags).toMatchObject({
+      "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": "4",
+    });
+    // An unresolved cluster name cannot be a tag key; EKS tags the group's Auto Scaling group with it.
+    const lazy = planGpuNodePool("gpu", { ...base, clusterName: pulumiOutput as unknown as string });
+    expect(Object.keys(resource(lazy, "aws:eks:NodeGroup").properties.tags as object)).not.toContain(
+      "k8s.io/cluster-autoscaler/[object Object]",
+    );
+  });
+
   it("plans the node group: AL2023 NVIDIA, on-demand, scaling, label, GPU taint, launch template", () => {
     const group = resource(plan, "aws:eks:NodeGroup");
     expect(group.properties).toMatchObject({
