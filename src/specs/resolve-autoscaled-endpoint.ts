@@ -143,6 +143,17 @@ export function resolveAutoscaledEndpointSpec(
         "is required with replicas.min 0: at zero pods the server's in-flight gauge does not exist, so give a " +
           "query measuring demand upstream (a gateway or load balancer metric)",
       );
+    // At zero pods the NLB's target group has no targets, so the first requests fail until a pod is ready;
+    // only a proxy that holds requests during the cold start (KEDA's HTTP add-on interceptor:
+    // https://keda.sh/http-add-on/0.14/concepts/architecture/) makes scale-to-zero safe to expose.
+    if (replicas.min === 0 && exposure.type === "nlb")
+      check.add(
+        "replicas.min",
+        "(0) behind an NLB leaves the load balancer with no targets while scaled to zero, so the first " +
+          "requests fail until a pod is ready; use replicas.min 1 or more, or expose the service with " +
+          'exposure { type: "clusterIP" } behind KEDA\'s HTTP add-on interceptor, which holds requests during ' +
+          "the scale-up",
+      );
     const budget = service.disruptionBudget;
     if ("minAvailable" in budget) {
       const lowest = Math.max(replicas.min, 1);

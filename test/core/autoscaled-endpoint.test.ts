@@ -357,6 +357,29 @@ describe("AutoscaledEndpoint validation", () => {
     ]);
   });
 
+  // #20 traffic path 2: at zero pods an NLB has no targets; only KEDA's HTTP add-on interceptor holds requests
+  // through a cold start (https://keda.sh/http-add-on/0.14/concepts/architecture/).
+  it("refuses scale to zero behind an NLB, naming the interceptor as the way to expose it", () => {
+    const zeroWithKeda = {
+      replicas: { min: 0, max: 3 },
+      target: { inflightRequestsPerReplica: 4 },
+      autoscaler: {
+        type: "keda" as const,
+        prometheusServerAddress: "http://prometheus:9090",
+        query: "sum(rate(gateway_requests_total[1m]))",
+      },
+    };
+    expect(problems(zeroWithKeda)).toEqual([]);
+    expect(
+      problems({
+        ...zeroWithKeda,
+        exposure: { type: "nlb", scheme: "internal", loadBalancerCidrs: ["10.0.0.0/16"] },
+      }),
+    ).toEqual([
+      'replicas.min (0) behind an NLB leaves the load balancer with no targets while scaled to zero, so the first requests fail until a pod is ready; use replicas.min 1 or more, or expose the service with exposure { type: "clusterIP" } behind KEDA\'s HTTP add-on interceptor, which holds requests during the scale-up',
+    ]);
+  });
+
   it("keeps the disruption budget from blocking every eviction at min replicas", () => {
     const strict = planModelService(
       "resnet",

@@ -295,7 +295,8 @@ export function autoscaledEndpoint(
       ),
     })
     .map((g): AutoscaledEndpointProps => {
-      let min = g.keda ? g.min : Math.max(1, g.min);
+      // Scale to zero needs KEDA, and is refused behind an NLB (no endpoints while at zero).
+      let min = g.keda && !(g.nlb && canAutoscaleWithNlb) ? g.min : Math.max(1, g.min);
       if (minAvailable !== undefined) min = Math.max(min, minAvailable + 1);
       return {
         replicas: { min, max: min + g.span + (min === 0 ? 1 : 0) },
