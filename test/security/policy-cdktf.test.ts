@@ -72,9 +72,10 @@ describe("policy as code over examples/cdktf-multi-region (CDKTF synth)", () => 
   });
 
   it("holds the token as the sensitive variable only, never its value", () => {
-    for (const secret of kubernetesObjects.filter((o) => o.kind === "Secret"))
+    for (const secret of kubernetesObjects.filter((o) => o.kind === "Secret")) {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform reference, not a JS template
       expect(secret.stringData).toEqual({ token: "${var.authToken}" });
+    }
     expect((synth.variable as Record<string, { sensitive?: boolean }>).authToken?.sensitive).toBe(true);
   });
 });
