@@ -6,6 +6,7 @@
  */
 import { isKnown, type Lazy } from "../lazy";
 import { modelReadPolicyName, serviceAccountName } from "../naming";
+import { fitName, IAM_ROLE_NAME_PREFIX_MAX_LENGTH } from "../naming-aws-limits";
 import { Validator } from "../validate";
 import { plannedCloudResource } from "./cloud-resource-types";
 import type { ModelServicePlan } from "./model-service";
@@ -25,8 +26,11 @@ export const modelPodIdentityNames = (service: string) =>
     readPolicyAttachment: `${service}-pod-role-model-read`,
     /** The EKS Pod Identity association (cluster, namespace, ServiceAccount -> role). */
     association: `${service}-pod-identity`,
-    /** Prefix of the role's physical name. */
-    physicalNamePrefix: `${service}-`,
+    /**
+     * Prefix of the role's physical name: `<service>-`, shortened with a hash when over IAM's 38 characters
+     * (#15 item 3).
+     */
+    physicalNamePrefix: fitName(`${service}-`, IAM_ROLE_NAME_PREFIX_MAX_LENGTH, "-"),
   }) as const;
 
 /**
