@@ -13,6 +13,7 @@ import { GPU_NODE_POOL_NAME_MAX_LENGTH } from "../../src/naming-gpu-pool-failove
 import { planGpuNodePool } from "../../src/plan/gpu-node-pool";
 import { planModelServiceCloud } from "../../src/plan/model-pod-identity";
 import { planModelService } from "../../src/plan/model-service";
+import { planMultiRegionFailover } from "../../src/plan/multi-region-failover";
 import { gpuBinding, resnetProps } from "./support/fixtures";
 
 /** A DNS-1035 label of 1 to `max` characters, lengths drawn evenly (long names are the point). */
@@ -66,6 +67,27 @@ describe("generated AWS names within AWS's limits", () => {
           const limit = resource.type === "aws:eks:NodeGroup" ? 37 : 38;
           expect(prefix.length, `${resource.type} ${prefix}`).toBeLessThanOrEqual(limit);
         }
+      }),
+    );
+  });
+});
+
+describe("Route53 health check tags within AWS's limits", () => {
+  // Tag values are at most 256 characters (https://docs.aws.amazon.com/Route53/latest/APIReference/API_Tag.html).
+  it("the Name tag of every health check is at most 256 characters, for failover names up to 63", () => {
+    fc.assert(
+      fc.property(label(63), (name) => {
+        const plan = planMultiRegionFailover(name, {
+          hostedZoneId: "Z0123456789ABCDEFGHIJ",
+          domainName: "infer.example.com",
+          regions: [
+            { region: "ap-southeast-2", endpoint: { hostname: "a.elb.amazonaws.com" } },
+            { region: "us-east-1", endpoint: { hostname: "b.elb.amazonaws.com" } },
+          ],
+        });
+        for (const check of plan.cloudResources.filter((r) => r.type === "aws:route53:HealthCheck"))
+          for (const value of Object.values((check.properties as { tags: Record<string, string> }).tags))
+            expect(value.length).toBeLessThanOrEqual(256);
       }),
     );
   });
