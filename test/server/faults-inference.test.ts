@@ -19,6 +19,22 @@ const SQUARE = buildModel({
   nodes: [{ op: "MatMul", inputs: ["x", "x"], outputs: ["y"] }],
 });
 
+/**
+ * y = x·x·…·x (eight MatMuls in a chain): eight times SQUARE's cost at the same request size, so a large
+ * run takes long enough to measure against probes and deadlines even on a fast, idle core (one n = 1600
+ * MatMul alone can finish in about 100 ms there).
+ */
+const CHAIN_LENGTH = 8;
+const SLOW_SQUARE = buildModel({
+  inputs: [{ name: "x", datatype: "FP32", shape: [1, "n", "n"] }],
+  outputs: [{ name: "y", datatype: "FP32", shape: [1, "n", "n"] }],
+  nodes: Array.from({ length: CHAIN_LENGTH }, (_, i) => ({
+    op: "MatMul",
+    inputs: [i === 0 ? "x" : `p${i}`, "x"],
+    outputs: [i === CHAIN_LENGTH - 1 ? "y" : `p${i + 1}`],
+  })),
+});
+
 const running: { server: RunningServer; root: string }[] = [];
 afterEach(async () => {
   for (const { server, root } of running.splice(0)) {
@@ -27,8 +43,8 @@ afterEach(async () => {
   }
 });
 
-async function serve(flags: string[]): Promise<RunningServer> {
-  const root = writeRepository({ square: { versions: { 1: SQUARE } } });
+async function serve(flags: string[], model = SQUARE): Promise<RunningServer> {
+  const root = writeRepository({ square: { versions: { 1: model } } });
   const server = await start(
     [
       ...["--model-repository", root, "--http-port", "0", "--host", "127.0.0.1"],
@@ -64,10 +80,10 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): P
 
 describe("a model whose cost grows with its dynamic dimensions, at default settings", () => {
   it("runs off the event loop: liveness probes are answered promptly while a large request computes", async () => {
-    const server = await serve([]);
+    const server = await serve([], SLOW_SQUARE);
     const started = performance.now();
     let done = false;
-    const big = postSquare(server, 1000).then((response) => {
+    const big = postSquare(server, 1200).then((response) => {
       done = true;
       return response;
     });
@@ -91,7 +107,7 @@ describe("a model whose cost grows with its dynamic dimensions, at default setti
 
 describe("--inference-timeout-ms", () => {
   it("answers a run past the deadline 504 JSON, counts it as a server error, and replaces the instance", async () => {
-    const server = await serve(["--inference-timeout-ms", "150"]);
+    const server = await serve(["--inference-timeout-ms", "150"], SLOW_SQUARE);
     const started = performance.now();
     const response = await postSquare(server, 1600);
     const elapsedMs = performance.now() - started;
