@@ -539,4 +539,3 @@ describe("AutoscaledEndpoint validation of untyped (JavaScript) props", () => {
     );
   });
 });
-
