@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { HTTP_PORT } from "../src/plan/server-contract";
 import { INSTANCE_THREADS, INTRA_OP_SPINNING } from "./batching/model-settings";
 import { BATCHING_OPTION_LIMITS, DEFAULT_BATCHING_OPTIONS } from "./batching/options";
+import { EXECUTION_PROVIDERS } from "./runtime/execution-providers";
 
 /** One option of the schema. */
 export interface OptionSpec<T> {
@@ -91,9 +92,10 @@ export const CONFIG_SCHEMA = {
   }),
   executionProvider: option.enum({
     flag: "execution-provider",
-    choices: ["cpu", "cuda"],
+    choices: EXECUTION_PROVIDERS,
     default: "cpu",
-    description: "onnxruntime execution provider; cuda needs onnxruntime-node's CUDA binaries and a GPU.",
+    description:
+      "onnxruntime execution provider; cuda needs onnxruntime-node's CUDA binaries and a GPU; webgpu needs a Vulkan driver (docs/server.md).",
   }),
   intraOpThreads: option.integer({
     flag: "intra-op-threads",

@@ -4,16 +4,14 @@ import * as ort from "onnxruntime-node";
 import type { InferenceExecutor } from "../executor";
 import type { Tensor } from "../tensor";
 import { datatypeOfOrtType, fromOrtTensor, toOrtTensor } from "./convert";
+import type { ExecutionProvider } from "./execution-providers";
 import type { ModelSignature, TensorMetadata } from "./metadata";
+
+export { EXECUTION_PROVIDERS, type ExecutionProvider } from "./execution-providers";
 
 // onnxruntime's own log lines are not JSON and would break the server's structured logs; every failure
 // reaches us as an exception carrying the same message, so only fatal native lines are let through.
 ort.env.logLevel = "fatal";
-
-/** Where onnxruntime runs a model. */
-export type ExecutionProvider = "cpu" | "cuda";
-
-export const EXECUTION_PROVIDERS: readonly ExecutionProvider[] = ["cpu", "cuda"];
 
 export interface SessionOptions {
   /** @default "cpu" */
@@ -57,6 +55,20 @@ export function ortSessionOptions(options: SessionOptions, modelPath: string): O
   };
 }
 
+/**
+ * What `--execution-provider webgpu` needs, said when a session cannot be created with it. onnxruntime-node's
+ * WebGPU provider is Dawn, which on Linux reaches the GPU through Vulkan: the Vulkan loader (`libvulkan.so.1`)
+ * and an installable client driver (ICD) for the device must be visible to the process. In a container on
+ * an NVIDIA node the NVIDIA Container Toolkit mounts the driver's Vulkan ICD only when
+ * `NVIDIA_DRIVER_CAPABILITIES` includes `graphics`
+ * (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/user-guide.html, "Driver Capabilities").
+ */
+export const webGpuLoadHint =
+  "The WebGPU provider (Dawn over Vulkan) found no usable adapter: the process needs the Vulkan loader " +
+  "(libvulkan.so.1) and a Vulkan driver for its device (in a container on an NVIDIA node, " +
+  "NVIDIA_DRIVER_CAPABILITIES must include graphics; without a GPU, Mesa's lavapipe 23 or newer); " +
+  "use --execution-provider cpu where there is none.";
+
 /** Thrown when a model cannot be loaded; the message names the file and the cause. */
 export class ModelLoadError extends Error {
   override readonly name = "ModelLoadError";
@@ -77,12 +89,17 @@ export class ModelSession implements InferenceExecutor {
     try {
       session = await ort.InferenceSession.create(model.bytes, ortSessionOptions(options, modelPath));
     } catch (error) {
-      const cause = (error as Error).message;
+      const cause = (error as Error).message.trim();
       if (provider === "cuda") {
         throw new ModelLoadError(
           `cannot load ${modelPath} with --execution-provider cuda: ${cause}. The CUDA provider needs ` +
             `onnxruntime-node's CUDA binaries (installed with ONNXRUNTIME_NODE_INSTALL=cuda12 on a GPU host) ` +
             `and a GPU; use --execution-provider cpu where they are absent.`,
+        );
+      }
+      if (provider === "webgpu") {
+        throw new ModelLoadError(
+          `cannot load ${modelPath} with --execution-provider webgpu: ${cause}. ${webGpuLoadHint}`,
         );
       }
       throw new ModelLoadError(`cannot load ${modelPath}: ${cause}`);

@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
+import net from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -9,6 +10,15 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** The server's bin script (it requires dist/server/main.js). */
 export const SERVER_BIN = resolve(ROOT, "bin/onnxfleet-server.cjs");
 const DIST_MAIN = resolve(ROOT, "dist/server/main.js");
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it; closed again before it is returned). */
+export async function freePort(): Promise<number> {
+  const probe = net.createServer().listen(0, "127.0.0.1");
+  await once(probe, "listening");
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 
 /** Throws a clear message when dist is missing (CI builds before vitest runs). */
 export function requireBuiltServer(): void {

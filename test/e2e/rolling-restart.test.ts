@@ -5,14 +5,13 @@
  * haproxy neither retries nor redispatches, so any request a replica drops reaches the load generator.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mlp } from "../../server/testing/onnx-builder";
 import { type Haproxy, haproxyAvailable, startHaproxy } from "./haproxy";
 import { type LoadCounts, startLoad } from "./load";
-import { type Replica, requireBuiltServer, startReplica } from "./replica";
+import { freePort, type Replica, requireBuiltServer, startReplica } from "./replica";
 
 const REPLICAS = 3;
 /** The drain delay covers haproxy's detection (100 ms checks) with a wide margin for a busy CI machine. */
@@ -20,15 +19,6 @@ const REPLICA_ARGS = ["--drain-delay-seconds", "2", "--shutdown-timeout-seconds"
 const INFER_BODY = JSON.stringify({
   inputs: [{ name: "input", datatype: "FP32", shape: [2, 4], data: [1, 2, 3, 4, 5, 6, 7, 8] }],
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function until(condition: () => Promise<boolean> | boolean, what: string): Promise<void> {
   for (let attempt = 0; attempt < 1_200; attempt++) {

@@ -134,7 +134,7 @@ describe("loadConfig", () => {
     ],
     [
       ["--model-repository", "/m", "--execution-provider", "tpu"],
-      /--execution-provider must be one of cpu, cuda, got "tpu"/,
+      /--execution-provider must be one of cpu, cuda, webgpu, got "tpu"/,
     ],
     [["--model-repository", ""], /--model-repository must not be empty/],
   ])("refuses %j", (argv, message) => {

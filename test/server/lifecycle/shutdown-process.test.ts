@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mlp } from "../../../server/testing/onnx-builder";
+import { freePort } from "../../e2e/replica";
 
 const BIN = new URL("../../../bin/onnxfleet-server.cjs", import.meta.url).pathname;
 const WIDTH = 256;
@@ -39,14 +40,6 @@ interface Started {
   readonly child: ChildProcess;
   readonly url: string;
   readonly output: () => string;
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer().listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 async function startServer(flags: string[], repository = root): Promise<Started> {
