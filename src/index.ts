@@ -231,9 +231,13 @@ export {
 export {
   ANYWHERE,
   AUTOSCALED_ENDPOINT_DEFAULTS,
+  AUTOSCALER_TYPES,
   type AutoscaledEndpointProps,
   type AutoscalerProps,
   type ClusterIpExposureProps,
+  ENDPOINT_SCHEMES,
+  type EndpointScheme,
+  EXPOSURE_TYPES,
   type ExposureProps,
   type HpaAutoscalerProps,
   type KedaAutoscalerProps,
@@ -261,10 +265,9 @@ export {
   type GpuNodePoolKarpenterProps,
   type GpuNodePoolMode,
   type GpuNodePoolProps,
-  type GpuNodePoolSpec,
+  IMDS_HOP_LIMITS,
   type ImdsHopLimit,
   PINNED_KARPENTER_AMI_VERSIONS,
-  resolveGpuNodePoolSpec,
 } from "./specs/gpu-node-pool";
 export {
   type AllowedSourcesProps,
@@ -289,6 +292,7 @@ export {
   type ResourcesProps,
   type ShutdownProps,
   type SingleVersionModelProps,
+  SPREAD_MODES,
   type SpreadMode,
   type TokenAuthProps,
   type TopologySpreadProps,
@@ -301,21 +305,18 @@ export {
   OBSERVABILITY_DEFAULTS,
 } from "./specs/model-service-observability";
 export {
-  type EndpointScheme,
   FAILOVER_ROLES,
   FAILOVER_ROUTINGS,
   type FailoverEndpoint,
   type FailoverHealthCheckProps,
   type FailoverRegionProps,
-  type FailoverRegionSpec,
   type FailoverRole,
   type FailoverRouting,
+  HEALTH_CHECK_INTERVALS_SECONDS,
   HEALTH_CHECK_PROTOCOLS,
   type HealthCheckIntervalSeconds,
   type HealthCheckProtocol,
   type MultiRegionFailoverProps,
-  type MultiRegionFailoverSpec,
-  resolveMultiRegionFailoverSpec,
 } from "./specs/multi-region-failover";
 export type { AuthSpec } from "./specs/resolve-auth";
 export {
@@ -324,6 +325,7 @@ export {
   type NlbExposureSpec,
   resolveAutoscaledEndpointSpec,
 } from "./specs/resolve-autoscaled-endpoint";
+export { GPU_NODE_POOL, type GpuNodePoolSpec, resolveGpuNodePoolSpec } from "./specs/resolve-gpu-node-pool";
 export type { ModelVersionSpec } from "./specs/resolve-model";
 export {
   defaultServerImage,
@@ -331,6 +333,12 @@ export {
   type ModelServiceSpec,
   resolveModelServiceSpec,
 } from "./specs/resolve-model-service";
+export {
+  type FailoverRegionSpec,
+  MULTI_REGION_FAILOVER,
+  type MultiRegionFailoverSpec,
+  resolveMultiRegionFailoverSpec,
+} from "./specs/resolve-multi-region-failover";
 export {
   planTopologyFailover,
   type TopologyFailoverRegionProps,

@@ -18,7 +18,7 @@
  */
 import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME, MANAGED_BY } from "../labels";
 import { gpuNodePoolNames, NODE_POOL_LABEL } from "../naming-gpu-pool-failover";
-import type { GpuNodePoolSpec } from "../specs/gpu-node-pool";
+import type { GpuNodePoolSpec } from "../specs/resolve-gpu-node-pool";
 import { GPU_TAINT } from "./gpu-node";
 import { NAMESPACE_NAME_LABEL } from "./model-service-network";
 import type { KubernetesObject } from "./types";

@@ -12,7 +12,7 @@
  * us-east-1 with the credentials of the provider the user passed.
  */
 import { multiRegionFailoverNames } from "../naming-gpu-pool-failover";
-import type { MultiRegionFailoverSpec } from "../specs/multi-region-failover";
+import type { MultiRegionFailoverSpec } from "../specs/resolve-multi-region-failover";
 import { plannedCloudResource } from "./cloud-resource-types";
 import { type CloudResourcePlan, cloudRef } from "./types";
 

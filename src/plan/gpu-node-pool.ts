@@ -4,7 +4,8 @@
  */
 import { type GpuPoolCapacity, gpuPoolCapacity } from "../capacity/gpu-pool";
 import { gpuNodePoolNames, NODE_POOL_LABEL } from "../naming-gpu-pool-failover";
-import { type GpuNodePoolProps, type GpuNodePoolSpec, resolveGpuNodePoolSpec } from "../specs/gpu-node-pool";
+import type { GpuNodePoolProps } from "../specs/gpu-node-pool";
+import { type GpuNodePoolSpec, resolveGpuNodePoolSpec } from "../specs/resolve-gpu-node-pool";
 import { plannedCloudResource } from "./cloud-resource-types";
 import { clusterAutoscalerTags } from "./cluster-autoscaler-tags";
 import { planDcgmExporter } from "./dcgm-exporter";

@@ -3,7 +3,7 @@
  * and the volume that holds container images.
  */
 import { NODE_POOL_LABEL } from "../naming-gpu-pool-failover";
-import type { GpuNodePoolSpec } from "../specs/gpu-node-pool";
+import type { GpuNodePoolSpec } from "../specs/resolve-gpu-node-pool";
 
 /** Extended resource name of NVIDIA GPUs. */
 export const NVIDIA_GPU_RESOURCE = "nvidia.com/gpu";

@@ -6,7 +6,7 @@ import type { GpuPoolCapacity } from "../capacity/gpu-pool";
 import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, MANAGED_BY } from "../labels";
 import { isUnresolved } from "../lazy";
 import { gpuNodePoolNames } from "../naming-gpu-pool-failover";
-import type { GpuNodePoolSpec } from "../specs/gpu-node-pool";
+import type { GpuNodePoolSpec } from "../specs/resolve-gpu-node-pool";
 import { containerVolumeDevice, GPU_TAINT, NVIDIA_GPU_RESOURCE, nodeLabels } from "./gpu-node";
 import type { KubernetesObject } from "./types";
 

@@ -5,11 +5,11 @@
 import type { NPlusOneVerdict } from "../capacity/n-plus-one";
 import { ROUTE53_HEALTH_CHECKER_REGIONS } from "../catalog/route53-health-checkers";
 import { multiRegionFailoverNames } from "../naming-gpu-pool-failover";
+import type { MultiRegionFailoverProps } from "../specs/multi-region-failover";
 import {
-  type MultiRegionFailoverProps,
   type MultiRegionFailoverSpec,
   resolveMultiRegionFailoverSpec,
-} from "../specs/multi-region-failover";
+} from "../specs/resolve-multi-region-failover";
 import { plannedCloudResource } from "./cloud-resource-types";
 import { planFailoverAlarms } from "./failover-alarms";
 import { type CloudResourcePlan, cloudRef } from "./types";

@@ -14,7 +14,8 @@
  */
 import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME, MANAGED_BY } from "../labels";
 import { DEVICE_PLUGIN_NAMESPACE, gpuNodePoolNames, NODE_POOL_LABEL } from "../naming-gpu-pool-failover";
-import type { GpuAmiType, GpuNodePoolSpec } from "../specs/gpu-node-pool";
+import type { GpuAmiType } from "../specs/gpu-node-pool";
+import type { GpuNodePoolSpec } from "../specs/resolve-gpu-node-pool";
 import type { KubernetesObject } from "./types";
 
 /** The kubelet's device-plugin directory on the host. */

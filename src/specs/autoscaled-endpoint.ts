@@ -1,12 +1,22 @@
 /**
  * Props of an AutoscaledEndpoint: autoscaling and exposure of a ModelService. The service itself is not a
  * prop here: the core planner takes the service's plan as its own argument and each front-end adds a typed
- * `service` prop.
+ * `service` prop. Validation: `resolve-autoscaled-endpoint.ts`.
  */
 
 import type { Lazy } from "../lazy";
 import type { CapacityProps } from "./capacity";
 import type { MinMax } from "./common";
+
+/** Kinds of autoscaler (the `type` of {@link AutoscalerProps}). */
+export const AUTOSCALER_TYPES = ["hpa", "keda"] as const satisfies readonly AutoscalerProps["type"][];
+/** Kinds of exposure (the `type` of {@link ExposureProps}). */
+export const EXPOSURE_TYPES = ["clusterIP", "nlb"] as const satisfies readonly ExposureProps["type"][];
+/** Reachability of an endpoint (the AWS load balancer scheme). */
+export const ENDPOINT_SCHEMES = ["internal", "internet-facing"] as const;
+
+/** Reachability of an endpoint (the AWS load balancer scheme). */
+export type EndpointScheme = (typeof ENDPOINT_SCHEMES)[number];
 
 /** Scaling target of each model version's Deployment. */
 export interface ScalingTargetProps {
@@ -89,7 +99,7 @@ export interface NlbExposureProps {
    * `sourceRanges` and `tls` (or opt out of each by name), and its ModelService must name its `auth`.
    * @default "internal"
    */
-  readonly scheme?: "internal" | "internet-facing";
+  readonly scheme?: EndpointScheme;
   /**
    * Port the load balancer listens on; it forwards to the server's HTTP port.
    * @default - 443 with `tls`, 80 without

@@ -1,6 +1,7 @@
 import type { Lazy } from "../lazy";
+import type { EndpointScheme } from "./autoscaled-endpoint";
 import type { FailoverEndpointCapacity } from "./failover-capacity";
-import type { EndpointScheme, FailoverEndpoint, HealthCheckProtocol } from "./multi-region-failover";
+import type { FailoverEndpoint, HealthCheckProtocol } from "./multi-region-failover";
 
 /**
  * What a front-end's AutoscaledEndpoint offers a MultiRegionFailover: its load balancer's hostname (a Pulumi

@@ -2,6 +2,7 @@
  * Props of a ModelService: one ONNX model (one version, or several side by side with traffic weights) served
  * by the bundled onnxfleet-server on Kubernetes. The GPU node pool is not a prop here: the core planner takes
  * the pool's {@link NodePoolBinding} as its own argument and each front-end adds a typed `nodePool` prop.
+ * Validation: `resolve-model-service.ts`.
  */
 import type { Lazy } from "../lazy";
 import type { NodePoolBinding } from "../plan/types";
@@ -175,7 +176,9 @@ export interface ShutdownProps {
 }
 
 /** How strictly pods are spread: `required` (DoNotSchedule), `preferred` (ScheduleAnyway) or `none`. */
-export type SpreadMode = "required" | "preferred" | "none";
+export const SPREAD_MODES = ["required", "preferred", "none"] as const;
+/** How strictly pods are spread: `required` (DoNotSchedule), `preferred` (ScheduleAnyway) or `none`. */
+export type SpreadMode = (typeof SPREAD_MODES)[number];
 
 /** Topology spread of a Deployment's pods. */
 export interface TopologySpreadProps {

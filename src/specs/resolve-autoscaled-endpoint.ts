@@ -11,9 +11,13 @@ import { deregistrationDelaySeconds, MAX_DEREGISTRATION_DELAY_SECONDS } from "..
 import { show, Validator } from "../validate";
 import {
   ANYWHERE,
+  AUTOSCALER_TYPES,
   type AutoscaledEndpointProps,
   type AutoscalerProps,
   AUTOSCALED_ENDPOINT_DEFAULTS as D,
+  ENDPOINT_SCHEMES,
+  type EndpointScheme,
+  EXPOSURE_TYPES,
   type ExposureProps,
   type NlbExposureProps,
   type NlbTlsProps,
@@ -35,6 +39,7 @@ import {
 } from "./common";
 import { checkHandBounds, resolveCapacity } from "./resolve-capacity";
 
+/** The construct's name in error messages: `AutoscaledEndpoint "name": path reason`. */
 export const AUTOSCALED_ENDPOINT = "AutoscaledEndpoint";
 
 /** Placeholders a custom KEDA query may use. */
@@ -61,7 +66,7 @@ export interface AutoscaledEndpointSpec {
 /** A validated NLB exposure. */
 export interface NlbExposureSpec {
   readonly type: "nlb";
-  readonly scheme: "internal" | "internet-facing";
+  readonly scheme: EndpointScheme;
   readonly port: number;
   /** The ranges planned on the load balancer: `0.0.0.0/0` only after the `"anywhere"` opt-out. */
   readonly sourceRanges: readonly string[];
@@ -211,7 +216,7 @@ function resolveAutoscaler(
     checkIntegerRange(check, "target.cpuUtilizationPercent", cpuUtilizationPercent, 1, 1000);
     return { type: "hpa", cpuUtilizationPercent };
   }
-  if (!checkRequiredOneOf(check, "autoscaler.type", autoscaler.type, ["hpa", "keda"]))
+  if (!checkRequiredOneOf(check, "autoscaler.type", autoscaler.type, AUTOSCALER_TYPES))
     return { type: "hpa", cpuUtilizationPercent: D.cpuUtilizationPercent };
   if (cpu !== undefined)
     check.add(
@@ -261,12 +266,12 @@ function resolveExposure(
 ): AutoscaledEndpointSpec["exposure"] {
   if (exposure === undefined) return { type: "clusterIP" };
   if (
-    !checkRequiredOneOf(check, "exposure.type", exposure.type, ["clusterIP", "nlb"]) ||
+    !checkRequiredOneOf(check, "exposure.type", exposure.type, EXPOSURE_TYPES) ||
     exposure.type === "clusterIP"
   )
     return { type: "clusterIP" };
   const scheme = exposure.scheme ?? D.nlbScheme;
-  checkOneOf(check, "exposure.scheme", scheme, ["internal", "internet-facing"]);
+  checkOneOf(check, "exposure.scheme", scheme, ENDPOINT_SCHEMES);
   const internetFacing = scheme === "internet-facing";
   const tls = resolveTls(check, exposure.tls, internetFacing);
   const port = exposure.port ?? (tls ? D.nlbTlsPort : D.nlbPort);

@@ -30,6 +30,7 @@ import {
   type DisruptionBudgetProps,
   type ModelServiceProps,
   type ModelStorageProps,
+  SPREAD_MODES,
   type SpreadMode,
 } from "./model-service";
 import { checkModelServiceKeys } from "./model-service-keys";
@@ -42,6 +43,7 @@ import {
 import { type AuthSpec, resolveAuth, resolveKmsKeyArn } from "./resolve-auth";
 import { type ModelVersionSpec, resolveModel } from "./resolve-model";
 
+/** The construct's name in error messages: `ModelService "name": path reason`. */
 export const MODEL_SERVICE = "ModelService";
 
 export type { ModelVersionSpec };
@@ -112,7 +114,6 @@ export interface ModelServiceSpec {
 
 export { defaultServerImage };
 
-const SPREAD_MODES: readonly SpreadMode[] = ["required", "preferred", "none"];
 const IMAGE_REFERENCE =
   /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?$/;
 const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;

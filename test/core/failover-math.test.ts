@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { failoverBudget, meetsFailoverBudget, worstCaseFailoverSeconds } from "../../src/capacity/failover";
 import { ValidationError } from "../../src/errors";
-import { resolveMultiRegionFailoverSpec } from "../../src/specs/multi-region-failover";
+import { resolveMultiRegionFailoverSpec } from "../../src/specs/resolve-multi-region-failover";
 
 const regions = [
   { region: "us-east-1" as const, endpoint: { hostname: "a.elb.us-east-1.amazonaws.com" } },
