@@ -20,6 +20,8 @@ export class SingleRegionStack extends TerraformStack {
       subnetIds: ["subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"],
       instanceTypes: ["g5.xlarge"],
       nodes: { min: 1, max: 4 },
+      // NVIDIA's DCGM exporter: GPU utilisation and memory for the dashboard and the GPU-saturation alert.
+      dcgmExporter: { enabled: true },
     });
     const service = new ModelService(this, "resnet", {
       model: {

@@ -11,6 +11,8 @@ const pool = new GpuNodePool("gpu", {
   instanceTypes: ["g5.xlarge"],
   nodes: { min: 1, max: 4 },
   capacityType: "ON_DEMAND",
+  // NVIDIA's DCGM exporter: GPU utilisation and memory for the dashboard and the GPU-saturation alert.
+  dcgmExporter: { enabled: true },
 });
 
 const service = new ModelService("resnet", {

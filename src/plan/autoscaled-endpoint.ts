@@ -19,6 +19,7 @@ import {
   planReadinessGateLabels,
 } from "./load-balancer";
 import type { ModelServicePlan, ModelVersionPlan } from "./model-service";
+import { planEndpointAlertsAndDashboard } from "./model-service-monitoring";
 import { planServiceMonitor } from "./model-service-network";
 import { prometheusAdapterRule, prometheusAdapterRuleYaml } from "./prometheus-adapter";
 import { INFLIGHT_REQUESTS_METRIC } from "./server-contract";
@@ -263,9 +264,18 @@ function targetQuantityForKeda(value: number): string {
  * reports FailedGetPodsMetric, never scales down and scales up on CPU alone. When the ModelService plans no
  * ServiceMonitor, the endpoint plans the same one (the service's NetworkPolicy already admits the monitoring
  * namespace to the metrics port). A KEDA query of the user's own reads what they chose: nothing is added.
+ * With the scrape come the service's alerts and dashboard (unless the user turned them off), their
+ * saturation alerts bound to this endpoint's `replicas.max` and in-flight target.
  */
 function metricsScrape(spec: AutoscaledEndpointSpec, service: ModelServicePlan): KubernetesObject[] {
   const needsInflight = spec.autoscaler.type === "hpa" || spec.autoscaler.query === undefined;
   if (!needsInflight || service.spec.monitoring.serviceMonitor) return [];
-  return [planServiceMonitor(service.spec)];
+  return [
+    planServiceMonitor(service.spec),
+    ...planEndpointAlertsAndDashboard(
+      service.spec,
+      service.versions.map((v) => v.deploymentName),
+      { maxReplicas: spec.replicas.max, inflightRequestsPerReplica: spec.inflightRequestsPerReplica },
+    ),
+  ];
 }

@@ -24,7 +24,7 @@ import { parseS3Uri, type S3Object, s3ObjectArn } from "../specs/model-uri";
 import { type ModelServiceSpec, resolveModelServiceSpec } from "../specs/resolve-model-service";
 import { plannedCloudResource } from "./cloud-resource-types";
 import { planDeployment, rolloutTimeoutSeconds, versionConfigJson } from "./deployment";
-import { planDashboardConfigMap } from "./grafana-dashboard";
+import { planServiceAlertsAndDashboard } from "./model-service-monitoring";
 import {
   planHttpRoute,
   planNetworkPolicy,
@@ -32,8 +32,6 @@ import {
   planServiceMonitor,
   planVersionService,
 } from "./model-service-network";
-import { modelServiceSelectors } from "./model-service-selectors";
-import { planPrometheusRule } from "./prometheus-rule";
 import { HTTP_PORT, METRICS_PORT } from "./server-contract";
 import type {
   CloudResourcePlan,
@@ -156,19 +154,10 @@ export function planModelService(
     planNetworkPolicy(spec),
     ...(spec.weightedVersions ? [planHttpRoute(spec)] : []),
     ...(spec.monitoring.serviceMonitor ? [planServiceMonitor(spec)] : []),
-    ...(spec.monitoring.alerts.enabled
-      ? [
-          planPrometheusRule(
-            spec,
-            modelServiceSelectors(
-              spec.namespace,
-              serviceName(spec.name),
-              versions.map((v) => v.deploymentName),
-            ),
-          ),
-        ]
-      : []),
-    ...(spec.monitoring.dashboard.enabled ? [planDashboardConfigMap(spec)] : []),
+    ...planServiceAlertsAndDashboard(
+      spec,
+      versions.map((v) => v.deploymentName),
+    ),
   ];
   return {
     name: spec.name,

@@ -53,6 +53,18 @@ export interface AlertRule {
   };
 }
 
+/**
+ * The autoscaler's bounds as an AutoscaledEndpoint planned them. With them, the saturation and
+ * autoscaler-at-maximum alerts compare with these numbers; without them (a rule the service plans alone) they
+ * read the HPA's own bounds and target from kube-state-metrics.
+ */
+export interface AutoscalerBounds {
+  /** The endpoint's `replicas.max`. */
+  readonly maxReplicas: number;
+  /** The endpoint's in-flight requests per replica target. */
+  readonly inflightRequestsPerReplica: number;
+}
+
 /** The runbook section of `alert`: GitHub's anchor of the heading `### <alert>` is its lowercase name. */
 export function runbookUrl(base: string, alert: ModelServiceAlert): string {
   return `${base}#${alert.toLowerCase()}`;
@@ -62,6 +74,7 @@ export function runbookUrl(base: string, alert: ModelServiceAlert): string {
 export function planPrometheusRule(
   spec: ModelServiceSpec,
   selectors: ModelServiceSelectors,
+  autoscaler?: AutoscalerBounds,
 ): KubernetesObject {
   const alerts = spec.monitoring.alerts;
   const rule = (
@@ -108,19 +121,23 @@ export function planPrometheusRule(
     ),
     rule(
       "OnnxfleetSaturatedAtMaxReplicas",
-      saturatedAtMax(selectors),
+      saturatedAtMax(selectors, autoscaler),
       minutes(alerts.saturationForMinutes),
       "critical",
       `${who} is saturated at its autoscaler's maximum`,
-      "The autoscaler runs its maximum replicas and the in-flight requests per pod still exceed its target.",
+      autoscaler
+        ? `The autoscaler runs its maximum of ${autoscaler.maxReplicas} replicas and the in-flight requests ` +
+            `per pod still exceed its target of ${autoscaler.inflightRequestsPerReplica}.`
+        : "The autoscaler runs its maximum replicas and the in-flight requests per pod still exceed its target.",
     ),
     rule(
       "OnnxfleetAutoscalerAtMax",
-      `${KSM.hpaCurrentReplicas}{${selectors.autoscalers}} >= ${KSM.hpaMaxReplicas}{${selectors.autoscalers}}`,
+      `${KSM.hpaCurrentReplicas}{${selectors.autoscalers}} >= ${maxReplicas(selectors, autoscaler)}`,
       minutes(alerts.saturationForMinutes),
       "warning",
       `${who}: an autoscaler runs at its maximum replicas`,
-      "The HorizontalPodAutoscaler cannot add pods: raise replicas.max or the per-pod target.",
+      `The HorizontalPodAutoscaler cannot add pods${autoscaler ? ` beyond its ${autoscaler.maxReplicas}` : ""}: ` +
+        "raise replicas.max or the per-pod target.",
     ),
     rule(
       "OnnxfleetModelNotReady",
@@ -240,9 +257,24 @@ function latencyAlerts(alerts: AlertsSpec, s: ModelServiceSelectors): BurnAlert[
   }));
 }
 
-/** The HPA at its maximum while the in-flight requests per pod exceed the HPA's own in-flight target. */
-function saturatedAtMax(s: ModelServiceSelectors): string {
+/** The autoscaler's maximum: the endpoint's `replicas.max`, or the HPA's own bound. */
+function maxReplicas(s: ModelServiceSelectors, autoscaler: AutoscalerBounds | undefined): string {
+  return autoscaler ? String(autoscaler.maxReplicas) : `${KSM.hpaMaxReplicas}{${s.autoscalers}}`;
+}
+
+/**
+ * An autoscaler at its maximum while the in-flight requests per pod exceed the in-flight target: the
+ * endpoint's numbers when known (they hold for KEDA too, whose HPA names its metric after the trigger), else
+ * the HPA's own bounds and target.
+ */
+function saturatedAtMax(s: ModelServiceSelectors, autoscaler: AutoscalerBounds | undefined): string {
+  const inflight = `(avg(${M.inflightRequests}{${s.server}}) > `;
+  if (autoscaler)
+    return (
+      `(max(${KSM.hpaCurrentReplicas}{${s.autoscalers}}) >= ${autoscaler.maxReplicas}) and ` +
+      `${inflight}${autoscaler.inflightRequestsPerReplica})`
+    );
   const atMax = `(max(${KSM.hpaCurrentReplicas}{${s.autoscalers}} - ${KSM.hpaMaxReplicas}{${s.autoscalers}}) >= 0)`;
   const target = `max(${KSM.hpaTargetMetric}{${s.autoscalers},metric_name="${M.inflightRequests}"})`;
-  return `${atMax} and (avg(${M.inflightRequests}{${s.server}}) > ${target})`;
+  return `${atMax} and ${inflight}${target})`;
 }

@@ -1,7 +1,7 @@
 /**
  * Alerts and dashboard of a ModelService (`monitoring.alerts`, `monitoring.dashboard`): their props, defaults
- * and validation. Both are on by default wherever the ServiceMonitor is, since without scraping they would
- * have no data.
+ * and validation. Both are on by default wherever a ServiceMonitor is planned (the service's own, or the one an
+ * AutoscaledEndpoint plans for its autoscaler's metric), since without scraping they would have no data.
  */
 import { LATENCY_BUCKETS_SECONDS } from "../plan/server-contract";
 import { show, type Validator } from "../validate";
@@ -11,7 +11,8 @@ import { checkIntegerRange, checkKnownKeys, checkLabels, checkNumberRange, propN
 export interface ModelServiceAlertsProps {
   /**
    * Plan the PrometheusRule (monitoring.coreos.com/v1).
-   * @default - true where `monitoring.serviceMonitor` is true
+   * @default - true wherever a ServiceMonitor is planned: `monitoring.serviceMonitor`, or an AutoscaledEndpoint
+   * that scrapes the pods for its autoscaler
    */
   readonly enabled?: boolean;
   /**
@@ -73,7 +74,8 @@ export interface ModelServiceAlertsProps {
 export interface ModelServiceDashboardProps {
   /**
    * Plan the dashboard ConfigMap (label `grafana_dashboard: "1"`).
-   * @default - true where `monitoring.serviceMonitor` is true
+   * @default - true wherever a ServiceMonitor is planned: `monitoring.serviceMonitor`, or an AutoscaledEndpoint
+   * that scrapes the pods for its autoscaler
    */
   readonly enabled?: boolean;
   /**
@@ -100,6 +102,11 @@ export const OBSERVABILITY_DEFAULTS = {
 /** Validated alert settings, defaults applied. */
 export interface AlertsSpec {
   readonly enabled: boolean;
+  /**
+   * Whether the user wrote `enabled` (else it follows the service's ServiceMonitor, and an AutoscaledEndpoint
+   * that plans the scrape for its autoscaler plans the rule too).
+   */
+  readonly enabledSetByUser: boolean;
   readonly availabilityObjectivePercent: number;
   readonly latencyTargetSeconds: number;
   readonly latencyObjectivePercent: number;
@@ -114,6 +121,8 @@ export interface AlertsSpec {
 /** Validated dashboard settings. */
 export interface DashboardSpec {
   readonly enabled: boolean;
+  /** Whether the user wrote `enabled` (else it follows the ServiceMonitor, the service's or the endpoint's). */
+  readonly enabledSetByUser: boolean;
   readonly folder?: string;
 }
 
@@ -151,6 +160,7 @@ export function resolveAlerts(
   checkKnownKeys(check, path, props, ALERT_PROPS);
   const spec: AlertsSpec = {
     enabled: a.enabled ?? context.serviceMonitor,
+    enabledSetByUser: a.enabled !== undefined,
     availabilityObjectivePercent: a.availabilityObjectivePercent ?? D.availabilityObjectivePercent,
     latencyTargetSeconds: a.latencyTargetSeconds ?? D.latencyTargetSeconds,
     latencyObjectivePercent: a.latencyObjectivePercent ?? D.latencyObjectivePercent,
@@ -216,5 +226,9 @@ export function resolveDashboard(
       `${path}.folder`,
       `(${show(folder)}) must be a folder name of 1 to 200 characters`,
     );
-  return { enabled, ...(folder !== undefined ? { folder } : {}) };
+  return {
+    enabled,
+    enabledSetByUser: props?.enabled !== undefined,
+    ...(folder !== undefined ? { folder } : {}),
+  };
 }

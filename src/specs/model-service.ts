@@ -238,12 +238,13 @@ export interface MonitoringProps {
   /**
    * The PrometheusRule of the service: SLO burn-rate alerts (availability, latency), saturation, model not
    * ready, crash loops, HPA at its maximum, GPU pods Pending. Runbook: `docs/operations.md`.
-   * @default - planned where `serviceMonitor` is, with the thresholds' own defaults
+   * @default - planned wherever a ServiceMonitor is (`serviceMonitor`, or the one an AutoscaledEndpoint plans for
+   * its autoscaler), with the thresholds' own defaults
    */
   readonly alerts?: ModelServiceAlertsProps;
   /**
    * The Grafana dashboard of the service, as a ConfigMap for the Grafana sidecar (`grafana_dashboard: "1"`).
-   * @default - planned where `serviceMonitor` is
+   * @default - planned wherever a ServiceMonitor is (`serviceMonitor`, or an AutoscaledEndpoint's)
    */
   readonly dashboard?: ModelServiceDashboardProps;
 }

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { describe, expect, it } from "vitest";
+import { validateAgainstUpstreamSchema } from "../core/support/schemas";
 import {
   danglingReferences,
   expectClusterChecksPass,
@@ -103,5 +104,35 @@ describe("examples/cdktf-single-region", () => {
       /^\$\{kubernetes_manifest\.resnet-endpoint_service-resnet-nlb_[0-9A-F]{8}\.object\.status/,
     );
     expect(danglingReferences(single)).toEqual([]);
+  });
+
+  it("carries the alerts, the dashboard and the pool's DCGM exporter, each valid against its upstream schema", () => {
+    const objects = manifests(single);
+    const kinds = objects.map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        "ServiceMonitor/resnet",
+        "PrometheusRule/resnet",
+        "ConfigMap/resnet-dashboard",
+        "DaemonSet/gpu-dcgm-exporter",
+        "ServiceMonitor/gpu-dcgm-exporter",
+      ]),
+    );
+    for (const o of objects.filter((o) => ["PrometheusRule", "ConfigMap", "DaemonSet"].includes(o.kind)))
+      expect(() => validateAgainstUpstreamSchema(o), `${o.kind}/${o.metadata.name}`).not.toThrow();
+  });
+});
+
+describe("examples/cdktf-multi-region: operations", () => {
+  it("carries each region's alerts and dashboard (the endpoint's scrape brings them)", () => {
+    const kinds = manifests(multi).map((o) => `${o.kind}/${o.metadata.name}`);
+    for (const region of ["us-east-1", "eu-west-1"])
+      expect(kinds).toEqual(
+        expect.arrayContaining([
+          `ServiceMonitor/resnet-${region}`,
+          `PrometheusRule/resnet-${region}`,
+          `ConfigMap/resnet-${region}-dashboard`,
+        ]),
+      );
   });
 });

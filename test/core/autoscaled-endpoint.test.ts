@@ -43,12 +43,14 @@ describe("planAutoscaledEndpoint, the README endpoint", () => {
   const plan = planAutoscaledEndpoint("resnet-us-east-1", designProps, service);
   const hpa = plan.kubernetesObjects[0] as Json;
 
-  it("plans an HPA per Deployment, the NLB Service and its NetworkPolicy, and the scrape the HPA needs", () => {
+  it("plans an HPA per Deployment, the NLB Service and its NetworkPolicy, the scrape the HPA needs, and the alerts and dashboard that come with it", () => {
     expect(plan.kubernetesObjects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       "HorizontalPodAutoscaler/resnet-us-east-1-v1",
       "Service/resnet-us-east-1-nlb",
       "NetworkPolicy/resnet-us-east-1-nlb",
       "ServiceMonitor/resnet-us-east-1",
+      "PrometheusRule/resnet-us-east-1",
+      "ConfigMap/resnet-us-east-1-dashboard",
     ]);
     expect(plan.scaledDeployments).toEqual(["resnet-us-east-1-v1"]);
   });
@@ -217,7 +219,12 @@ describe("planAutoscaledEndpoint options", () => {
       { replicas: { min: 1, max: 3 }, target: { inflightRequestsPerReplica: 1.5 } },
       service,
     );
-    expect(plan.kubernetesObjects.map((o) => o.kind)).toEqual(["HorizontalPodAutoscaler", "ServiceMonitor"]);
+    expect(plan.kubernetesObjects.map((o) => o.kind)).toEqual([
+      "HorizontalPodAutoscaler",
+      "ServiceMonitor",
+      "PrometheusRule",
+      "ConfigMap",
+    ]);
     expect(plan.loadBalancer).toBeUndefined();
     expect(plan.clusterServiceName).toBe("resnet-us-east-1");
     expect((plan.kubernetesObjects[0] as Json).spec.metrics[0].pods.target.averageValue).toBe("1500m");
@@ -299,7 +306,13 @@ describe("planAutoscaledEndpoint options", () => {
       { replicas: { min: 1, max: 5 }, target: { inflightRequestsPerReplica: 8 } },
       canary,
     );
-    expect(plan.kubernetesObjects.map((o) => o.metadata.name)).toEqual(["resnet-v3", "resnet-v4", "resnet"]);
+    expect(plan.kubernetesObjects.map((o) => o.metadata.name)).toEqual([
+      "resnet-v3",
+      "resnet-v4",
+      "resnet",
+      "resnet",
+      "resnet-dashboard",
+    ]);
     expect(plan.scaledDeployments).toEqual(["resnet-v3", "resnet-v4"]);
   });
 

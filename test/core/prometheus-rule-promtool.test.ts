@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { planAutoscaledEndpoint } from "../../src/plan/autoscaled-endpoint";
 import { planModelService } from "../../src/plan/model-service";
 import { gpuBinding, resnetProps } from "./support/fixtures";
 import type { Json } from "./support/json";
@@ -23,6 +24,18 @@ const rule = plan.kubernetesObjects.find((o) => o.kind === "PrometheusRule") as 
 const alerts: Json[] = rule.spec.groups.flatMap((g: Json) => g.rules);
 const dir = mkdtempSync(join(tmpdir(), "onnxfleet-promtool-"));
 writeFileSync(join(dir, "rules.yaml"), stringify(rule.spec));
+// The rule an AutoscaledEndpoint plans with the scrape of a service that has none: bound to its numbers.
+const endpointRule = planAutoscaledEndpoint(
+  "resnet",
+  {
+    replicas: { min: 2, max: 20 },
+    target: { inflightRequestsPerReplica: 8 },
+    autoscaler: { type: "keda", prometheusServerAddress: "http://prometheus.monitoring:9090" },
+  },
+  planModelService("resnet", { ...resnetProps, namespace: "ml" }, gpuBinding),
+).kubernetesObjects.find((o) => o.kind === "PrometheusRule") as Json;
+const endpointAlerts: Json[] = endpointRule.spec.groups.flatMap((g: Json) => g.rules);
+writeFileSync(join(dir, "endpoint-rules.yaml"), stringify(endpointRule.spec));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function promtool(...args: string[]): string {
@@ -35,8 +48,8 @@ function promtool(...args: string[]): string {
 }
 
 /** The alert as promtool expects it to fire: the rule's labels and annotations, plus the series' labels. */
-function expected(name: string, extraLabels: Record<string, string> = {}) {
-  const alert = alerts.find((a) => a.alert === name);
+function expected(name: string, extraLabels: Record<string, string> = {}, from: Json[] = alerts) {
+  const alert = from.find((a) => a.alert === name);
   if (!alert) throw new Error(`no alert ${name}`);
   return { exp_labels: { ...alert.labels, ...extraLabels }, exp_annotations: alert.annotations };
 }
@@ -48,12 +61,13 @@ const pod = "resnet-v1-7d9f8c6b5-x2x4z";
 function unitTest(
   series: Record<string, string>,
   checks: { eval_time: string; alertname: string; exp_alerts: unknown[] }[],
+  rules = "rules.yaml",
 ) {
-  const file = join(dir, `test-${checks[0]!.alertname}-${checks.length}.yaml`);
+  const file = join(dir, `test-${rules}-${checks[0]!.alertname}-${checks.length}.yaml`);
   writeFileSync(
     file,
     stringify({
-      rule_files: ["rules.yaml"],
+      rule_files: [rules],
       evaluation_interval: "1m",
       tests: [
         {
@@ -229,6 +243,59 @@ describe("the PrometheusRule under promtool", () => {
           exp_alerts: [expected("OnnxfleetGpuSaturated")],
         },
       ],
+    );
+  });
+});
+
+describe("the rule an AutoscaledEndpoint plans with its scrape, under promtool", () => {
+  it("promtool check rules accepts every expression", () => {
+    expect(promtool("check", "rules", "endpoint-rules.yaml")).toMatch(
+      new RegExp(`SUCCESS: ${endpointAlerts.length} rules found`),
+    );
+  });
+
+  it("KEDA's HPA at the endpoint's replicas.max (20) with more than 8 in flight per pod is saturated; 19 is not", () => {
+    // KEDA's HPA names its metric after the trigger (s0-prometheus): no series with the in-flight metric's
+    // name, so only the endpoint's own numbers can tell that the pods run above the target.
+    const hpa = 'namespace="ml",horizontalpodautoscaler="keda-hpa-resnet-v1"';
+    const series = (replicas: number, inflight: number) => ({
+      [`kube_horizontalpodautoscaler_status_current_replicas{${hpa}}`]: `${replicas}x40`,
+      [`onnxfleet_inflight_requests{${server},pod="${pod}"}`]: `${inflight}x40`,
+    });
+    const fired = (name: string, extra: Record<string, string> = {}) => [
+      expected(name, extra, endpointAlerts),
+    ];
+    unitTest(
+      series(20, 12),
+      [
+        {
+          eval_time: "20m",
+          alertname: "OnnxfleetSaturatedAtMaxReplicas",
+          exp_alerts: fired("OnnxfleetSaturatedAtMaxReplicas"),
+        },
+        {
+          eval_time: "20m",
+          alertname: "OnnxfleetAutoscalerAtMax",
+          exp_alerts: fired("OnnxfleetAutoscalerAtMax", {
+            namespace: "ml",
+            horizontalpodautoscaler: "keda-hpa-resnet-v1",
+          }),
+        },
+      ],
+      "endpoint-rules.yaml",
+    );
+    unitTest(
+      series(19, 12),
+      [
+        { eval_time: "20m", alertname: "OnnxfleetSaturatedAtMaxReplicas", exp_alerts: [] },
+        { eval_time: "20m", alertname: "OnnxfleetAutoscalerAtMax", exp_alerts: [] },
+      ],
+      "endpoint-rules.yaml",
+    );
+    unitTest(
+      series(20, 4),
+      [{ eval_time: "20m", alertname: "OnnxfleetSaturatedAtMaxReplicas", exp_alerts: [] }],
+      "endpoint-rules.yaml",
     );
   });
 });

@@ -46,6 +46,8 @@ describe("AutoscaledEndpoint behind an NLB", () => {
         "kubernetes:networking.k8s.io/v1:NetworkPolicy resnet-nlb",
         "kubernetes:core/v1:NamespacePatch resnet-namespace-labels",
         "kubernetes:monitoring.coreos.com/v1:ServiceMonitor resnet",
+        "kubernetes:monitoring.coreos.com/v1:PrometheusRule resnet",
+        "kubernetes:core/v1:ConfigMap resnet-dashboard",
       ].sort(),
     );
     const providerUrn = await resolved(kubernetes.urn);

@@ -111,3 +111,13 @@ describe("examples/pulumi-multi-region", () => {
     expect(program.worstCaseFailoverSeconds).toBe(60);
   });
 });
+
+describe("examples/pulumi-multi-region: operations", () => {
+  it("carries each region's alerts and dashboard (the endpoint's scrape brings them)", () => {
+    for (const region of ["us-east-1", "eu-west-1"]) {
+      recording.get("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", `resnet-${region}`);
+      recording.get("kubernetes:monitoring.coreos.com/v1:PrometheusRule", `resnet-${region}`);
+      recording.get("kubernetes:core/v1:ConfigMap", `resnet-${region}-dashboard`);
+    }
+  });
+});

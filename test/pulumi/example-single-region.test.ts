@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
+import { validateAgainstUpstreamSchema } from "../core/support/schemas";
 import { recordResources, resolved } from "./harness";
 
 const recording = recordResources("onnxfleet-single-region");
@@ -48,5 +49,17 @@ describe("examples/pulumi-single-region", () => {
     expect(program.serviceName).toBe("resnet");
     expect(await resolved(program.nodeGroupName!)).toBe("gpu-node-group-mockid");
     expect(await resolved(program.podRoleArn!)).toBe("arn:aws:mock::123456789012:Role/resnet-pod-role");
+  });
+
+  it("carries the alerts, the dashboard and the pool's DCGM exporter, each valid against its upstream schema", () => {
+    const objects = [
+      recording.get("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "resnet"),
+      recording.get("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "resnet"),
+      recording.get("kubernetes:core/v1:ConfigMap", "resnet-dashboard"),
+      recording.get("kubernetes:apps/v1:DaemonSet", "gpu-dcgm-exporter"),
+      recording.get("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "gpu-dcgm-exporter"),
+    ];
+    for (const o of objects)
+      expect(() => validateAgainstUpstreamSchema(o.inputs as never), o.name).not.toThrow();
   });
 });
