@@ -105,7 +105,13 @@ const setups = [
       "ConfigMap",
       "Deployment",
       "Service",
-    ].concat(["PodDisruptionBudget", "NetworkPolicy", "HorizontalPodAutoscaler", "ServiceMonitor"]),
+    ].concat([
+      "PodDisruptionBudget",
+      "NetworkPolicy",
+      "HorizontalPodAutoscaler",
+      "ServiceMonitor",
+      "PrometheusRule",
+    ]),
   },
 ];
 
