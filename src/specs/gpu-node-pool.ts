@@ -48,8 +48,8 @@ export interface GpuNodePoolKarpenterProps {
    */
   readonly nodeRoleName: Lazy<string>;
   /**
-   * AMI version in Karpenter's alias form (`al2023@<version>`, `bottlerocket@<version>`), e.g. `v20260818` for
-   * AL2023 or `v1.61.0` for Bottlerocket. A pinned version means nodes only change when you change it: Karpenter
+   * AMI version in Karpenter's alias form (`al2023@<version>`, `bottlerocket@<version>`), e.g. `v20260714` for
+   * AL2023 or `v1.64.0` for Bottlerocket. A pinned version means nodes only change when you change it: Karpenter
    * then replaces them as drifted, at most `disruptionBudgetNodes` at a time. `latest` rolls every GPU node
    * (and evicts every model pod) whenever AWS publishes an AMI; Karpenter advises against it in production
    * (https://karpenter.sh/docs/tasks/managing-amis/). Upgrade path: docs/operations.md, "GPU node AMI upgrades".
@@ -152,13 +152,26 @@ export interface GpuNodePoolProps {
 }
 
 /**
- * Karpenter AMI alias versions a pool uses unless `karpenter.amiVersion` is set: releases this version of
- * onnxfleet was checked against (EKS AL2023 AMI release v20260818, awslabs/amazon-eks-ami; Bottlerocket
- * v1.61.0, bottlerocket-os/bottlerocket). They move only with an onnxfleet release, never on their own.
+ * Karpenter AMI alias versions a pool uses unless `karpenter.amiVersion` is set; they move only with an
+ * onnxfleet release, never on their own. Karpenter takes them as `amiSelectorTerms: [{ alias:
+ * "al2023@vYYYYMMDD" }]` / `bottlerocket@vX.Y.Z` and advises pinning in production:
+ * https://karpenter.sh/docs/tasks/managing-amis/
+ *
+ * - AL2023 `v20260714`: the newest EKS AMI release in awslabs/amazon-eks-ami's CHANGELOG.md ("AMI Release
+ *   v20260714", AL2023_x86_64_NVIDIA listed) as of commit 81fec2e (2026-07-23):
+ *   https://github.com/awslabs/amazon-eks-ami/blob/81fec2e895854f599974fe4d3d72f61c0a9aaffa/CHANGELOG.md
+ *   https://github.com/awslabs/amazon-eks-ami/releases/tag/v20260714
+ *   (`v20260818`, pinned before, appears only in third-party pull request titles; no release note of the
+ *   project could be found for it, so it is not used.)
+ * - Bottlerocket `v1.64.0`: announced released by the maintainers on 2026-08-05 in the tracking issue
+ *   https://github.com/bottlerocket-os/bottlerocket/issues/4895 (release
+ *   https://github.com/bottlerocket-os/bottlerocket/releases/v1.64.0). `v1.61.0`, pinned before, is a real
+ *   release (https://github.com/bottlerocket-os/bottlerocket/issues/4843) but predates v1.62.1, the fix for
+ *   the AWS security bulletin 2026-046 (https://github.com/bottlerocket-os/bottlerocket/issues/4861).
  */
 export const PINNED_KARPENTER_AMI_VERSIONS: Readonly<Record<GpuAmiType, string>> = {
-  AL2023_x86_64_NVIDIA: "v20260818",
-  BOTTLEROCKET_x86_64_NVIDIA: "v1.61.0",
+  AL2023_x86_64_NVIDIA: "v20260714",
+  BOTTLEROCKET_x86_64_NVIDIA: "v1.64.0",
 };
 /** Default of `karpenter.disruptionBudgetNodes`: one GPU node at a time. */
 export const DEFAULT_KARPENTER_DISRUPTION_BUDGET_NODES = "1";
