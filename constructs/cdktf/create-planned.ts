@@ -5,7 +5,7 @@
  * and waiting a construct passes in (wiring between constructs, which one plan cannot express).
  */
 
-import type { Manifest, ManifestWait } from "@cdktf/provider-kubernetes/lib/manifest";
+import type { Manifest, ManifestTimeouts, ManifestWait } from "@cdktf/provider-kubernetes/lib/manifest";
 import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Fn, type ITerraformDependable, TerraformResource, Token } from "cdktf";
 import type { Construct, IConstruct } from "constructs";
@@ -88,6 +88,8 @@ export interface ManifestsOptions {
   readonly ignoreChanges?: readonly KubernetesIgnoreChanges[];
   /** What apply waits for, per object. */
   readonly waitFor?: (object: KubernetesObject) => ManifestWait | undefined;
+  /** How long apply waits, per object; none: the provider's default. */
+  readonly timeoutsFor?: (object: KubernetesObject) => ManifestTimeouts | undefined;
 }
 
 /** Creates `objects` as `kubernetes_manifest`s under `scope`, by `kind/metadata.name`. */
@@ -101,11 +103,13 @@ export function createManifests(
   for (const object of objects) {
     const key = kubernetesKey(object.kind, object.metadata.name);
     const wait = options.waitFor?.(object);
+    const timeouts = options.timeoutsFor?.(object);
     const manifest = createManifest(scope, object, {
       ...(options.kubernetes ? { provider: options.kubernetes } : {}),
       ...(options.dependsOn ? { dependsOn: options.dependsOn } : {}),
       computedFields: owned.get(key) ?? [],
       ...(wait ? { wait } : {}),
+      ...(timeouts ? { timeouts } : {}),
     });
     created.set(key, manifest);
   }

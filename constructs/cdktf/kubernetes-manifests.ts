@@ -5,7 +5,7 @@
  * must let the API server or a controller own (`computed_fields`).
  * https://github.com/hashicorp/terraform-provider-kubernetes/blob/main/docs/resources/manifest.md
  */
-import { Manifest, type ManifestWait } from "@cdktf/provider-kubernetes/lib/manifest";
+import { Manifest, type ManifestTimeouts, type ManifestWait } from "@cdktf/provider-kubernetes/lib/manifest";
 import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import type { ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
@@ -25,6 +25,8 @@ export interface ManifestOptions {
   readonly computedFields?: readonly string[];
   /** What `terraform apply` waits for once the object is applied. */
   readonly wait?: ManifestWait;
+  /** How long `terraform apply` waits for it (the provider's default is 10 minutes). */
+  readonly timeouts?: ManifestTimeouts;
 }
 
 /** Construct id of a planned object's manifest: `kind-name`, lower case (kinds may share a name). */
@@ -61,5 +63,6 @@ export function createManifest(
     ...(options.provider ? { provider: options.provider } : {}),
     ...(options.dependsOn?.length ? { dependsOn: [...options.dependsOn] } : {}),
     ...(options.wait ? { wait: options.wait } : {}),
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
   });
 }

@@ -1,6 +1,7 @@
 import type { TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import type { Lazy } from "../../src/lazy";
+import { rolloutWaitTimeouts } from "../../src/plan/deployment";
 import { planModelServiceCloud } from "../../src/plan/model-pod-identity";
 import { AUTH_TOKEN_VALUE_REF, type ModelServicePlan, planModelService } from "../../src/plan/model-service";
 import { type KubernetesObject, replaceSensitiveRefs } from "../../src/plan/types";
@@ -86,6 +87,9 @@ export class ModelService extends Construct {
       // The core marks fields owned in the cluster after creation (e.g. an autoscaled spec.replicas).
       ignoreChanges: plan.kubernetesIgnoreChanges,
       waitFor: (object) => (object.kind === "Deployment" ? { rollout: true } : undefined),
+      // Terraform waits for a rollout as long as the plan says (the same figure as Pulumi's customTimeouts; the
+      // provider's own default, 10 minutes, is shorter than the progress deadline plus GPU node scale-up).
+      timeoutsFor: (object) => rolloutWaitTimeouts(object, plan.rolloutTimeoutSeconds),
     });
     const arnOf = (type: string): string | undefined => {
       const found = planned.find((r) => r.type === type);

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Lazy } from "../../src/lazy";
+import { rolloutWaitTimeouts } from "../../src/plan/deployment";
 import { planModelServiceCloud } from "../../src/plan/model-pod-identity";
 import { AUTH_TOKEN_VALUE_REF, type ModelServicePlan, planModelService } from "../../src/plan/model-service";
 import { type KubernetesObject, replaceSensitiveRefs } from "../../src/plan/types";
@@ -90,11 +91,7 @@ export class ModelService extends pulumi.ComponentResource {
       cloudDependencies: { planned: cloudPlan.kubernetesDependsOn, created: cloud },
       // Pulumi waits for a rollout as long as the plan says (its own default, 10 minutes, is shorter than the
       // progress deadline plus GPU node scale-up).
-      customTimeouts: (object) => {
-        if (object.kind !== "Deployment") return undefined;
-        const timeout = `${plan.rolloutTimeoutSeconds}s`;
-        return { create: timeout, update: timeout };
-      },
+      customTimeouts: (object) => rolloutWaitTimeouts(object, plan.rolloutTimeoutSeconds),
     });
     const arnOf = (type: string) => {
       const planned = cloudPlan.cloudResources.find((r) => r.type === type);

@@ -76,6 +76,30 @@ export function rolloutTimeoutSeconds(spec: Pick<ModelServiceSpec, "modelLoadTim
   return 2 * progressDeadlineSeconds(spec);
 }
 
+/** How long a deployment engine waits for a planned object to become ready, on create and on update. */
+export interface RolloutWaitTimeouts {
+  /** A duration the engines parse alike (Go's `time.ParseDuration`), e.g. `"2400s"`. */
+  readonly create: string;
+  readonly update: string;
+}
+
+/**
+ * The wait timeouts of one planned object: a Deployment's are `rolloutTimeoutSeconds`; any other kind has
+ * none (the engine's default). Both front-ends take their figure from here (Pulumi `customTimeouts`,
+ * https://www.pulumi.com/docs/iac/concepts/options/customtimeouts/; the `timeouts` block of Terraform's
+ * `kubernetes_manifest`, which bounds its `wait`,
+ * https://registry.terraform.io/providers/hashicorp/kubernetes/latest/docs/resources/manifest#timeouts), so
+ * they cannot disagree.
+ */
+export function rolloutWaitTimeouts(
+  object: Pick<KubernetesObject, "kind">,
+  rolloutTimeoutSeconds: number,
+): RolloutWaitTimeouts | undefined {
+  if (object.kind !== "Deployment") return undefined;
+  const timeout = `${rolloutTimeoutSeconds}s`;
+  return { create: timeout, update: timeout };
+}
+
 /** The config.json text of a version, shared with the ConfigMap. */
 export function versionConfigJson(spec: ModelServiceSpec, version: ModelVersionSpec): string {
   return serverModelConfigJson({

@@ -150,6 +150,18 @@ describe("CDKTF and Pulumi front-ends, same props", () => {
       patches.map((p) => p.inputs.metadata),
     );
     const terraformObjects = manifests(config);
+    // Waits: each object's Terraform `timeouts` are Pulumi's `customTimeouts` (one core function sets both).
+    const manifestResources = Object.values(resourcesOfType(config, "kubernetes_manifest"));
+    const waits = manifestResources.map((m) => [key(m.manifest as object), m.timeouts ?? null]);
+    expect(waits.filter(([, timeouts]) => timeouts !== null).length).toBeGreaterThan(0);
+    expect(Object.fromEntries(waits)).toEqual(
+      Object.fromEntries(
+        pulumiObjects.map((r) => {
+          const { create, update } = r.customTimeouts;
+          return [key(r.inputs), create || update ? { create, update } : null];
+        }),
+      ),
+    );
     expect(terraformObjects.map(key).sort()).toEqual(pulumiObjects.map((r) => key(r.inputs)).sort());
     expect(terraformObjects.length).toBeGreaterThan(10);
     for (const object of terraformObjects)

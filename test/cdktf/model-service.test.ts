@@ -122,6 +122,30 @@ describe("CDKTF ModelService on a GpuNodePool, model in S3", () => {
   });
 });
 
+// #15 item 2: the provider's manifest wait gives up after its `timeouts` (10 minutes unless set), shorter than the
+// progress deadline (model load + 600 s for node scale-up and image pull):
+// https://registry.terraform.io/providers/hashicorp/kubernetes/latest/docs/resources/manifest#timeouts
+describe("CDKTF ModelService rollout wait", () => {
+  it("waits for each Deployment as long as the plan says (create and update), not the provider's 10 minutes", () => {
+    const props = { ...serviceProps, modelLoadTimeoutSeconds: 900 };
+    let service: ModelService | undefined;
+    const { config } = synthStack((stack) => {
+      const pool = new GpuNodePool(stack, "gpu", poolProps);
+      service = new ModelService(stack, "resnet", { ...props, nodePool: pool });
+    });
+    const plan = planModelService("resnet", props, planGpuNodePool("gpu", poolProps).binding);
+    expect(plan.rolloutTimeoutSeconds).toBe(3000);
+    expect(service?.plan.rolloutTimeoutSeconds).toBe(plan.rolloutTimeoutSeconds);
+    const deployments = manifestOf(config, "Deployment");
+    expect(deployments).toHaveLength(1);
+    for (const [, deployment] of deployments)
+      expect(deployment.timeouts).toEqual({ create: "3000s", update: "3000s" });
+    // Objects with nothing to wait for keep the provider's default.
+    for (const kind of ["Service", "ConfigMap", "NetworkPolicy"])
+      for (const [, other] of manifestOf(config, kind)) expect(other.timeouts, kind).toBeUndefined();
+  });
+});
+
 /** The same service on CPU nodes: without a node pool (the core refuses GPUs without one). */
 const cpuServiceProps = { ...serviceProps, resources: { cpu: "2", memory: "8Gi" } };
 
