@@ -9,6 +9,12 @@ export const ERROR_CODES = {
   INVALID_TOPOLOGY_FILE: "ONNXFLEET_INVALID_TOPOLOGY_FILE",
   /** A reference between constructs (a model service's node pool, an endpoint's service) is dangling. */
   UNKNOWN_REFERENCE: "ONNXFLEET_UNKNOWN_REFERENCE",
+  /**
+   * Pods that a node pool cannot hold at its `nodes.max`: an endpoint's `replicas.max` (or a service's fixed
+   * `replicas`), per model version, times the GPUs per pod, alone or summed over every construct on the pool.
+   * The HPA would add pods that stay Pending. A {@link Problem} of a ValidationError carries it.
+   */
+  POOL_GPUS_EXCEEDED: "ONNXFLEET_POOL_GPUS_EXCEEDED",
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
@@ -19,6 +25,11 @@ export interface Problem {
   readonly path: string;
   /** What is wrong and what is allowed, e.g. `(5) must not exceed replicas.max (3)`. */
   readonly reason: string;
+  /**
+   * A code more specific than the error's own, for problems users may want to match on.
+   * @default - the error's code (`ONNXFLEET_INVALID_PROPS`)
+   */
+  readonly code?: ErrorCode;
 }
 
 /** Base class of every error the core throws; carries a stable `code`. */

@@ -4,6 +4,7 @@
  * The file's JSON Schema (`schema/topology.schema.json`) is generated from {@link TopologyFile}.
  */
 import { parseAllDocuments, stringify } from "yaml";
+import { claimEndpointPoolGpus, claimServicePoolGpus } from "./capacity/pool-claims";
 import { ERROR_CODES, OnnxfleetError } from "./errors";
 import { type AutoscaledEndpointPlan, planAutoscaledEndpoint } from "./plan/autoscaled-endpoint";
 import { type GpuNodePoolPlan, planGpuNodePool } from "./plan/gpu-node-pool";
@@ -127,6 +128,8 @@ export function planTopology(topology: TopologyFile): TopologyPlan {
     const binding = nodePool === undefined ? undefined : gpuNodePools[nodePool]?.binding;
     const plan = attempt(() => planModelService(name, props, binding));
     if (plan) modelServices[name] = plan;
+    // Every construct on a pool together must fit it, as in the front-ends (#15 item 7).
+    if (plan) attempt(() => claimServicePoolGpus(plan));
   }
   const autoscaledEndpoints: Record<string, AutoscaledEndpointPlan> = {};
   for (const [name, { service, ...props }] of Object.entries(topology.autoscaledEndpoints ?? {})) {
@@ -147,6 +150,7 @@ export function planTopology(topology: TopologyFile): TopologyPlan {
     if (!servicePlan) continue; // the service's own errors are reported
     const plan = attempt(() => planAutoscaledEndpoint(name, props, servicePlan));
     if (plan) autoscaledEndpoints[name] = plan;
+    if (plan) attempt(() => claimEndpointPoolGpus(plan, servicePlan));
   }
   const multiRegionFailovers: Record<string, MultiRegionFailoverPlan> = {};
   for (const [name, props] of Object.entries(topology.multiRegionFailovers ?? {})) {

@@ -1,4 +1,4 @@
-import { type Problem, ValidationError } from "./errors";
+import { type ErrorCode, type Problem, ValidationError } from "./errors";
 import { isUnresolved, type Lazy } from "./lazy";
 
 /**
@@ -19,9 +19,9 @@ export class Validator {
     readonly constructName: string,
   ) {}
 
-  /** Record a problem at `path`. */
-  add(path: string, reason: string): void {
-    this.problems.push({ path, reason });
+  /** Record a problem at `path` (with a code more specific than `ONNXFLEET_INVALID_PROPS`, if given). */
+  add(path: string, reason: string, code?: ErrorCode): void {
+    this.problems.push(code === undefined ? { path, reason } : { path, reason, code });
   }
 
   /** Record a problem at `path` unless `ok`. Returns `ok`, so checks can be chained. */

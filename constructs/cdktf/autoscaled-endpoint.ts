@@ -2,6 +2,7 @@ import { Labels } from "@cdktf/provider-kubernetes/lib/labels";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import type { EndpointCapacity } from "../../src/capacity/endpoint-capacity";
+import { claimEndpointPoolGpus } from "../../src/capacity/pool-claims";
 import type { Lazy } from "../../src/lazy";
 import { type AutoscaledEndpointPlan, planAutoscaledEndpoint } from "../../src/plan/autoscaled-endpoint";
 import type { AutoscaledEndpointProps as CoreAutoscaledEndpointProps } from "../../src/specs/autoscaled-endpoint";
@@ -65,6 +66,8 @@ export class AutoscaledEndpoint extends Construct {
   constructor(scope: Construct, id: string, props: AutoscaledEndpointProps) {
     const { service, providers, ...coreProps } = props ?? ({} as AutoscaledEndpointProps);
     const plan = planAutoscaledEndpoint(id, coreProps, service?.plan);
+    // The pool must hold replicas.max pods beside every other construct's on it (#15 item 7).
+    claimEndpointPoolGpus(plan, service.plan);
     super(scope, endpointNodeId(scope, id, service));
     this.plan = plan;
     this.serviceName = plan.clusterServiceName;

@@ -1,5 +1,6 @@
 import type { TerraformResource } from "cdktf";
 import { Construct } from "constructs";
+import { claimServicePoolGpus } from "../../src/capacity/pool-claims";
 import type { Lazy } from "../../src/lazy";
 import { rolloutWaitTimeouts } from "../../src/plan/deployment";
 import { planModelServiceCloud } from "../../src/plan/model-pod-identity";
@@ -61,6 +62,8 @@ export class ModelService extends Construct {
     const providers = inheritProviders(given, nodePool?.providers);
     const plan = planModelService(id, coreProps, nodePool?.binding);
     const cloudPlan = planModelServiceCloud(plan, clusterName ?? nodePool?.clusterName);
+    // The pool must hold this service's pods beside every other construct's on it (#15 item 7).
+    claimServicePoolGpus(plan);
     super(scope, id);
     this.plan = plan;
     this.serviceName = plan.serviceName;

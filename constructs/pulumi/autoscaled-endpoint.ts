@@ -1,6 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { EndpointCapacity } from "../../src/capacity/endpoint-capacity";
+import { claimEndpointPoolGpus } from "../../src/capacity/pool-claims";
 import type { Lazy } from "../../src/lazy";
 import { type AutoscaledEndpointPlan, planAutoscaledEndpoint } from "../../src/plan/autoscaled-endpoint";
 import type { AutoscaledEndpointProps } from "../../src/specs/autoscaled-endpoint";
@@ -51,6 +52,8 @@ export class AutoscaledEndpoint extends pulumi.ComponentResource {
   constructor(name: string, args: AutoscaledEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     const { service, ...props } = args;
     const plan = planAutoscaledEndpoint(name, props, service.plan);
+    // The pool must hold replicas.max pods beside every other construct's on it (#15 item 7).
+    claimEndpointPoolGpus(plan, service.plan);
     super("onnxfleet:index:AutoscaledEndpoint", name, {}, opts);
     this.plan = plan;
     this.serviceName = plan.clusterServiceName;

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { claimServicePoolGpus } from "../../src/capacity/pool-claims";
 import type { Lazy } from "../../src/lazy";
 import { rolloutWaitTimeouts } from "../../src/plan/deployment";
 import { planModelServiceCloud } from "../../src/plan/model-pod-identity";
@@ -76,6 +77,8 @@ export class ModelService extends pulumi.ComponentResource {
     const { nodePool, clusterName, ...props } = args;
     const plan = planModelService(name, props, nodePool?.binding);
     const cloudPlan = planModelServiceCloud(plan, clusterName ?? nodePool?.clusterName);
+    // The pool must hold this service's pods beside every other construct's on it (#15 item 7).
+    claimServicePoolGpus(plan);
     super("onnxfleet:index:ModelService", name, {}, withPoolProviders(opts, nodePool));
     this.plan = plan;
     this.serviceName = plan.serviceName;

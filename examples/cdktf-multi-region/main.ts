@@ -81,7 +81,7 @@ export class InferenceStack extends TerraformStack {
       // The endpoint may share its service's name: its construct id then becomes `resnet-<region>-endpoint`.
       return new AutoscaledEndpoint(this, `resnet-${region}`, {
         service,
-        replicas: { min: 2, max: 20 },
+        replicas: { min: 2, max: 8 }, // 8 pods of 1 GPU fill the pool's 8 nodes (nodes.max)
         target: { inflightRequestsPerReplica: 8 },
         // Closed by default (docs/security.md): the client ranges and Route53's checkers, TLS with ACM.
         exposure: {

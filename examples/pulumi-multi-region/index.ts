@@ -93,7 +93,7 @@ const regional = regions.map(({ region, clusterName, subnetIds, vpcCidr, certifi
     `resnet-${region}`,
     {
       service,
-      replicas: { min: 2, max: 20 },
+      replicas: { min: 2, max: 8 }, // 8 pods of 1 GPU fill the pool's 8 nodes (nodes.max)
       target: { inflightRequestsPerReplica: 8 },
       exposure: {
         type: "nlb",

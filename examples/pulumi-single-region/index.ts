@@ -24,7 +24,7 @@ const service = new ModelService("resnet", {
 
 const endpoint = new AutoscaledEndpoint("resnet", {
   service,
-  replicas: { min: 2, max: 6 },
+  replicas: { min: 2, max: 4 }, // at most 4 pods of 1 GPU: the pool's nodes.max x 1 GPU per g5.xlarge
   target: { inflightRequestsPerReplica: 8 },
   // Internal: reachable inside the VPC only; clients there (and the pods' NetworkPolicy) are limited to it.
   exposure: { type: "nlb", scheme: "internal", loadBalancerCidrs: [config.require("vpcCidr")] },

@@ -4,10 +4,10 @@
  * Pure: takes a parsed profile and plain facts about the service and its pool; answers figures or problems
  * (paths relative to the endpoint's props).
  */
-import type { Problem } from "../errors";
+import { ERROR_CODES, type Problem } from "../errors";
 import { show } from "../validate";
 import { inflightTarget } from "./inflight-target";
-import { nodesForReplicas, replicasOnNodes } from "./nodes";
+import { fitOnPool, nodesForReplicas } from "./nodes";
 import type { CapacityProfile, ProfilePoint } from "./profile";
 import { deriveReplicas, round } from "./replicas";
 import {
@@ -185,20 +185,19 @@ export function deriveEndpointCapacity(
   const pool = supply.pool;
   if (pool && supply.gpusPerReplica > 0 && pool.gpusPerNode >= supply.gpusPerReplica) {
     const atMin = nodesForReplicas(bounds.min, supply.gpusPerReplica, pool.gpusPerNode);
-    const atMax = nodesForReplicas(bounds.max, supply.gpusPerReplica, pool.gpusPerNode);
+    const atMax = fitOnPool(bounds.max, supply.gpusPerReplica, pool);
     nodes = {
       min: atMin.nodes,
       max: atMax.nodes,
       replicasPerNode: atMax.replicasPerNode,
       poolMaxNodes: pool.maxNodes,
     };
-    const onPool = replicasOnNodes(pool.maxNodes, supply.gpusPerReplica, pool.gpusPerNode);
-    ceilingReplicas = Math.min(bounds.max, onPool);
+    ceilingReplicas = Math.min(bounds.max, atMax.podsOnPool);
     arithmetic.push(
       `nodes.max = ceil(${bounds.max} replicas / floor(${pool.gpusPerNode} GPU(s) per node / ` +
         `${supply.gpusPerReplica} per replica) = ${atMax.replicasPerNode} per node) = ${atMax.nodes}`,
     );
-    if (atMax.nodes > pool.maxNodes)
+    if (!atMax.fits)
       return {
         ok: false,
         problems: [
@@ -206,8 +205,9 @@ export function deriveEndpointCapacity(
             path: "capacity.peakRequestsPerSecond",
             reason:
               `(${demand.peakRequestsPerSecond}) needs replicas.max ${bounds.max} on ${atMax.nodes} node(s) of ` +
-              `node pool ${show(pool.name)}, whose nodes.max (${pool.maxNodes}) holds only ${onPool} replica(s) ` +
-              `(${round(x * onPool)} req/s); raise the pool's nodes.max to ${atMax.nodes}`,
+              `node pool ${show(pool.name)}, which holds only ${atMax.poolArithmetic} ` +
+              `(${round(x * atMax.podsOnPool)} req/s); raise the pool's nodes.max to ${atMax.nodes}`,
+            code: ERROR_CODES.POOL_GPUS_EXCEEDED,
           },
         ],
       };

@@ -30,3 +30,48 @@ export function nodesForReplicas(replicas: number, gpusPerReplica: number, gpusP
 export function replicasOnNodes(maxNodes: number, gpusPerReplica: number, gpusPerNode: number): number {
   return maxNodes * Math.floor(gpusPerNode / gpusPerReplica);
 }
+
+/** What {@link fitOnPool} needs of a node pool. */
+export interface PoolCeiling {
+  /** The pool's construct name. */
+  readonly name: string;
+  /** GPUs that every node offers (the smallest of the pool's instance types, from the catalog). */
+  readonly gpusPerNode: number;
+  /** The pool's `nodes.max`. */
+  readonly maxNodes: number;
+  /** The pool's instance types, for the message. */
+  readonly instanceTypes?: readonly string[];
+}
+
+/** Whether `pods` pods fit on a pool at its `nodes.max`, and the figures that say so. */
+export interface PoolFit extends NodeCount {
+  /** Pods of `gpusPerPod` GPUs the pool holds at `nodes.max`. */
+  readonly podsOnPool: number;
+  /** GPUs of the pool at `nodes.max`: `maxNodes x gpusPerNode`. */
+  readonly poolGpus: number;
+  readonly fits: boolean;
+  /** The pool's side of the arithmetic, e.g. `nodes.max (8) x 1 GPU(s) per node (g5.xlarge) = 8 GPUs, 8 pod(s) of 1 GPU(s)`. */
+  readonly poolArithmetic: string;
+}
+
+/**
+ * The one check of pods against a pool's ceiling (an endpoint's `replicas.max`, a service's fixed replicas,
+ * replicas derived from a profile, the sum over a pool's services): `pods` pods of `gpusPerPod` GPUs need
+ * `ceil(pods / floor(gpusPerNode / gpusPerPod))` nodes, at most `maxNodes`.
+ * @throws Error when a node cannot hold one pod (the ModelService's validation refuses that first).
+ */
+export function fitOnPool(pods: number, gpusPerPod: number, pool: PoolCeiling): PoolFit {
+  const count = nodesForReplicas(pods, gpusPerPod, pool.gpusPerNode);
+  const podsOnPool = replicasOnNodes(pool.maxNodes, gpusPerPod, pool.gpusPerNode);
+  const poolGpus = pool.maxNodes * pool.gpusPerNode;
+  const types = pool.instanceTypes?.length ? ` (${pool.instanceTypes.join(", ")})` : "";
+  return {
+    ...count,
+    podsOnPool,
+    poolGpus,
+    fits: count.nodes <= pool.maxNodes,
+    poolArithmetic:
+      `nodes.max (${pool.maxNodes}) x ${pool.gpusPerNode} GPU(s) per node${types} = ${poolGpus} GPUs, ` +
+      `${podsOnPool} pod(s) of ${gpusPerPod} GPU(s)`,
+  };
+}

@@ -37,6 +37,7 @@ import {
   type MinMax,
   propNames,
 } from "./common";
+import { checkPodsFitPool } from "./pool-fit";
 import { checkHandBounds, resolveCapacity } from "./resolve-capacity";
 
 /** The construct's name in error messages: `AutoscaledEndpoint "name": path reason`. */
@@ -159,6 +160,18 @@ export function resolveAutoscaledEndpointSpec(
           'exposure { type: "clusterIP" } behind KEDA\'s HTTP add-on interceptor, which holds requests during ' +
           "the scale-up",
       );
+    // Nothing adds nodes beyond the pool's nodes.max: pods past it stay Pending (#15 item 7).
+    checkPodsFitPool(
+      check,
+      {
+        path: "replicas.max",
+        perVersion: replicas.max,
+        versions: service.versions.length,
+        gpusPerPod: service.spec.resources.gpu,
+        serviceName: service.name,
+      },
+      service.spec.binding,
+    );
     const budget = service.disruptionBudget;
     if ("minAvailable" in budget) {
       const lowest = Math.max(replicas.min, 1);

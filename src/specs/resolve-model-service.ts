@@ -40,6 +40,7 @@ import {
   resolveAlerts,
   resolveDashboard,
 } from "./model-service-observability";
+import { checkPodsFitPool } from "./pool-fit";
 import { type AuthSpec, resolveAuth, resolveKmsKeyArn } from "./resolve-auth";
 import { type ModelVersionSpec, resolveModel } from "./resolve-model";
 
@@ -140,7 +141,18 @@ export function resolveModelServiceSpec(
   const image = props.image ?? defaultServerImage(resources.gpu > 0 ? "cuda" : "cpu");
   checkImage(check, image);
   const replicas = props.replicas;
-  if (replicas !== undefined) checkIntegerRange(check, "replicas", replicas, 0, 1000);
+  if (replicas !== undefined && checkIntegerRange(check, "replicas", replicas, 0, 1000))
+    checkPodsFitPool(
+      check,
+      {
+        path: "replicas",
+        perVersion: replicas,
+        versions: versions.length,
+        gpusPerPod: resources.gpu,
+        serviceName: name,
+      },
+      binding,
+    );
 
   const batching = resolveBatching(check, props);
   const modelStorage = resolveModelStorage(check, props.modelStorage);

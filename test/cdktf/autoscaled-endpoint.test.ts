@@ -1,7 +1,7 @@
 import { TerraformOutput, TerraformStack, Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { AutoscaledEndpoint, GpuNodePool, ModelService } from "../../constructs/cdktf";
-import { ValidationError } from "../../src/errors";
+import { ERROR_CODES, ValidationError } from "../../src/errors";
 import { planAutoscaledEndpoint } from "../../src/plan/autoscaled-endpoint";
 import { planGpuNodePool } from "../../src/plan/gpu-node-pool";
 import { planModelService } from "../../src/plan/model-service";
@@ -94,5 +94,38 @@ describe("CDKTF AutoscaledEndpoint, invalid props", () => {
     expect((error as ValidationError).problems.length).toBeGreaterThanOrEqual(2);
     expect((error as ValidationError).message).toContain('AutoscaledEndpoint "resnet"');
     expect(stack.node.children.length).toBe(before);
+  });
+});
+
+// #15 item 7: two endpoints that each fit their pool alone can still leave pods Pending together.
+describe("CDKTF AutoscaledEndpoints sharing one GpuNodePool", () => {
+  it("refuses, at synth, the one whose replicas.max with the others' exceeds the pool at nodes.max", () => {
+    let error: unknown;
+    const { config } = synthStack((stack) => {
+      const pool = new GpuNodePool(stack, "gpu", poolProps); // 4 g5.xlarge nodes: 4 GPUs
+      const a = new ModelService(stack, "a", { ...serviceProps, nodePool: pool });
+      const b = new ModelService(stack, "b", { ...serviceProps, nodePool: pool });
+      new AutoscaledEndpoint(stack, "a", { ...endpointProps, service: a, replicas: { min: 1, max: 3 } });
+      try {
+        new AutoscaledEndpoint(stack, "b", { ...endpointProps, service: b, replicas: { min: 1, max: 2 } });
+      } catch (caught) {
+        error = caught;
+      }
+      new AutoscaledEndpoint(stack, "b", { ...endpointProps, service: b, replicas: { min: 1, max: 1 } });
+    });
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).problems).toEqual([
+      expect.objectContaining({ path: "replicas.max", code: ERROR_CODES.POOL_GPUS_EXCEEDED }),
+    ]);
+    expect((error as ValidationError).message).toContain(
+      "together 5 pod(s), 5 GPUs, which need 5 node(s); it holds only nodes.max (4)",
+    );
+    // The refused endpoint left nothing behind; the one that fits was synthesized.
+    const hpas = Object.values(resourcesOfType(config, "kubernetes_manifest")).filter(
+      (m) => (m.manifest as { kind: string }).kind === "HorizontalPodAutoscaler",
+    );
+    expect(
+      hpas.map((m) => (m.manifest as { spec: { maxReplicas: number } }).spec.maxReplicas).sort(),
+    ).toEqual([1, 3]);
   });
 });

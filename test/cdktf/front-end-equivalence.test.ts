@@ -26,7 +26,7 @@ const serviceProps = {
   auth: { tokenSecret: { name: "resnet-token" } },
 };
 const endpointProps = {
-  replicas: { min: 2, max: 20 },
+  replicas: { min: 2, max: 8 },
   target: { inflightRequestsPerReplica: 8 },
   exposure: {
     type: "nlb" as const,

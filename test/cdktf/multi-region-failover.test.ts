@@ -49,7 +49,7 @@ function twoRegions(stack: TerraformStack, failover: Partial<MultiRegionFailover
     });
     return new AutoscaledEndpoint(stack, `resnet-${region}`, {
       service,
-      replicas: { min: 2, max: 10 },
+      replicas: { min: 2, max: 4 },
       target: { inflightRequestsPerReplica: 8 },
       exposure: {
         type: "nlb",

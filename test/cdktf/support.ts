@@ -174,7 +174,7 @@ export const serviceProps = {
 
 /** An HPA-scaled endpoint behind an internet-facing NLB, closed to all but one range, with TLS. */
 export const endpointProps = {
-  replicas: { min: 2, max: 10 },
+  replicas: { min: 2, max: 4 }, // the pool's nodes.max x 1 GPU
   target: { inflightRequestsPerReplica: 8 },
   exposure: {
     type: "nlb" as const,

@@ -10,6 +10,7 @@ import { nPlusOne } from "../../src/capacity/n-plus-one";
 import { nodesForReplicas, replicasOnNodes } from "../../src/capacity/nodes";
 import { deriveReplicas, replicasFor, survivingZoneReplicas } from "../../src/capacity/replicas";
 import { recommendBatching, throughputAtSlo } from "../../src/capacity/slo-throughput";
+import { ERROR_CODES } from "../../src/errors";
 import { G5_PROFILE, point, profile } from "./support/profile-fixture";
 
 describe("per-replica throughput at the SLO", () => {
@@ -222,10 +223,12 @@ describe("an endpoint's capacity", () => {
       pool: { ...supply.pool!, maxNodes: 5 },
     });
     expect(result.ok).toBe(false);
-    if (!result.ok)
+    if (!result.ok) {
       expect(result.problems[0]?.reason).toMatch(
-        /replicas.max 8 on 8 node.*nodes.max \(5\) holds only 5 replica.*800 req\/s/,
+        /replicas.max 8 on 8 node.*holds only nodes.max \(5\) x 1 GPU\(s\) per node \(g5.xlarge\) = 5 GPUs, 5 pod\(s\).*800 req\/s/,
       );
+      expect(result.problems[0]?.code).toBe(ERROR_CODES.POOL_GPUS_EXCEEDED);
+    }
   });
 
   it("GPUs per node > 1: 8 replicas of 1 GPU on g5.12xlarge (4 GPUs) need 2 nodes", () => {

@@ -114,7 +114,9 @@ describe("AutoscaledEndpoint capacity", () => {
     expect(problems({ capacity: { ...capacity, p99Ms: 10 } })).toEqual([
       expect.stringContaining("best p99 it saw is 30 ms"), // the service's batch-8 points only
     ]);
-    expect(problems({ capacity }, servicePlan(5))[0]).toContain("nodes.max (5) holds only 5 replica(s)");
+    expect(problems({ capacity }, servicePlan(5))[0]).toContain(
+      "holds only nodes.max (5) x 1 GPU(s) per node",
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { beforeEach, describe, expect, it } from "vitest";
-import { AutoscaledEndpoint, ModelService, MultiRegionFailover } from "../../constructs/pulumi";
+import { AutoscaledEndpoint, GpuNodePool, ModelService, MultiRegionFailover } from "../../constructs/pulumi";
 import { ERROR_CODES } from "../../src/errors";
 import { recordResources, resolved } from "./harness";
 
@@ -196,5 +196,39 @@ describe("AutoscaledEndpoint (invalid props)", () => {
     );
     await recording.settle();
     expect(recording.resources.length).toBe(before);
+  });
+});
+
+// #15 item 7: two endpoints that each fit their pool alone can still leave pods Pending together.
+describe("AutoscaledEndpoints sharing one GpuNodePool", () => {
+  it("refuses the one whose replicas.max, with the others' on the pool, exceeds its GPUs at nodes.max", async () => {
+    const pool = new GpuNodePool("gpu", {
+      clusterName: "prod-use1",
+      subnetIds: ["subnet-0a1b2c3d4e5f60718"],
+      instanceTypes: ["g5.xlarge"],
+      nodes: { min: 1, max: 8 },
+    });
+    const onPool = { ...serviceProps, resources: { gpu: 1 }, nodePool: pool };
+    const a = new ModelService("a", onPool);
+    const b = new ModelService("b", onPool);
+    new AutoscaledEndpoint("a", { ...endpointProps, service: a, replicas: { min: 2, max: 5 } });
+    await recording.settle();
+    const before = recording.resources.length;
+    expect(
+      () => new AutoscaledEndpoint("b", { ...endpointProps, service: b, replicas: { min: 2, max: 5 } }),
+    ).toThrow(
+      expect.objectContaining({
+        code: ERROR_CODES.INVALID_PROPS,
+        problems: [expect.objectContaining({ path: "replicas.max", code: ERROR_CODES.POOL_GPUS_EXCEEDED })],
+        message: expect.stringContaining(
+          'AutoscaledEndpoint "b": replicas.max (5) x 1 model version(s) x resources.gpu (1) of ModelService "b" ' +
+            'shares node pool "gpu" with AutoscaledEndpoint "a" (5 pod(s) of 1 GPU(s)): together 10 pod(s)',
+        ),
+      }),
+    );
+    await recording.settle();
+    expect(recording.resources.length).toBe(before);
+    // Within the pool's 8 nodes together, it is accepted.
+    new AutoscaledEndpoint("b", { ...endpointProps, service: b, replicas: { min: 2, max: 3 } });
   });
 });

@@ -44,13 +44,14 @@ const singleService = {
 };
 const target = { inflightRequestsPerReplica: 8 };
 const kedaInCluster = {
-  replicas: { min: 2, max: 20 },
+  // Two versions of 4 pods of 1 GPU each fill the pool's 8 nodes.
+  replicas: { min: 2, max: 4 },
   target,
   autoscaler: { type: "keda" as const, prometheusServerAddress: "http://prometheus.monitoring:9090" },
   exposure: { type: "clusterIP" as const },
 };
 const hpaBehindNlb = {
-  replicas: { min: 2, max: 20 },
+  replicas: { min: 2, max: 8 },
   target,
   exposure: {
     type: "nlb" as const,

@@ -32,7 +32,7 @@ const pool = planGpuNodePool("gpu", {
   clusterName: "prod-use1",
   subnetIds: ["subnet-0a1b2c3d4e5f60718"],
   instanceTypes: ["g5.xlarge"],
-  nodes: { min: 1, max: 4 },
+  nodes: { min: 1, max: 8 },
 });
 
 const serviceProps = (auth: ModelServiceProps["auth"]): ModelServiceProps => ({
