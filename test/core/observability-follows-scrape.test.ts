@@ -156,6 +156,8 @@ describe("examples/topology/resnet.yaml", () => {
     const atMax = rule.spec.groups
       .flatMap((g: Json) => g.rules)
       .find((a: Json) => a.alert === "OnnxfleetAutoscalerAtMax");
-    expect(atMax.expr).toMatch(/>= 20$/);
+    const replicasMax = plan.autoscaledEndpoints.resnet?.spec.replicas.max;
+    expect(replicasMax).toBe(8);
+    expect(atMax.expr).toMatch(new RegExp(`>= ${replicasMax}$`));
   });
 });
