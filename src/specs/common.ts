@@ -4,8 +4,10 @@
  * was acceptable. Values unknown at synth time (Pulumi Outputs, CDKTF tokens) are accepted untouched: a
  * validator returns `true` for them without looking inside.
  */
+
 import { isUnresolved, type Lazy } from "../lazy";
 import { show, type Validator } from "../validate";
+import { isWholeInternetCidr } from "./cidr";
 
 /**
  * A Kubernetes resource quantity as the API server accepts it: `"500m"`, `"2"`, `"1.5"`, `"8Gi"`, `"512Mi"`,
@@ -363,6 +365,28 @@ export function checkCidr(check: Validator, path: string, value: Lazy<string> | 
     typeof value === "string" && isCidr(value),
     path,
     `(${show(value)}) must be an IP range in CIDR notation, e.g. "10.0.0.0/16" or "0.0.0.0/0"`,
+  );
+}
+
+/**
+ * Checks a range that a NetworkPolicy `ipBlock` admits to the server pods: a CIDR, and not one that admits every
+ * address (`0.0.0.0/0`, `::/0`), which would open the pods to every pod of the cluster and, through any load
+ * balancer or node port, to the internet. The one opt-out for the whole internet is an AutoscaledEndpoint's
+ * `exposure.sourceRanges: "anywhere"`, which is named and reviewable.
+ */
+export function checkPodIngressCidr(
+  check: Validator,
+  path: string,
+  value: Lazy<string> | undefined,
+): boolean {
+  if (value === undefined || isUnresolved(value)) return true;
+  if (!checkCidr(check, path, value)) return false;
+  return check.that(
+    !isWholeInternetCidr(value),
+    path,
+    `(${show(value)}) admits every address, every pod of the cluster and the internet included: list the ` +
+      'ranges that must reach the pods (e.g. the VPC\'s "10.0.0.0/16"); to serve the internet, use an ' +
+      'AutoscaledEndpoint, whose exposure.sourceRanges: "anywhere" is the opt-out',
   );
 }
 

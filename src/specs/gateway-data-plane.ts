@@ -4,7 +4,7 @@
  */
 import type { Lazy } from "../lazy";
 import type { Validator } from "../validate";
-import { checkCidr, checkDns1123Label, checkKnownKeys, checkOneOf, propNames } from "./common";
+import { checkDns1123Label, checkKnownKeys, checkOneOf, checkPodIngressCidr, propNames } from "./common";
 
 /**
  * Gateway API implementations whose data plane onnxfleet knows how to admit:
@@ -82,7 +82,7 @@ export function resolveGatewayDataPlane(
     checkDns1123Label(check, `gateway.dataPlane.namespaces[${i}]`, ns);
   });
   cidrs.forEach((cidr, i) => {
-    checkCidr(check, `gateway.dataPlane.cidrs[${i}]`, cidr);
+    checkPodIngressCidr(check, `gateway.dataPlane.cidrs[${i}]`, cidr);
   });
   const known =
     p.implementation !== undefined && GATEWAY_IMPLEMENTATIONS.includes(p.implementation)

@@ -11,7 +11,6 @@ import { defaultServerImage, IMAGE_DIGEST_PATTERN } from "../server-image";
 import { show, Validator } from "../validate";
 import { VERSION } from "../version";
 import {
-  checkCidr,
   checkDns1035Label,
   checkDns1123Label,
   checkDns1123Subdomain,
@@ -19,6 +18,7 @@ import {
   checkLabels,
   checkNumberRange,
   checkOneOf,
+  checkPodIngressCidr,
   checkQuantity,
   checkRequiredOneOf,
   parseQuantity,
@@ -439,7 +439,7 @@ function resolveAllowedSources(
     checkDns1123Label(check, `allowedSources.namespaces[${i}]`, ns);
   });
   cidrs.forEach((cidr, i) => {
-    checkCidr(check, `allowedSources.cidrs[${i}]`, cidr);
+    checkPodIngressCidr(check, `allowedSources.cidrs[${i}]`, cidr);
   });
   return { sameNamespace: a.sameNamespace ?? true, namespaces, cidrs };
 }

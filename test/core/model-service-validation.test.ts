@@ -169,6 +169,35 @@ describe("ModelService validation", () => {
     ]);
   });
 
+  it("refuses allowedSources and gateway data-plane ranges that admit every address (NetworkPolicy ipBlock 0.0.0.0/0, ::/0)", () => {
+    const wholeInternet = (path: string, cidr: string) =>
+      `${path} (${JSON.stringify(cidr)}) admits every address, every pod of the cluster and the internet included: ` +
+      `list the ranges that must reach the pods (e.g. the VPC's "10.0.0.0/16"); to serve the internet, use an ` +
+      `AutoscaledEndpoint, whose exposure.sourceRanges: "anywhere" is the opt-out`;
+    expect(
+      problems({
+        ...resnetProps,
+        allowedSources: { cidrs: ["10.0.0.0/16", "0.0.0.0/0", "::/0"] },
+      }),
+    ).toEqual([
+      wholeInternet("allowedSources.cidrs[1]", "0.0.0.0/0"),
+      wholeInternet("allowedSources.cidrs[2]", "::/0"),
+    ]);
+    expect(
+      problems({
+        ...resnetProps,
+        model: {
+          name: "resnet50",
+          versions: [
+            { version: 3, uri: "s3://models/a.onnx", sha256: "a".repeat(64), weightPercent: 90 },
+            { version: 4, uri: "s3://models/b.onnx", sha256: "b".repeat(64), weightPercent: 10 },
+          ],
+        },
+        gateway: { name: "gw", dataPlane: { cidrs: ["0.0.0.0/0"] } },
+      }),
+    ).toEqual([wholeInternet("gateway.dataPlane.cidrs[0]", "0.0.0.0/0")]);
+  });
+
   it("rejects a model given both ways, and a missing sha256", () => {
     const both = {
       name: "m",

@@ -179,7 +179,7 @@ export const modelService: fc.Arbitrary<{
       fc.record({
         sameNamespace: fc.boolean(),
         namespaces: fc.array(namespace, { maxLength: 3 }),
-        cidrs: fc.array(fc.constantFrom("10.0.0.0/16", "0.0.0.0/0", "192.168.1.0/24", "fd00::/8"), {
+        cidrs: fc.array(fc.constantFrom("10.0.0.0/16", "172.16.0.0/12", "192.168.1.0/24", "fd00::/8"), {
           maxLength: 2,
         }),
       }),
