@@ -13,7 +13,14 @@ import type { ExecutionProvider } from "../runtime/session";
 import { ModelSession } from "../runtime/session";
 import { batchability } from "./batchable";
 import { type BatchRunner, DynamicBatcher } from "./batcher";
-import { fastestRunMs, inputsAtRows, mainThreadCandidate } from "./instance-thread";
+import {
+  CPU_RUN_CLOCK,
+  fastestRunMs,
+  inputsAtRows,
+  mainThreadCandidate,
+  type RunClock,
+  WALL_CLOCK,
+} from "./instance-thread";
 import {
   AUTO_WORKER_THRESHOLD_MS,
   type InstanceThread,
@@ -69,7 +76,16 @@ export function batchingExecutorFactory(
     }
     let thread: "worker" | "main" = configured === "main" ? "main" : "worker";
     if (configured === "auto") {
-      thread = await autoThread(context, fit.batchable, options.maxBatchSize, outputNames, logger, label);
+      const clock = settings.executionProvider === "cpu" ? CPU_RUN_CLOCK : WALL_CLOCK;
+      thread = await autoThread(
+        context,
+        fit.batchable,
+        options.maxBatchSize,
+        outputNames,
+        clock,
+        logger,
+        label,
+      );
     }
     const intraOpThreads = config.intraOpThreads ?? settings.intraOpThreads;
     const allowSpinning = spinsOn(config.intraOpSpinning ?? settings.intraOpSpinning, thread);
@@ -127,6 +143,7 @@ async function autoThread(
   batchable: boolean,
   maxBatchSize: number,
   outputNames: readonly string[],
+  clock: RunClock,
   logger: Pick<FastifyBaseLogger, "info">,
   label: string,
 ): Promise<"worker" | "main"> {
@@ -137,7 +154,7 @@ async function autoThread(
   if ("reason" in candidate) why = candidate.reason;
   else {
     const inputs = () => inputsAtRows(warmupInputs(session.signature), candidate.rows);
-    const runMs = await fastestRunMs((feed) => session.infer(feed, outputNames), inputs);
+    const runMs = await fastestRunMs((feed) => session.infer(feed, outputNames), inputs, clock);
     const shape = candidate.rows === undefined ? "its one shape" : `${candidate.rows} rows`;
     if (runMs === undefined) why = `the synthesised input at ${shape} fails to run`;
     else {
