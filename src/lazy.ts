@@ -14,6 +14,30 @@ export type Unresolved = object & { readonly __unresolvedBrand?: never };
 /** A plain value, or one that only the deployment engine will know. */
 export type Lazy<T> = T | Unresolved;
 
+/** True when `T` is exactly {@link Unresolved} (not merely an object type it is assignable to). */
+type IsUnresolved<T> = [T] extends [Unresolved] ? ([Unresolved] extends [T] ? true : false) : false;
+
+/**
+ * True when the union `T` has an {@link Unresolved} member, i.e. `T` is a `Lazy<X>`. Front-ends use it to type
+ * their args: a Pulumi front-end turns such a prop into a `pulumi.Input<X>`, a CDKTF one into `X` (CDKTF tokens
+ * are strings, numbers and string lists).
+ */
+export type HasUnresolved<T> = true extends (T extends unknown ? IsUnresolved<T> : never) ? true : false;
+
+/** `T` without its {@link Unresolved} member: `Resolved<Lazy<string>>` is `string`. */
+export type Resolved<T> = T extends unknown ? (IsUnresolved<T> extends true ? never : T) : never;
+
+/** Values a props mapping leaves as they are: primitives and functions. */
+export type Leaf =
+  | string
+  | number
+  | boolean
+  | bigint
+  | symbol
+  | null
+  | undefined
+  | ((...args: never[]) => unknown);
+
 /** CDKTF string, list and map token markers (and the AWS CDK's `${Token[`, which CDKTF once used too). */
 const TOKEN_STRING_MARKER = /\$\{Token\[|#\{Token\[|\$\{TfToken\[|#\{TfToken\[|&\{TfToken\[/;
 const LIST_TOKEN_STRING_MARKER = /#\{TfToken\[|#\{Token\[/;

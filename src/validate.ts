@@ -55,14 +55,43 @@ export class Validator {
   }
 }
 
-/** Formats a received value for a message: strings quoted, objects as compact JSON. */
+/** Longest rendering of a received value in a message; longer ones end in "…". */
+export const SHOW_MAX_LENGTH = 120;
+
+/**
+ * Formats a received value for a message: strings quoted, plain objects and arrays as compact JSON, at most
+ * {@link SHOW_MAX_LENGTH} characters. A value the core must not inspect (a Pulumi Output, a CDKTF token
+ * object) or any other class instance (a Pulumi resource, a CDKTF construct) is named, never serialized:
+ * `a Cluster object` instead of thousands of characters of its state.
+ */
 export function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "bigint") return `${value}n`;
   if (value === undefined) return "undefined";
+  if (typeof value === "function") return "a function";
+  if (typeof value === "object" && value !== null && !isPlainData(value)) return describe(value);
+  let text: string;
   try {
-    return JSON.stringify(value) ?? String(value);
+    text = JSON.stringify(value, (_key, nested: unknown) =>
+      typeof nested === "object" && nested !== null && !isPlainData(nested)
+        ? `<${describe(nested)}>`
+        : nested,
+    );
   } catch {
-    return String(value);
+    text = String(value); // a cycle
   }
+  return text.length > SHOW_MAX_LENGTH ? `${text.slice(0, SHOW_MAX_LENGTH - 1)}…` : text;
+}
+
+/** A plain object or array (the values props are made of), as opposed to an instance of a class. */
+export function isPlainData(value: object): boolean {
+  if (isUnresolved(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === Array.prototype || prototype === null;
+}
+
+/** Names an object without serializing it: its kind, and its class where it has one. */
+function describe(value: object): string {
+  if (isUnresolved(value)) return "an unresolved value (a Pulumi Output or CDKTF token)";
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === "string" && name !== "" ? `a ${name} object` : "an object";
 }

@@ -3,15 +3,17 @@ import { Token } from "cdktf";
 import { Construct } from "constructs";
 import type { EndpointCapacity } from "../../src/capacity/endpoint-capacity";
 import { claimEndpointPoolGpus } from "../../src/capacity/pool-claims";
-import type { Lazy } from "../../src/lazy";
 import { type AutoscaledEndpointPlan, planAutoscaledEndpoint } from "../../src/plan/autoscaled-endpoint";
 import type { AutoscaledEndpointProps as CoreAutoscaledEndpointProps } from "../../src/specs/autoscaled-endpoint";
 import { createCloudResources, createManifests, kubernetesKey, resourcesOf } from "./create-planned";
 import type { ModelService } from "./model-service";
 import type { CdktfConstructProps } from "./providers";
+import { asToken, type CdktfTokens } from "./tokens";
 
 /** Props of an {@link AutoscaledEndpoint}: the core's `AutoscaledEndpointProps`, the service, the providers. */
-export interface AutoscaledEndpointProps extends CoreAutoscaledEndpointProps, CdktfConstructProps {
+export interface AutoscaledEndpointProps
+  extends CdktfTokens<CoreAutoscaledEndpointProps>,
+    CdktfConstructProps {
   /** The ModelService to autoscale and expose. */
   readonly service: ModelService;
 }
@@ -42,7 +44,7 @@ export class AutoscaledEndpoint extends Construct {
   /** The Service clients inside the cluster use. */
   readonly serviceName: string;
   /** Namespace of the endpoint's objects. */
-  readonly namespace: Lazy<string>;
+  readonly namespace: string;
   /**
    * DNS name of the NLB (a token reading the load balancer Service's `status.loadBalancer.ingress[0].hostname`);
    * undefined with `exposure: { type: "clusterIP" }`.
@@ -71,7 +73,7 @@ export class AutoscaledEndpoint extends Construct {
     super(scope, endpointNodeId(scope, id, service));
     this.plan = plan;
     this.serviceName = plan.clusterServiceName;
-    this.namespace = plan.namespace;
+    this.namespace = asToken(plan.namespace);
     this.port = plan.loadBalancer?.port;
     this.scheme = plan.loadBalancer?.scheme;
     this.protocol = plan.loadBalancer?.protocol;
@@ -84,7 +86,7 @@ export class AutoscaledEndpoint extends Construct {
       new Labels(this, labels.logicalName, {
         apiVersion: "v1",
         kind: "Namespace",
-        metadata: { name: labels.namespace as string },
+        metadata: { name: asToken(labels.namespace) },
         labels: { ...labels.labels },
         ...(providers?.kubernetes ? { provider: providers.kubernetes } : {}),
       });

@@ -1,17 +1,17 @@
 import type { TerraformResource } from "cdktf";
 import { Construct } from "constructs";
-import type { Lazy } from "../../src/lazy";
 import { type GpuNodePoolPlan, planGpuNodePool } from "../../src/plan/gpu-node-pool";
 import type { NodePoolBinding } from "../../src/plan/types";
 import type { GpuNodePoolProps as CoreGpuNodePoolProps } from "../../src/specs/gpu-node-pool";
 import { createCloudResources, createManifests } from "./create-planned";
 import type { CdktfConstructProps, CdktfProviders } from "./providers";
+import { asToken, type CdktfTokens } from "./tokens";
 
 /**
- * Props of a {@link GpuNodePool}: the core's `GpuNodePoolProps` (a prop typed `Lazy<T>` takes a CDKTF token,
- * e.g. `cluster.name`), plus the providers set on every child.
+ * Props of a {@link GpuNodePool}: the core's `GpuNodePoolProps` (`clusterName`, `subnetIds`, `nodeRoleArn` and
+ * `karpenter.nodeRoleName` take CDKTF tokens, e.g. `cluster.name`), plus the providers set on every child.
  */
-export interface GpuNodePoolProps extends CoreGpuNodePoolProps, CdktfConstructProps {}
+export interface GpuNodePoolProps extends CdktfTokens<CoreGpuNodePoolProps>, CdktfConstructProps {}
 
 /**
  * A pool of GPU nodes in an EKS cluster: an EKS managed node group (IAM role with the node policies unless
@@ -28,14 +28,14 @@ export class GpuNodePool extends Construct {
   /** Node selector, tolerations and GPU sizes that workloads on this pool use. */
   readonly binding: NodePoolBinding;
   /** The EKS cluster the pool belongs to (as given). */
-  readonly clusterName: Lazy<string>;
+  readonly clusterName: string;
   /** Name of the EKS node group (a token); undefined in `karpenter` mode. */
   readonly nodeGroupName: string | undefined;
   /**
    * ARN of the nodes' IAM role: the created role (a token), or `nodeRoleArn` as given; undefined in
    * `karpenter` mode (Karpenter's node role is yours).
    */
-  readonly nodeRoleArn: Lazy<string> | undefined;
+  readonly nodeRoleArn: string | undefined;
   /** The providers the pool's children use (as given); a {@link ModelService} on the pool inherits them. */
   readonly providers: CdktfProviders;
 
@@ -49,7 +49,7 @@ export class GpuNodePool extends Construct {
     super(scope, id);
     this.plan = plan;
     this.binding = plan.binding;
-    this.clusterName = plan.spec.clusterName;
+    this.clusterName = asToken(plan.spec.clusterName);
     this.providers = { ...providers };
 
     const cloud = createCloudResources(this, plan.cloudResources, providers);
@@ -65,6 +65,6 @@ export class GpuNodePool extends Construct {
     const nodeGroup = byType("aws:eks:NodeGroup") as { nodeGroupName?: string } | undefined;
     const nodeRole = byType("aws:iam:Role") as { arn?: string } | undefined;
     this.nodeGroupName = nodeGroup?.nodeGroupName;
-    this.nodeRoleArn = plan.spec.nodeRoleArn ?? nodeRole?.arn;
+    this.nodeRoleArn = plan.spec.nodeRoleArn !== undefined ? asToken(plan.spec.nodeRoleArn) : nodeRole?.arn;
   }
 }

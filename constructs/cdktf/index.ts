@@ -15,3 +15,4 @@ export {
   type MultiRegionFailoverRegionProps,
 } from "./multi-region-failover";
 export type { CdktfConstructProps, CdktfProviders } from "./providers";
+export type { CdktfTokens } from "./tokens";

@@ -1,7 +1,6 @@
 import type { TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { claimServicePoolGpus } from "../../src/capacity/pool-claims";
-import type { Lazy } from "../../src/lazy";
 import { rolloutWaitTimeouts } from "../../src/plan/deployment";
 import { planModelServiceCloud } from "../../src/plan/model-pod-identity";
 import { AUTH_TOKEN_VALUE_REF, type ModelServicePlan, planModelService } from "../../src/plan/model-service";
@@ -10,12 +9,14 @@ import type { ModelServiceProps as CoreModelServiceProps } from "../../src/specs
 import { createCloudResources, createManifests, resourcesOf } from "./create-planned";
 import type { GpuNodePool } from "./gpu-node-pool";
 import type { CdktfConstructProps, CdktfProviders } from "./providers";
+import { asToken, type CdktfTokens } from "./tokens";
 
 /**
- * Props of a {@link ModelService}: the core's `ModelServiceProps` (values typed `Lazy<T>` take CDKTF tokens),
- * the node pool the pods run on, and the providers set on every child.
+ * Props of a {@link ModelService}: the core's `ModelServiceProps` (where the core takes a value known only at
+ * deploy time, e.g. `model.uri` or `namespace`, a CDKTF token), the node pool the pods run on, and the
+ * providers set on every child.
  */
-export interface ModelServiceProps extends CoreModelServiceProps, CdktfConstructProps {
+export interface ModelServiceProps extends CdktfTokens<CoreModelServiceProps>, CdktfConstructProps {
   /**
    * The GPU node pool the pods run on: they select its nodes and tolerate its taints, and wait for it.
    * @default - any node of the cluster (no GPU node selector)
@@ -25,7 +26,7 @@ export interface ModelServiceProps extends CoreModelServiceProps, CdktfConstruct
    * The EKS cluster the service runs in, for the EKS Pod Identity association of a model read from S3.
    * @default - the node pool's cluster
    */
-  readonly clusterName?: Lazy<string>;
+  readonly clusterName?: string;
 }
 
 /**
@@ -45,7 +46,7 @@ export class ModelService extends Construct {
   /** The ClusterIP Service selecting every version's pods. */
   readonly serviceName: string;
   /** Namespace of every object. */
-  readonly namespace: Lazy<string>;
+  readonly namespace: string;
   /** ARN of the IAM policy reading the model objects in S3 (a token); undefined when no model is in S3. */
   readonly modelReadPolicyArn: string | undefined;
   /** ARN of the Pod Identity role of the pods (a token); undefined when none is created. */
@@ -67,7 +68,7 @@ export class ModelService extends Construct {
     super(scope, id);
     this.plan = plan;
     this.serviceName = plan.serviceName;
-    this.namespace = plan.namespace;
+    this.namespace = asToken(plan.namespace);
 
     const planned = cloudPlan.cloudResources;
     const cloud = createCloudResources(this, planned, providers);

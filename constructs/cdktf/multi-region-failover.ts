@@ -1,7 +1,6 @@
 import type { Route53HealthCheck } from "@cdktf/provider-aws/lib/route53-health-check";
 import type { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Construct } from "constructs";
-import type { Lazy } from "../../src/lazy";
 import { multiRegionFailoverNames } from "../../src/naming-gpu-pool-failover";
 import { type MultiRegionFailoverPlan, planMultiRegionFailover } from "../../src/plan/multi-region-failover";
 import { failoverEndpointOf } from "../../src/specs/failover-endpoint";
@@ -13,11 +12,12 @@ import type {
 import type { AutoscaledEndpoint } from "./autoscaled-endpoint";
 import { createCloudResources } from "./create-planned";
 import type { CdktfConstructProps } from "./providers";
+import { asToken, type CdktfTokens } from "./tokens";
 
 /** One region of a {@link MultiRegionFailover}: the core's region props, taking an AutoscaledEndpoint. */
 export interface MultiRegionFailoverRegionProps extends Omit<FailoverRegionProps, "endpoint"> {
   /** The region's endpoint: an {@link AutoscaledEndpoint} exposed by an NLB, or `{ hostname }`. */
-  readonly endpoint: AutoscaledEndpoint | FailoverEndpoint;
+  readonly endpoint: AutoscaledEndpoint | CdktfTokens<FailoverEndpoint>;
 }
 
 /**
@@ -25,7 +25,7 @@ export interface MultiRegionFailoverRegionProps extends Omit<FailoverRegionProps
  * `domainName` take tokens), with AutoscaledEndpoints as the regions' endpoints, and the providers.
  */
 export interface MultiRegionFailoverProps
-  extends Omit<CoreMultiRegionFailoverProps, "regions">,
+  extends Omit<CdktfTokens<CoreMultiRegionFailoverProps>, "regions">,
     CdktfConstructProps {
   /** The regions serving the model, each with its endpoint; in failover routing the first is primary. */
   readonly regions: readonly MultiRegionFailoverRegionProps[];
@@ -48,7 +48,7 @@ export class MultiRegionFailover extends Construct {
   /** Fully qualified name of each region's record (a token), by region. */
   readonly recordFqdns: Readonly<Record<string, string>>;
   /** The DNS name the records serve. */
-  readonly domainName: Lazy<string>;
+  readonly domainName: string;
   /** Worst-case seconds from a region failing to clients resolving the next one, as planned. */
   readonly worstCaseFailoverSeconds: number;
 
@@ -62,7 +62,7 @@ export class MultiRegionFailover extends Construct {
     super(scope, id);
     this.plan = plan;
     this.worstCaseFailoverSeconds = plan.worstCaseFailoverSeconds;
-    this.domainName = plan.spec.domainName;
+    this.domainName = asToken(plan.spec.domainName);
 
     const cloud = createCloudResources(this, plan.cloudResources, providers);
     const byRegion = <T>(read: (names: ReturnType<typeof multiRegionFailoverNames>) => T) =>

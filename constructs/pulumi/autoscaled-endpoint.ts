@@ -2,15 +2,19 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { EndpointCapacity } from "../../src/capacity/endpoint-capacity";
 import { claimEndpointPoolGpus } from "../../src/capacity/pool-claims";
-import type { Lazy } from "../../src/lazy";
 import { type AutoscaledEndpointPlan, planAutoscaledEndpoint } from "../../src/plan/autoscaled-endpoint";
 import type { AutoscaledEndpointProps } from "../../src/specs/autoscaled-endpoint";
 import { createCloudResources, createKubernetesObjects, kubernetesKey } from "./create-planned";
+import { planOrThrowInputErrors } from "./input-errors";
+import { asInput, type PulumiInputs } from "./inputs";
 import { createNamespaceLabels } from "./kubernetes-objects";
 import type { ModelService } from "./model-service";
 
-/** Arguments of an {@link AutoscaledEndpoint}: the core's `AutoscaledEndpointProps` plus the service. */
-export interface AutoscaledEndpointArgs extends AutoscaledEndpointProps {
+/**
+ * Arguments of an {@link AutoscaledEndpoint}: the core's `AutoscaledEndpointProps` (`exposure.tls.certificateArn`
+ * takes a `pulumi.Input`), plus the service.
+ */
+export interface AutoscaledEndpointArgs extends PulumiInputs<AutoscaledEndpointProps> {
   /** The ModelService to autoscale and expose. */
   readonly service: ModelService;
 }
@@ -28,7 +32,7 @@ export class AutoscaledEndpoint extends pulumi.ComponentResource {
   /** The Service clients inside the cluster use. */
   readonly serviceName: string;
   /** Namespace of the endpoint's objects. */
-  readonly namespace: Lazy<string>;
+  readonly namespace: pulumi.Input<string>;
   /**
    * DNS name of the NLB, read from the load balancer Service's `status.loadBalancer.ingress[0].hostname`;
    * undefined with `exposure: { type: "clusterIP" }`.
@@ -48,16 +52,22 @@ export class AutoscaledEndpoint extends pulumi.ComponentResource {
    */
   readonly capacity: EndpointCapacity | undefined;
 
-  /** @throws ValidationError (code `ONNXFLEET_INVALID_PROPS`) listing every invalid prop. */
+  /**
+   * @throws pulumi.InputPropertiesError listing every invalid prop with its path (its `cause` is the core's
+   * ValidationError, code `ONNXFLEET_INVALID_PROPS`).
+   */
   constructor(name: string, args: AutoscaledEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     const { service, ...props } = args;
-    const plan = planAutoscaledEndpoint(name, props, service.plan);
-    // The pool must hold replicas.max pods beside every other construct's on it (#15 item 7).
-    claimEndpointPoolGpus(plan, service.plan);
+    const plan = planOrThrowInputErrors(() => {
+      const plan = planAutoscaledEndpoint(name, props, service?.plan);
+      // The pool must hold replicas.max pods beside every other construct's on it (#15 item 7).
+      claimEndpointPoolGpus(plan, service.plan);
+      return plan;
+    });
     super("onnxfleet:index:AutoscaledEndpoint", name, {}, opts);
     this.plan = plan;
     this.serviceName = plan.clusterServiceName;
-    this.namespace = plan.namespace;
+    this.namespace = asInput(plan.namespace);
     this.port = plan.loadBalancer?.port;
     this.protocol = plan.loadBalancer?.protocol;
     this.sourceRanges = plan.loadBalancer?.sourceRanges;

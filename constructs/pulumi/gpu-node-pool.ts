@@ -1,16 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Lazy } from "../../src/lazy";
 import { type GpuNodePoolPlan, planGpuNodePool } from "../../src/plan/gpu-node-pool";
 import type { NodePoolBinding } from "../../src/plan/types";
 import type { GpuNodePoolProps } from "../../src/specs/gpu-node-pool";
 import { createCloudResources, createKubernetesObjects } from "./create-planned";
+import { planOrThrowInputErrors } from "./input-errors";
+import { asInput, type PulumiInputs } from "./inputs";
 
 /**
- * Arguments of a {@link GpuNodePool}: the core's `GpuNodePoolProps`. Where a prop is typed `Lazy<T>`
- * (`clusterName`, `subnetIds`, `nodeRoleArn`, `karpenter.nodeRoleName`) it takes a `pulumi.Input<T>`, e.g.
- * `cluster.name`.
+ * Arguments of a {@link GpuNodePool}: the core's `GpuNodePoolProps`, where `clusterName`, `subnetIds`,
+ * `nodeRoleArn` and `karpenter.nodeRoleName` take a `pulumi.Input`, e.g. `cluster.name` (not `cluster`).
  */
-export type GpuNodePoolArgs = GpuNodePoolProps;
+export interface GpuNodePoolArgs extends PulumiInputs<GpuNodePoolProps> {}
 
 /**
  * A pool of GPU nodes in an EKS cluster: an EKS managed node group (IAM role with the node policies unless
@@ -26,7 +26,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
   /** Node selector, tolerations and GPU sizes that workloads on this pool use. */
   readonly binding: NodePoolBinding;
   /** The EKS cluster the pool belongs to (as given). */
-  readonly clusterName: Lazy<string>;
+  readonly clusterName: pulumi.Input<string>;
   /** Name of the EKS node group; undefined in `karpenter` mode. */
   readonly nodeGroupName: pulumi.Output<string> | undefined;
   /**
@@ -37,14 +37,15 @@ export class GpuNodePool extends pulumi.ComponentResource {
 
   /**
    * @param name the pool's name: a DNS-1123 label of at most 36 characters, prefix of every child's name.
-   * @throws ValidationError (code `ONNXFLEET_INVALID_PROPS`) listing every invalid prop.
+   * @throws pulumi.InputPropertiesError listing every invalid prop with its path (its `cause` is the core's
+   * ValidationError, code `ONNXFLEET_INVALID_PROPS`).
    */
   constructor(name: string, args: GpuNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
-    const plan = planGpuNodePool(name, args);
+    const plan = planOrThrowInputErrors(() => planGpuNodePool(name, args));
     super("onnxfleet:index:GpuNodePool", name, {}, opts);
     this.plan = plan;
     this.binding = plan.binding;
-    this.clusterName = plan.spec.clusterName;
+    this.clusterName = asInput(plan.spec.clusterName);
 
     const cloud = createCloudResources(this, plan.cloudResources);
     createKubernetesObjects(this, plan.kubernetesObjects);
@@ -55,8 +56,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
     const nodeRole = cloud.get(byType("aws:iam:Role")) as { arn?: pulumi.Output<string> } | undefined;
     this.nodeGroupName = nodeGroup?.nodeGroupName;
     const givenRoleArn = plan.spec.nodeRoleArn;
-    this.nodeRoleArn =
-      givenRoleArn !== undefined ? pulumi.output(givenRoleArn as pulumi.Input<string>) : nodeRole?.arn;
+    this.nodeRoleArn = givenRoleArn !== undefined ? pulumi.output(asInput(givenRoleArn)) : nodeRole?.arn;
 
     this.registerOutputs({
       binding: plan.binding,

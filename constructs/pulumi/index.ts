@@ -8,6 +8,7 @@
  */
 export { AutoscaledEndpoint, type AutoscaledEndpointArgs } from "./autoscaled-endpoint";
 export { GpuNodePool, type GpuNodePoolArgs } from "./gpu-node-pool";
+export type { PulumiInputs } from "./inputs";
 export { ModelService, type ModelServiceArgs } from "./model-service";
 export {
   MultiRegionFailover,

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import { claimServicePoolGpus } from "../../src/capacity/pool-claims";
-import type { Lazy } from "../../src/lazy";
 import { rolloutWaitTimeouts } from "../../src/plan/deployment";
 import { planModelServiceCloud } from "../../src/plan/model-pod-identity";
 import { AUTH_TOKEN_VALUE_REF, type ModelServicePlan, planModelService } from "../../src/plan/model-service";
@@ -8,12 +7,14 @@ import { type KubernetesObject, replaceSensitiveRefs } from "../../src/plan/type
 import type { ModelServiceProps } from "../../src/specs/model-service";
 import { createCloudResources, createKubernetesObjects } from "./create-planned";
 import type { GpuNodePool } from "./gpu-node-pool";
+import { planOrThrowInputErrors } from "./input-errors";
+import { asInput, type PulumiInputs } from "./inputs";
 
 /**
- * Arguments of a {@link ModelService}: the core's `ModelServiceProps` (values typed `Lazy<T>` take a
- * `pulumi.Input<T>`), plus the node pool the pods run on.
+ * Arguments of a {@link ModelService}: the core's `ModelServiceProps` (where the core takes a value known only
+ * at deploy time, e.g. `model.uri` or `namespace`, a `pulumi.Input`), plus the node pool the pods run on.
  */
-export interface ModelServiceArgs extends ModelServiceProps {
+export interface ModelServiceArgs extends PulumiInputs<ModelServiceProps> {
   /**
    * The GPU node pool the pods run on: they select its nodes and tolerate its taints, and wait for it.
    * @default - any node of the cluster (no GPU node selector)
@@ -23,7 +24,7 @@ export interface ModelServiceArgs extends ModelServiceProps {
    * The EKS cluster the service runs in, for the EKS Pod Identity association of a model read from S3.
    * @default - the node pool's cluster
    */
-  readonly clusterName?: Lazy<string>;
+  readonly clusterName?: pulumi.Input<string>;
 }
 
 /**
@@ -40,7 +41,7 @@ function withSecretValues(
         const auth = props.auth;
         if (ref.$sensitive !== AUTH_TOKEN_VALUE_REF.$sensitive || typeof auth !== "object")
           throw new Error(`onnxfleet/pulumi: no value for ${ref.$sensitive}; this is a bug in onnxfleet`);
-        return pulumi.secret(auth.tokenSecret.value as pulumi.Input<string>);
+        return pulumi.secret(asInput(auth.tokenSecret.value));
       }) as KubernetesObject,
   );
 }
@@ -63,7 +64,7 @@ export class ModelService extends pulumi.ComponentResource {
   /** The ClusterIP Service selecting every version's pods. */
   readonly serviceName: string;
   /** Namespace of every object. */
-  readonly namespace: Lazy<string>;
+  readonly namespace: pulumi.Input<string>;
   /** ARN of the IAM policy reading the model objects in S3; undefined when no model is in S3. */
   readonly modelReadPolicyArn: pulumi.Output<string> | undefined;
   /** ARN of the Pod Identity role of the pods; undefined when none is created. */
@@ -71,18 +72,22 @@ export class ModelService extends pulumi.ComponentResource {
 
   /**
    * @param name the service's name: a DNS-1035 label of at most 50 characters, prefix of every child's name.
-   * @throws ValidationError (code `ONNXFLEET_INVALID_PROPS`) listing every invalid prop.
+   * @throws pulumi.InputPropertiesError listing every invalid prop with its path (its `cause` is the core's
+   * ValidationError, code `ONNXFLEET_INVALID_PROPS`).
    */
   constructor(name: string, args: ModelServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const { nodePool, clusterName, ...props } = args;
-    const plan = planModelService(name, props, nodePool?.binding);
-    const cloudPlan = planModelServiceCloud(plan, clusterName ?? nodePool?.clusterName);
-    // The pool must hold this service's pods beside every other construct's on it (#15 item 7).
-    claimServicePoolGpus(plan);
+    const { plan, cloudPlan } = planOrThrowInputErrors(() => {
+      const plan = planModelService(name, props, nodePool?.binding);
+      const cloudPlan = planModelServiceCloud(plan, clusterName ?? nodePool?.clusterName);
+      // The pool must hold this service's pods beside every other construct's on it (#15 item 7).
+      claimServicePoolGpus(plan);
+      return { plan, cloudPlan };
+    });
     super("onnxfleet:index:ModelService", name, {}, withPoolProviders(opts, nodePool));
     this.plan = plan;
     this.serviceName = plan.serviceName;
-    this.namespace = plan.namespace;
+    this.namespace = asInput(plan.namespace);
 
     const cloud = createCloudResources(this, cloudPlan.cloudResources);
     createKubernetesObjects(this, withSecretValues(plan.kubernetesObjects, props), {

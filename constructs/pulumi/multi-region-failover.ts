@@ -9,18 +9,23 @@ import type {
 } from "../../src/specs/multi-region-failover";
 import type { AutoscaledEndpoint } from "./autoscaled-endpoint";
 import { createCloudResources } from "./create-planned";
+import { planOrThrowInputErrors } from "./input-errors";
+import { asInput, type PulumiInputs } from "./inputs";
 
 /** One region of a {@link MultiRegionFailover}: the core's region props, taking an AutoscaledEndpoint. */
 export interface MultiRegionFailoverRegionArgs extends Omit<FailoverRegionProps, "endpoint"> {
-  /** The region's endpoint: an {@link AutoscaledEndpoint} exposed by an NLB, or `{ hostname }`. */
-  readonly endpoint: AutoscaledEndpoint | FailoverEndpoint;
+  /**
+   * The region's endpoint: an {@link AutoscaledEndpoint} exposed by an NLB, or `{ hostname }` (a
+   * `pulumi.Input<string>`, as its `port` is a `pulumi.Input<number>`).
+   */
+  readonly endpoint: AutoscaledEndpoint | PulumiInputs<FailoverEndpoint>;
 }
 
 /**
  * Arguments of a {@link MultiRegionFailover}: the core's `MultiRegionFailoverProps` (`hostedZoneId` and
  * `domainName` take `pulumi.Input<string>`), with AutoscaledEndpoints as the regions' endpoints.
  */
-export interface MultiRegionFailoverArgs extends Omit<MultiRegionFailoverProps, "regions"> {
+export interface MultiRegionFailoverArgs extends Omit<PulumiInputs<MultiRegionFailoverProps>, "regions"> {
   /** The regions serving the model, each with its endpoint; in failover routing the first is primary. */
   readonly regions: readonly MultiRegionFailoverRegionArgs[];
 }
@@ -43,7 +48,10 @@ export class MultiRegionFailover extends pulumi.ComponentResource {
   /** Worst-case seconds from a region failing to clients resolving the next one, as planned. */
   readonly worstCaseFailoverSeconds: number;
 
-  /** @throws ValidationError (code `ONNXFLEET_INVALID_PROPS`) listing every invalid prop. */
+  /**
+   * @throws pulumi.InputPropertiesError listing every invalid prop with its path (its `cause` is the core's
+   * ValidationError, code `ONNXFLEET_INVALID_PROPS`).
+   */
   constructor(name: string, args: MultiRegionFailoverArgs, opts?: pulumi.ComponentResourceOptions) {
     const regions = (args.regions ?? []).map(
       (region): FailoverRegionProps => ({
@@ -51,11 +59,11 @@ export class MultiRegionFailover extends pulumi.ComponentResource {
         endpoint: failoverEndpointOf(region.endpoint as FailoverEndpointSource),
       }),
     );
-    const plan = planMultiRegionFailover(name, { ...args, regions });
+    const plan = planOrThrowInputErrors(() => planMultiRegionFailover(name, { ...args, regions }));
     super("onnxfleet:index:MultiRegionFailover", name, {}, opts);
     this.plan = plan;
     this.worstCaseFailoverSeconds = plan.worstCaseFailoverSeconds;
-    this.domainName = pulumi.output(plan.spec.domainName as pulumi.Input<string>);
+    this.domainName = pulumi.output(asInput(plan.spec.domainName));
 
     const cloud = createCloudResources(this, plan.cloudResources);
     this.healthCheckIds = Object.fromEntries(

@@ -6,7 +6,7 @@
  */
 
 import { isUnresolved, type Lazy } from "../lazy";
-import { show, type Validator } from "../validate";
+import { isPlainData, show, type Validator } from "../validate";
 import { isWholeInternetCidr } from "./cidr";
 
 /**
@@ -458,8 +458,13 @@ export function checkKnownKeys(
   known: readonly string[],
 ): void {
   if (value === null || typeof value !== "object" || Array.isArray(value) || isUnresolved(value)) return;
-  for (const key of Object.keys(value)) {
-    if (known.includes(key)) continue;
+  const unknown = Object.keys(value).filter((key) => !known.includes(key));
+  if (unknown.length > 0 && !isPlainData(value)) {
+    // A resource or construct where props belong: name it once, not each of its internal keys.
+    check.add(path || "props", `(${show(value)}) must be a plain object; allowed props: ${known.join(", ")}`);
+    return;
+  }
+  for (const key of unknown) {
     const hint = closest(key, known);
     check.add(
       path ? `${path}.${key}` : key,

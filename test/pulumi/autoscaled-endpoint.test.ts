@@ -190,7 +190,8 @@ describe("AutoscaledEndpoint (invalid props)", () => {
       () => new AutoscaledEndpoint("resnet", { ...endpointProps, service, replicas: { min: 5, max: 3 } }),
     ).toThrow(
       expect.objectContaining({
-        code: ERROR_CODES.INVALID_PROPS,
+        errors: [expect.objectContaining({ propertyPath: "replicas.min" })],
+        cause: expect.objectContaining({ code: ERROR_CODES.INVALID_PROPS }),
         message: expect.stringContaining('AutoscaledEndpoint "resnet": replicas.min (5)'),
       }),
     );

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
 import { GpuNodePool } from "../../constructs/pulumi";
-import { ERROR_CODES, ValidationError } from "../../src/errors";
+import { ERROR_CODES, type ValidationError } from "../../src/errors";
 import { planGpuNodePool } from "../../src/plan/gpu-node-pool";
 import { recordResources, resolved } from "./harness";
 
@@ -190,10 +190,10 @@ describe("GpuNodePool (invalid props)", () => {
     } catch (caught) {
       error = caught;
     }
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).code).toBe(ERROR_CODES.INVALID_PROPS);
-    expect((error as ValidationError).message).toMatch(/GpuNodePool "gpu": instanceTypes\[0\] .*m5\.large/);
-    expect((error as ValidationError).message).toMatch(/GpuNodePool "gpu": nodes\.min \(3\)/);
+    expect(error).toBeInstanceOf(pulumi.InputPropertiesError);
+    expect(((error as Error).cause as ValidationError).code).toBe(ERROR_CODES.INVALID_PROPS);
+    expect((error as Error).message).toMatch(/GpuNodePool "gpu": instanceTypes\[0\] .*m5\.large/);
+    expect((error as Error).message).toMatch(/GpuNodePool "gpu": nodes\.min \(3\)/);
     expect(recording.resources).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
 import { GpuNodePool, ModelService } from "../../constructs/pulumi";
-import { ERROR_CODES, ValidationError } from "../../src/errors";
+import { ERROR_CODES } from "../../src/errors";
 import { MOCK_ACCOUNT_ID, recordResources, resolved } from "./harness";
 
 const recording = recordResources();
@@ -280,7 +281,8 @@ describe("ModelService (invalid props)", () => {
     const model = { name: "resnet50", uri: "s3://models/resnet50/3/model.onnx", sha256: "abc" };
     expect(() => new ModelService("resnet", { ...cpuServiceProps, model, clusterName: "c" })).toThrow(
       expect.objectContaining({
-        code: ERROR_CODES.INVALID_PROPS,
+        errors: [expect.objectContaining({ propertyPath: "model.sha256" })],
+        cause: expect.objectContaining({ code: ERROR_CODES.INVALID_PROPS }),
         message: expect.stringMatching(/^ModelService "resnet": model\.sha256 \("abc"\)/),
       }),
     );
@@ -288,7 +290,7 @@ describe("ModelService (invalid props)", () => {
   });
 
   it("asks for a cluster when the model is in S3 and nothing says which cluster the role is for", () => {
-    expect(() => new ModelService("resnet", cpuServiceProps)).toThrow(ValidationError);
+    expect(() => new ModelService("resnet", cpuServiceProps)).toThrow(pulumi.InputPropertiesError);
     expect(() => new ModelService("resnet", cpuServiceProps)).toThrow(
       /ModelService "resnet": clusterName is required when the model is read from S3: bind the service to a GpuNodePool/,
     );

@@ -126,7 +126,8 @@ describe("MultiRegionFailover (invalid props)", () => {
         }),
     ).toThrow(
       expect.objectContaining({
-        code: ERROR_CODES.INVALID_PROPS,
+        errors: [expect.objectContaining({ propertyPath: "maxFailoverSeconds" })],
+        cause: expect.objectContaining({ code: ERROR_CODES.INVALID_PROPS }),
         message:
           'MultiRegionFailover "resnet-global": maxFailoverSeconds (60) cannot be met: ' +
           "healthCheck.intervalSeconds (30) x failureThreshold (3) + ttlSeconds (30) = 120 s",
