@@ -219,8 +219,11 @@ describe("AutoscaledEndpoints sharing one GpuNodePool", () => {
       () => new AutoscaledEndpoint("b", { ...endpointProps, service: b, replicas: { min: 2, max: 5 } }),
     ).toThrow(
       expect.objectContaining({
-        code: ERROR_CODES.INVALID_PROPS,
-        problems: [expect.objectContaining({ path: "replicas.max", code: ERROR_CODES.POOL_GPUS_EXCEEDED })],
+        errors: [expect.objectContaining({ propertyPath: "replicas.max" })],
+        cause: expect.objectContaining({
+          code: ERROR_CODES.INVALID_PROPS,
+          problems: [expect.objectContaining({ path: "replicas.max", code: ERROR_CODES.POOL_GPUS_EXCEEDED })],
+        }),
         message: expect.stringContaining(
           'AutoscaledEndpoint "b": replicas.max (5) x 1 model version(s) x resources.gpu (1) of ModelService "b" ' +
             'shares node pool "gpu" with AutoscaledEndpoint "a" (5 pod(s) of 1 GPU(s)): together 10 pod(s)',
