@@ -20,43 +20,11 @@ import {
 import { join, relative } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { typescriptBlocks } from "./support/markdown-blocks";
 
 const root = new URL("..", import.meta.url).pathname;
 if (!existsSync(join(root, "dist/src/index.d.ts")))
   throw new Error("dist/ is missing: run `npm run build` first");
-
-interface Block {
-  /** The Markdown file, relative to the repository root. */
-  readonly doc: string;
-  /** Line of the block's first code line in the Markdown file (1-based). */
-  readonly line: number;
-  /** The heading the block sits under. */
-  readonly heading: string;
-  readonly code: string;
-  readonly preamble: string;
-}
-
-const FENCE = /^```(ts|typescript)\s*$/;
-const PREAMBLE = /<!--\s*ts-preamble\s*\n((?:(?!-->)[\s\S])*)-->\s*$/;
-
-/** The TypeScript blocks of one Markdown file, with their preambles. */
-function typescriptBlocks(doc: string, text: string): Block[] {
-  const lines = text.split("\n");
-  const blocks: Block[] = [];
-  let heading = "";
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (/^#{1,6} /.test(line)) heading = line.replace(/^#+ /, "");
-    if (!FENCE.test(line)) continue;
-    const end = lines.findIndex((candidate, j) => j > i && candidate.startsWith("```"));
-    if (end < 0) throw new Error(`${doc}:${i + 1}: unterminated code block`);
-    const before = lines.slice(0, i).join("\n").trimEnd();
-    const preamble = PREAMBLE.exec(before)?.[1] ?? "";
-    blocks.push({ doc, line: i + 2, heading, code: lines.slice(i + 1, end).join("\n"), preamble });
-    i = end;
-  }
-  return blocks;
-}
 
 const docs = ["README.md", ...readdirSync(join(root, "docs")).map((name) => `docs/${name}`)].filter((doc) =>
   doc.endsWith(".md"),

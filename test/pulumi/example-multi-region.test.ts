@@ -2,43 +2,15 @@
  * Runs examples/pulumi-multi-region as `pulumi up` would, under Pulumi mocks, with its stack config; the
  * example imports `onnxfleet/pulumi` like a user's program (the built package).
  */
-import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { recordResources, resolved } from "./harness";
+import { MULTI_REGION_REGIONS, setExampleMultiRegionConfig } from "./multi-region-stack";
 
 const recording = recordResources("onnxfleet-multi-region");
-const certificate = (region: string) =>
-  `arn:aws:acm:${region}:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9`;
-const regions = [
-  {
-    region: "us-east-1",
-    clusterName: "prod-use1",
-    subnetIds: ["subnet-0a1b2c3d4e5f60718"],
-    vpcCidr: "10.0.0.0/16",
-    certificateArn: certificate("us-east-1"),
-  },
-  {
-    region: "eu-west-1",
-    clusterName: "prod-euw1",
-    subnetIds: ["subnet-0f1e2d3c4b5a60718"],
-    vpcCidr: "10.1.0.0/16",
-    certificateArn: certificate("eu-west-1"),
-  },
-];
+const regions = MULTI_REGION_REGIONS;
 /** The example's bearer token: a stack secret. */
 const EXAMPLE_AUTH_TOKEN = "example-token-0123456789abcdef";
-pulumi.runtime.setAllConfig(
-  {
-    "onnxfleet-multi-region:regions": JSON.stringify(regions),
-    "onnxfleet-multi-region:hostedZoneId": "Z0123456789ABCDEFGHIJ",
-    "onnxfleet-multi-region:domainName": "infer.example.com",
-    "onnxfleet-multi-region:modelUri": "s3://models/resnet50/3/model.onnx",
-    "onnxfleet-multi-region:modelSha256": "9f2c".padEnd(64, "0"),
-    "onnxfleet-multi-region:clientRanges": JSON.stringify(["203.0.113.0/24"]),
-    "onnxfleet-multi-region:authToken": EXAMPLE_AUTH_TOKEN,
-  },
-  ["onnxfleet-multi-region:authToken"],
-);
+setExampleMultiRegionConfig(EXAMPLE_AUTH_TOKEN);
 const program = await import("../../examples/pulumi-multi-region/index");
 await recording.settle();
 

@@ -6,39 +6,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { recordResources, resolved } from "../pulumi/harness";
+import { setExampleMultiRegionConfig } from "../pulumi/multi-region-stack";
 import { leakedSecrets, securityViolations } from "../support/security-policy";
 
 const recording = recordResources("onnxfleet-multi-region");
 const TOKEN = "policy-test-token-0123456789abcdef";
-const certificate = (region: string) =>
-  `arn:aws:acm:${region}:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9`;
-pulumi.runtime.setAllConfig(
-  {
-    "onnxfleet-multi-region:regions": JSON.stringify([
-      {
-        region: "us-east-1",
-        clusterName: "prod-use1",
-        subnetIds: ["subnet-0a1b2c3d4e5f60718"],
-        vpcCidr: "10.0.0.0/16",
-        certificateArn: certificate("us-east-1"),
-      },
-      {
-        region: "eu-west-1",
-        clusterName: "prod-euw1",
-        subnetIds: ["subnet-0f1e2d3c4b5a60718"],
-        vpcCidr: "10.1.0.0/16",
-        certificateArn: certificate("eu-west-1"),
-      },
-    ]),
-    "onnxfleet-multi-region:hostedZoneId": "Z0123456789ABCDEFGHIJ",
-    "onnxfleet-multi-region:domainName": "infer.example.com",
-    "onnxfleet-multi-region:modelUri": "s3://models/resnet50/3/model.onnx",
-    "onnxfleet-multi-region:modelSha256": "9f2c".padEnd(64, "0"),
-    "onnxfleet-multi-region:clientRanges": JSON.stringify(["203.0.113.0/24"]),
-    "onnxfleet-multi-region:authToken": TOKEN,
-  },
-  ["onnxfleet-multi-region:authToken"],
-);
+setExampleMultiRegionConfig(TOKEN);
 
 // What the engine receives, before the mocks unwrap it: secrets travel marked with Pulumi's secret signature.
 const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
