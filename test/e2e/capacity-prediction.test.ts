@@ -34,7 +34,8 @@ const PEAK_FACTOR = 1.95;
 // thread a share, so a replica whose sessions ran on a worker thread would get twice the CPU of one that
 // did not, and the server picks by a warm-up timing that varies with the machine's load.
 const SERVER_ARGS = ["--instance-thread", "main"];
-const canRun = haproxyAvailable() && tasksetAvailable() && availableParallelism() >= 2;
+/** Two replicas pinned to two distinct cores: on a one-core machine the test cannot hold its premise. */
+const enoughCores = availableParallelism() >= 2;
 
 interface Attempt {
   readonly perReplica: number;
@@ -162,50 +163,59 @@ async function attempt(repository: string, dir: string): Promise<Attempt> {
   return { perReplica, profileP99Ms, p99TargetMs, peak, derived: count, atDerived, atOneFewer };
 }
 
-describe.skipIf(!canRun)("capacity prediction on real processes (haproxy, taskset, open loop)", () => {
-  const dir = mkdtempSync(join(tmpdir(), "onnxfleet-capacity-e2e-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it("the derived replica count carries the peak within p99; one fewer does not", {
-    timeout: 150_000,
-  }, async () => {
-    requireBuiltServer();
-    const repository = join(dir, "models");
-    mkdirSync(join(repository, "mlp", "1"), { recursive: true });
-    writeFileSync(join(repository, "mlp", "1", "model.onnx"), mlp(SIZES));
-
-    const attempts: Attempt[] = [];
-    for (let i = 0; i < 2; i++) {
-      const result = await attempt(repository, dir);
-      attempts.push(result);
-      const summary = {
-        attempt: i + 1,
-        perReplicaPredicted: result.perReplica,
-        perReplicaServedWhenOverloaded: Math.round(result.atOneFewer.completedPerSecond * 10) / 10,
-        profileP99Ms: result.profileP99Ms,
-        p99TargetMs: result.p99TargetMs,
-        peak: result.peak,
-        derived: result.derived,
-        p99AtDerivedMs: result.atDerived.latencyMs.p99,
-        errorsAtDerived: result.atDerived.errors,
-        p99AtOneFewerMs: result.atOneFewer.latencyMs.p99,
-        errorsAtOneFewer: result.atOneFewer.errors,
-        driverMaxSendLagMs: Math.round(
-          Math.max(result.atDerived.maxSendLagMs, result.atOneFewer.maxSendLagMs),
-        ),
-      };
-      console.log(`capacity e2e ${JSON.stringify(summary)}`);
-      if (meets(result.atDerived, result.p99TargetMs) && !meets(result.atOneFewer, result.p99TargetMs)) break;
-    }
-    const last = attempts[attempts.length - 1]!;
-    expect(last.derived).toBe(2);
-    expect(last.atDerived.latencyMs.p99).toBeLessThanOrEqual(last.p99TargetMs);
-    expect(last.atDerived.errors).toBe(0);
-    // The other half of the proof (one replica fewer misses p99) is not reliable yet: the closed-loop profile
-    // under-reads a replica's open-loop throughput by 1.5-2x here, so on an idle machine one replica can still
-    // carry the "peak". It runs, and must hold, only with ONNXFLEET_CAPACITY_STRICT=1 until the profiler
-    // measures open-loop (issue 19 stays open for it).
-    if (process.env.ONNXFLEET_CAPACITY_STRICT === "1")
-      expect(meets(last.atOneFewer, last.p99TargetMs)).toBe(false);
-  });
+it("haproxy and taskset are installed (apt-get install haproxy util-linux; .ci/run does): fails, never skips, without them", () => {
+  expect(haproxyAvailable(), "haproxy").toBe(true);
+  expect(tasksetAvailable(), "taskset").toBe(true);
 });
+
+describe.skipIf(!enoughCores)(
+  "capacity prediction on real processes (haproxy, taskset, open loop; skipped below 2 cores)",
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), "onnxfleet-capacity-e2e-"));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("the derived replica count carries the peak within p99; one fewer does not", {
+      timeout: 150_000,
+    }, async () => {
+      requireBuiltServer();
+      const repository = join(dir, "models");
+      mkdirSync(join(repository, "mlp", "1"), { recursive: true });
+      writeFileSync(join(repository, "mlp", "1", "model.onnx"), mlp(SIZES));
+
+      const attempts: Attempt[] = [];
+      for (let i = 0; i < 2; i++) {
+        const result = await attempt(repository, dir);
+        attempts.push(result);
+        const summary = {
+          attempt: i + 1,
+          perReplicaPredicted: result.perReplica,
+          perReplicaServedWhenOverloaded: Math.round(result.atOneFewer.completedPerSecond * 10) / 10,
+          profileP99Ms: result.profileP99Ms,
+          p99TargetMs: result.p99TargetMs,
+          peak: result.peak,
+          derived: result.derived,
+          p99AtDerivedMs: result.atDerived.latencyMs.p99,
+          errorsAtDerived: result.atDerived.errors,
+          p99AtOneFewerMs: result.atOneFewer.latencyMs.p99,
+          errorsAtOneFewer: result.atOneFewer.errors,
+          driverMaxSendLagMs: Math.round(
+            Math.max(result.atDerived.maxSendLagMs, result.atOneFewer.maxSendLagMs),
+          ),
+        };
+        console.log(`capacity e2e ${JSON.stringify(summary)}`);
+        if (meets(result.atDerived, result.p99TargetMs) && !meets(result.atOneFewer, result.p99TargetMs))
+          break;
+      }
+      const last = attempts[attempts.length - 1]!;
+      expect(last.derived).toBe(2);
+      expect(last.atDerived.latencyMs.p99).toBeLessThanOrEqual(last.p99TargetMs);
+      expect(last.atDerived.errors).toBe(0);
+      // The other half of the proof (one replica fewer misses p99) is not reliable yet: the closed-loop profile
+      // under-reads a replica's open-loop throughput by 1.5-2x here, so on an idle machine one replica can still
+      // carry the "peak". It runs, and must hold, only with ONNXFLEET_CAPACITY_STRICT=1 until the profiler
+      // measures open-loop (issue 19 stays open for it).
+      if (process.env.ONNXFLEET_CAPACITY_STRICT === "1")
+        expect(meets(last.atOneFewer, last.p99TargetMs)).toBe(false);
+    });
+  },
+);

@@ -103,6 +103,10 @@ const ORT_DIFFERS: Readonly<Record<string, string>> = {
 
 const installed = existsSync(NODE);
 
+it("the node suite is installed (apt-get install libonnx-testdata): the cases below fail, never skip, without it", () => {
+  expect(installed, `${NODE} is missing`).toBe(true);
+});
+
 describe.runIf(installed)("libonnx-testdata node cases that reject a warm-up of zeros", () => {
   let root: string;
   let server: RunningServer;

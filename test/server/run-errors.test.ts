@@ -13,6 +13,9 @@ import { runFailure, sanitizeRunMessage } from "../../server/protocol/run-errors
 import { unreadableModel } from "../../server/repository/external-data";
 import { addModel, mlp } from "../../server/testing/onnx-builder";
 
+/** The unprivileged user and group (`nobody`/`nogroup`) the permission test runs as when the suite runs as root. */
+const NOBODY = 65534;
+
 const ORT_BROADCAST_FAILURE =
   "Non-zero status code returned while running Add node. Name:'add_0' Status Message: " +
   "/onnxruntime_src/onnxruntime/core/providers/cpu/math/element_wise_ops.h:563 void " +
@@ -100,27 +103,35 @@ describe("an unreadable model file", () => {
     ).toContain("cannot read the model file (EIO)");
   });
 
-  // Root reads any file whatever its mode: this one needs an unprivileged user.
-  it.skipIf(process.getuid?.() === 0)(
-    "stops the server at start with 'permission denied', not 'not a valid ONNX model'",
-    async () => {
-      // GIVEN a repository whose model file nobody may read
-      const root = mkdtempSync(join(tmpdir(), "onnxfleet-permission-"));
-      mkdirSync(join(root, "m", "1"), { recursive: true });
-      const file = join(root, "m", "1", "model.onnx");
-      writeFileSync(file, mlp([2, 3, 2]));
-      chmodSync(file, 0o000);
-      try {
-        // WHEN the server starts on it THEN it refuses, naming the file and the cause
-        await expect(
-          start(
-            ["--model-repository", root, "--http-port", "0", "--host", "127.0.0.1", "--log-level", "silent"],
-            {},
-          ),
-        ).rejects.toThrow(`${file}: permission denied`);
-      } finally {
-        rmSync(root, { recursive: true, force: true });
+  // Root reads any file whatever its mode: as root, the server's start runs with the effective user and group
+  // of `nobody` (65534), restored after; the real user stays root, so seteuid(0) is allowed back.
+  it("stops the server at start with 'permission denied', not 'not a valid ONNX model'", async () => {
+    // GIVEN a repository whose model file nobody may read (its directories readable by all)
+    const root = mkdtempSync(join(tmpdir(), "onnxfleet-permission-"));
+    chmodSync(root, 0o755);
+    mkdirSync(join(root, "m", "1"), { recursive: true, mode: 0o755 });
+    const file = join(root, "m", "1", "model.onnx");
+    writeFileSync(file, mlp([2, 3, 2]));
+    chmodSync(file, 0o000);
+    const asRoot = process.getuid?.() === 0;
+    try {
+      if (asRoot) {
+        process.setegid?.(NOBODY);
+        process.seteuid?.(NOBODY);
       }
-    },
-  );
+      // WHEN the server starts on it THEN it refuses, naming the file and the cause
+      await expect(
+        start(
+          ["--model-repository", root, "--http-port", "0", "--host", "127.0.0.1", "--log-level", "silent"],
+          {},
+        ),
+      ).rejects.toThrow(`${file}: permission denied`);
+    } finally {
+      if (asRoot) {
+        process.seteuid?.(0);
+        process.setegid?.(0);
+      }
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
