@@ -164,7 +164,10 @@ function planManagedNodeGroup(spec: GpuNodePoolSpec, capacity: GpuPoolCapacity):
           version: cloudRef(names.launchTemplate, "latestVersion", { as: "string" }),
         },
       },
-      ignoreChanges: ["scalingConfig.desiredSize"],
+      // The cluster autoscaler owns the desired size after creation, unless this apply sends it with new bounds
+      // (EKS refuses bounds that exclude the current desired size:
+      // https://docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupScalingConfig.html).
+      ...(spec.nodes.applyDesired ? {} : { ignoreChanges: ["scalingConfig.desiredSize"] }),
       ...(attachments.length > 0
         ? { dependsOn: attachments.map((attachment) => attachment.logicalName) }
         : {}),

@@ -34,10 +34,20 @@ export interface GpuNodeCountProps {
   /** Most nodes; at least `min` and at least 1. In `karpenter` mode it bounds the pool's GPUs (see docs/constructs.md). */
   readonly max: number;
   /**
-   * Nodes at creation (`managed` mode only); the cluster autoscaler owns the count afterwards.
+   * Nodes at creation (`managed` mode only); the cluster autoscaler owns the count afterwards: later changes
+   * are ignored unless `applyDesired` is set.
    * @default - `min`
    */
   readonly desired?: number;
+  /**
+   * Send `desired` to EKS on this apply (`managed` mode only), with `min` and `max`, instead of leaving the
+   * count to the cluster autoscaler. EKS refuses new bounds that exclude the node group's current desired size
+   * (raising `min` above it, lowering `max` below it); set `desired` to the current size clamped into the new
+   * bounds and `applyDesired: true` for the apply that changes them, then remove `applyDesired` (see
+   * docs/operations.md, "Changing a node pool's bounds").
+   * @default false
+   */
+  readonly applyDesired?: boolean;
 }
 
 /** Options of `karpenter` mode. */

@@ -44,7 +44,13 @@ export interface GpuNodePoolSpec {
   readonly clusterName: Lazy<string>;
   readonly subnetIds: Lazy<readonly Lazy<string>[]> | undefined;
   readonly instanceTypes: readonly string[];
-  readonly nodes: { readonly min: number; readonly max: number; readonly desired: number };
+  readonly nodes: {
+    readonly min: number;
+    readonly max: number;
+    readonly desired: number;
+    /** Whether `desired` is sent on every apply (otherwise only at creation). */
+    readonly applyDesired: boolean;
+  };
   readonly capacityType: CapacityType;
   readonly amiType: GpuAmiType;
   readonly diskSizeGiB: number;
@@ -133,7 +139,12 @@ export function resolveGpuNodePoolSpec(name: string, props: GpuNodePoolProps): G
     clusterName: props.clusterName,
     subnetIds: props.subnetIds,
     instanceTypes: [...props.instanceTypes],
-    nodes: { min: props.nodes.min, max: props.nodes.max, desired: props.nodes.desired ?? props.nodes.min },
+    nodes: {
+      min: props.nodes.min,
+      max: props.nodes.max,
+      desired: props.nodes.desired ?? props.nodes.min,
+      applyDesired: props.nodes.applyDesired ?? false,
+    },
     capacityType: props.capacityType ?? "ON_DEMAND",
     amiType: props.amiType ?? "AL2023_x86_64_NVIDIA",
     diskSizeGiB: props.diskSizeGiB ?? 100,
@@ -230,14 +241,14 @@ function checkInstanceTypes(check: Validator, instanceTypes: readonly string[] |
 
 function checkNodes(check: Validator, nodes: GpuNodeCountProps | undefined, mode: GpuNodePoolMode): void {
   if (nodes === null || typeof nodes !== "object") {
-    check.add("nodes", `(${show(nodes)}) must be an object { min, max, desired? }`);
+    check.add("nodes", `(${show(nodes)}) must be an object { min, max, desired?, applyDesired? }`);
     return;
   }
   checkKnownKeys(
     check,
     "nodes",
     nodes,
-    propNames<GpuNodeCountProps>({ min: true, max: true, desired: true }),
+    propNames<GpuNodeCountProps>({ min: true, max: true, desired: true, applyDesired: true }),
   );
   const minOk = checkNonNegativeInteger(check, "nodes.min", nodes.min);
   const maxOk = checkIntegerRange(check, "nodes.max", nodes.max, 1, 1000);
@@ -251,7 +262,23 @@ function checkNodes(check: Validator, nodes: GpuNodeCountProps | undefined, mode
       `(${nodes.desired}) must lie between nodes.min (${nodes.min}) and nodes.max (${nodes.max})`,
     );
   }
+  const applyDesired = nodes.applyDesired;
+  if (applyDesired !== undefined && typeof applyDesired !== "boolean")
+    check.add("nodes.applyDesired", `(${show(applyDesired)}) must be true or false`);
+  // With applyDesired the plan sends `desired` to EKS: an implicit one (min) could scale a busy group in.
+  if (applyDesired === true && nodes.desired === undefined && mode !== "karpenter")
+    check.add(
+      "nodes.applyDesired",
+      "(true) sends nodes.desired to EKS, which is not set: give nodes.desired, the node group's current " +
+        "desired size clamped into [nodes.min, nodes.max] (aws eks describe-nodegroup --query " +
+        "nodegroup.scalingConfig.desiredSize)",
+    );
   if (mode === "karpenter") {
+    if (applyDesired !== undefined)
+      check.add(
+        "nodes.applyDesired",
+        `(${show(applyDesired)}) applies to managed mode only; omit it in karpenter mode`,
+      );
     if (minOk && nodes.min !== 0)
       check.add(
         "nodes.min",

@@ -53,6 +53,18 @@ describe("CDKTF GpuNodePool, managed mode", () => {
     expect(nodeGroup?.lifecycle).toEqual({ ignore_changes: ["scaling_config[0].desired_size"] });
   });
 
+  // #15 item 4: EKS refuses bounds that exclude the current desired size
+  // (https://docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupScalingConfig.html); the apply that
+  // changes them sends a desired size inside them (docs/operations.md, "Changing a node pool's bounds").
+  it("sends the desired size with new bounds for one apply with nodes.applyDesired (no ignore_changes)", () => {
+    const { config: applied } = synthStack((stack) => {
+      new GpuNodePool(stack, "gpu", { ...props, nodes: { min: 3, max: 8, desired: 3, applyDesired: true } });
+    });
+    const [nodeGroup] = Object.values(resourcesOfType(applied, "aws_eks_node_group"));
+    expect(nodeGroup?.scaling_config).toEqual({ min_size: 3, max_size: 8, desired_size: 3 });
+    expect(nodeGroup?.lifecycle).toBeUndefined();
+  });
+
   it("wires the launch template and node role into the node group, after the role's policies are attached", () => {
     const [nodeGroup] = Object.values(resourcesOfType(config, "aws_eks_node_group"));
     const template = Object.keys(resourcesOfType(config, LaunchTemplate.tfResourceType))[0];

@@ -419,6 +419,16 @@ describe("GpuNodePool validation", () => {
       "nodes.desired (5) must lie between nodes.min (0) and nodes.max (4)",
     ],
     ["max zero", { nodes: { min: 0, max: 0 } }, "nodes.max (0) must be an integer from 1 to 1000"],
+    [
+      "applyDesired not a boolean",
+      { nodes: { min: 1, max: 4, desired: 2, applyDesired: "yes" } },
+      'nodes.applyDesired ("yes") must be true or false',
+    ],
+    [
+      "applyDesired without desired",
+      { nodes: { min: 1, max: 4, applyDesired: true } },
+      "nodes.applyDesired (true) sends nodes.desired to EKS, which is not set",
+    ],
     ["fractional min", { nodes: { min: 0.5, max: 2 } }, "nodes.min (0.5) must be an integer >= 0"],
     ["disk too big", { diskSizeGiB: 20_000 }, "diskSizeGiB (20000) must be an integer from 20 to 16384"],
     ["Inferentia", { instanceTypes: ["inf2.xlarge"] }, 'instanceTypes[0] ("inf2.xlarge") has no NVIDIA GPUs'],
@@ -486,11 +496,12 @@ describe("GpuNodePool validation", () => {
     expect(
       problems({
         ...base,
-        nodes: { min: 0, max: 3 },
+        nodes: { min: 0, max: 3, applyDesired: false },
         mode: "karpenter",
         karpenter: { nodeRoleName: "arn:aws:iam::123456789012:role/x", amiVersion: "2024" },
       }),
     ).toEqual([
+      "nodes.applyDesired (false) applies to managed mode only; omit it in karpenter mode",
       'karpenter.nodeRoleName ("arn:aws:iam::123456789012:role/x") must be an IAM role name (1 to 64 of letters, digits and +=,.@_-), not an ARN',
       'karpenter.amiVersion ("2024") must be "latest" or a version such as "v20250920"',
     ]);
@@ -502,7 +513,7 @@ describe("GpuNodePool validation", () => {
     ).toEqual([
       'diskSize is not a prop (did you mean "diskSizeGiB"?); allowed: clusterName, subnetIds, instanceTypes, nodes, capacityType, amiType, diskSizeGiB, labels, mode, nodeRoleArn, karpenter, imdsHopLimit, devicePluginImage, dcgmExporter',
       'instancetypes is not a prop (did you mean "instanceTypes"?); allowed: clusterName, subnetIds, instanceTypes, nodes, capacityType, amiType, diskSizeGiB, labels, mode, nodeRoleArn, karpenter, imdsHopLimit, devicePluginImage, dcgmExporter',
-      'nodes.maximum is not a prop (did you mean "max"?); allowed: min, max, desired',
+      'nodes.maximum is not a prop (did you mean "max"?); allowed: min, max, desired, applyDesired',
     ]);
   });
 
