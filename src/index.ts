@@ -344,4 +344,10 @@ export {
   type TopologyFailoverRegionProps,
   type TopologyMultiRegionFailoverProps,
 } from "./topology-failover";
+export {
+  type ClusterRequirement,
+  type RequiredCloudResource,
+  type TopologyRequirements,
+  topologyRequirements,
+} from "./topology-requirements";
 export { VERSION } from "./version";

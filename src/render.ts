@@ -15,6 +15,8 @@ import type { AutoscaledEndpointProps } from "./specs/autoscaled-endpoint";
 import type { GpuNodePoolProps } from "./specs/gpu-node-pool";
 import type { ModelServiceProps } from "./specs/model-service";
 import { planTopologyFailover, type TopologyMultiRegionFailoverProps } from "./topology-failover";
+import { formatRequirements, type TopologyRequirements, topologyRequirements } from "./topology-requirements";
+import { type PlannedOrStandIn, realPlans, standInBinding, standInService } from "./topology-stand-ins";
 import { show } from "./validate";
 
 /** A ModelService in a topology file: its props, and the pool it runs on by name. */
@@ -24,6 +26,12 @@ export interface TopologyModelServiceProps extends ModelServiceProps {
    * @default - no pool: pods run on any node, without GPUs
    */
   readonly nodePool?: string;
+  /**
+   * The EKS cluster of the service's Pod Identity association (a model in S3), for the cloud resources
+   * `onnxfleet render` lists.
+   * @default - the node pool's `clusterName`
+   */
+  readonly clusterName?: string;
 }
 
 /** An AutoscaledEndpoint in a topology file: its props, and the service it scales by name. */
@@ -116,24 +124,31 @@ export function planTopology(topology: TopologyFile): TopologyPlan {
     const plan = attempt(() => planGpuNodePool(name, props));
     if (plan) gpuNodePools[name] = plan;
   }
-  const modelServices: Record<string, ModelServicePlan> = {};
-  for (const [name, { nodePool, ...props }] of Object.entries(topology.modelServices ?? {})) {
-    if (nodePool !== undefined && !Object.hasOwn(topology.gpuNodePools ?? {}, nodePool)) {
+  // Every construct is checked, even when what it references is dangling or invalid: against a stand-in
+  // (src/topology-stand-ins.ts), so the file's every problem is reported at once. Plans made against a
+  // stand-in are never rendered (the file has errors by then).
+  const services: Record<string, PlannedOrStandIn<ModelServicePlan>> = {};
+  for (const [name, { nodePool, clusterName: _cluster, ...props }] of Object.entries(
+    topology.modelServices ?? {},
+  )) {
+    if (nodePool !== undefined && !Object.hasOwn(topology.gpuNodePools ?? {}, nodePool))
       errors.push(
         unknownReference("ModelService", name, "nodePool", nodePool, "gpuNodePools", topology.gpuNodePools),
       );
-      continue;
-    }
-    if (nodePool !== undefined && !gpuNodePools[nodePool]) continue; // the pool's own errors are reported
-    const binding = nodePool === undefined ? undefined : gpuNodePools[nodePool]?.binding;
+    const pool = nodePool === undefined ? undefined : gpuNodePools[nodePool];
+    const standIn = nodePool !== undefined && !pool;
+    const binding = standIn
+      ? standInBinding(nodePool, topology.gpuNodePools?.[nodePool]?.instanceTypes)
+      : pool?.binding;
     const plan = attempt(() => planModelService(name, props, binding));
-    if (plan) modelServices[name] = plan;
+    if (!plan) continue;
+    services[name] = { plan, standIn };
     // Every construct on a pool together must fit it, as in the front-ends (#15 item 7).
-    if (plan) attempt(() => claimServicePoolGpus(plan));
+    if (!standIn) attempt(() => claimServicePoolGpus(plan));
   }
-  const autoscaledEndpoints: Record<string, AutoscaledEndpointPlan> = {};
+  const endpoints: Record<string, PlannedOrStandIn<AutoscaledEndpointPlan>> = {};
   for (const [name, { service, ...props }] of Object.entries(topology.autoscaledEndpoints ?? {})) {
-    if (!Object.hasOwn(topology.modelServices ?? {}, service)) {
+    if (!Object.hasOwn(topology.modelServices ?? {}, service))
       errors.push(
         unknownReference(
           "AutoscaledEndpoint",
@@ -144,37 +159,34 @@ export function planTopology(topology: TopologyFile): TopologyPlan {
           topology.modelServices,
         ),
       );
-      continue;
-    }
-    const servicePlan = modelServices[service];
-    if (!servicePlan) continue; // the service's own errors are reported
+    const checked = services[service];
+    const servicePlan = checked?.plan ?? standInService(topology.modelServices?.[service]?.namespace);
+    const standIn = !checked || checked.standIn;
     const plan = attempt(() => planAutoscaledEndpoint(name, props, servicePlan));
-    if (plan) autoscaledEndpoints[name] = plan;
-    if (plan) attempt(() => claimEndpointPoolGpus(plan, servicePlan));
+    if (!plan) continue;
+    endpoints[name] = { plan, standIn };
+    if (!standIn) attempt(() => claimEndpointPoolGpus(plan, servicePlan));
   }
   const multiRegionFailovers: Record<string, MultiRegionFailoverPlan> = {};
   for (const [name, props] of Object.entries(topology.multiRegionFailovers ?? {})) {
     const regions = Array.isArray(props.regions) ? props.regions : [];
-    const dangling = regions.find(
-      (region) => !Object.hasOwn(topology.autoscaledEndpoints ?? {}, region?.endpoint),
-    );
-    if (dangling) {
-      errors.push(
-        unknownReference(
-          "MultiRegionFailover",
-          name,
-          "regions[].endpoint",
-          dangling.endpoint,
-          "autoscaledEndpoints",
-          topology.autoscaledEndpoints,
-        ),
-      );
-      continue;
-    }
-    if (regions.some((region) => !autoscaledEndpoints[region.endpoint])) continue; // reported above
-    const plan = attempt(() => planTopologyFailover(name, props, autoscaledEndpoints));
+    for (const region of regions)
+      if (!Object.hasOwn(topology.autoscaledEndpoints ?? {}, region?.endpoint))
+        errors.push(
+          unknownReference(
+            "MultiRegionFailover",
+            name,
+            "regions[].endpoint",
+            region?.endpoint,
+            "autoscaledEndpoints",
+            topology.autoscaledEndpoints,
+          ),
+        );
+    const plan = attempt(() => planTopologyFailover(name, props, realPlans(endpoints)));
     if (plan) multiRegionFailovers[name] = plan;
   }
+  const modelServices = realPlans(services);
+  const autoscaledEndpoints = realPlans(endpoints);
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new TopologyError(errors);
   return {
@@ -192,7 +204,23 @@ export function planTopology(topology: TopologyFile): TopologyPlan {
 
 /** Plans `topology` and prints its Kubernetes objects as multi-document YAML (`---` between objects). */
 export function renderTopology(topology: TopologyFile): string {
-  return renderKubernetesObjects(planTopology(topology).kubernetesObjects);
+  const plan = planTopology(topology);
+  return (
+    requirementsHeader(topologyRequirements(topology, plan)) + renderKubernetesObjects(plan.kubernetesObjects)
+  );
+}
+
+/**
+ * The header comment of a rendered file: what it needs beyond its objects ({@link topologyRequirements}), one
+ * `# ` line each; empty when it needs nothing.
+ */
+export function requirementsHeader(requirements: TopologyRequirements): string {
+  const lines = formatRequirements(requirements);
+  if (lines.length === 0) return "";
+  return ["# Rendered by onnxfleet render: this file holds Kubernetes objects only.", ...lines]
+    .map((line) => `# ${line.replace(/^# /, "")}`.trimEnd())
+    .join("\n")
+    .concat("\n");
 }
 
 /** Kubernetes objects as multi-document YAML: no anchors, no folded lines. */

@@ -10,6 +10,7 @@ import type {
   FailoverRegionProps,
   MultiRegionFailoverProps,
 } from "./specs/multi-region-failover";
+import { standInFailoverEndpoint } from "./topology-stand-ins";
 
 /** A region of a topology file's MultiRegionFailover: its endpoint by name. */
 export interface TopologyFailoverRegionProps extends Omit<FailoverRegionProps, "endpoint"> {
@@ -51,7 +52,8 @@ function failoverEndpoint(
 
 /**
  * Plans a topology file's MultiRegionFailover. `endpoints` are the planned endpoints by name; a region
- * naming an endpoint that failed to plan is skipped by the caller (its own errors are reported).
+ * naming an endpoint that is missing or failed to plan gets a stand-in (a placeholder hostname, no capacity),
+ * so the failover's own props are still checked (the endpoint's errors are reported by the caller).
  */
 export function planTopologyFailover(
   name: string,
@@ -65,7 +67,7 @@ export function planTopologyFailover(
         ...region,
         endpoint: plan
           ? failoverEndpoint({ endpoint, region: region.region, ...(hostname ? { hostname } : {}) }, plan)
-          : (undefined as unknown as FailoverEndpoint),
+          : standInFailoverEndpoint(String(endpoint), String(region.region)),
       };
     },
   );

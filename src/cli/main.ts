@@ -6,8 +6,16 @@
 import { readFile } from "node:fs/promises";
 import { topologyReport } from "../capacity/topology-report";
 import { ERROR_CODES, OnnxfleetError } from "../errors";
-import { parseTopology, planTopology, renderKubernetesObjects, type TopologyFile } from "../render";
+import {
+  parseTopology,
+  planTopology,
+  renderKubernetesObjects,
+  requirementsHeader,
+  type TopologyFile,
+} from "../render";
+import { formatRequirements, topologyRequirements } from "../topology-requirements";
 import { formatTopologyReport } from "./plan";
+import { formatProblemLines, problemLines } from "./problem-lines";
 import { resolveProfilePaths, topologyBaseDir } from "./topology-input";
 
 /** Where the CLI writes; tests pass their own. */
@@ -50,9 +58,14 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     return command === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
   }
   if (command === "render")
-    return topologyCommand("render", rest, io, (topology) =>
-      renderKubernetesObjects(planTopology(topology).kubernetesObjects),
-    );
+    return topologyCommand("render", rest, io, (topology) => {
+      const plan = planTopology(topology);
+      const requirements = topologyRequirements(topology, plan);
+      // What the file cannot create goes to stderr too, so it is seen when stdout goes to a file.
+      const lines = formatRequirements(requirements);
+      if (lines.length > 0) io.stderr(`onnxfleet render: ${lines.join("\n")}\n`);
+      return requirementsHeader(requirements) + renderKubernetesObjects(plan.kubernetesObjects);
+    });
   if (command === "plan")
     return topologyCommand("plan", rest, io, (topology) =>
       formatTopologyReport(topologyReport(topology, planTopology(topology))),
@@ -92,8 +105,9 @@ async function topologyCommand(
     return EXIT_CODES.ok;
   } catch (error) {
     if (!(error instanceof OnnxfleetError)) throw error;
+    // Every problem of the file, each with its code (a file that cannot be read as a topology has one).
     const where = error.code === ERROR_CODES.INVALID_TOPOLOGY_FILE ? "" : `${source}: `;
-    io.stderr(`onnxfleet ${name}: ${where}${error.message}\n[${error.code}]\n`);
+    io.stderr(`onnxfleet ${name}: ${where}${formatProblemLines(problemLines(error))}`);
     return EXIT_CODES.invalidInput;
   }
 }

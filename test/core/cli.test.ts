@@ -30,13 +30,12 @@ async function run(argv: string[], files: Record<string, string> = {}) {
 }
 
 describe("onnxfleet render (main)", () => {
-  it("prints the rendered topology and exits 0", async () => {
+  it("prints the rendered topology and exits 0, listing on stderr what it cannot create", async () => {
     const result = await run(["render", gpuPools]);
-    expect(result).toEqual({
-      code: 0,
-      stdout: renderTopology(parseTopology(readFileSync(`${root}${gpuPools}`, "utf8"))),
-      stderr: "",
-    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(renderTopology(parseTopology(readFileSync(`${root}${gpuPools}`, "utf8"))));
+    expect(result.stderr).toMatch(/^onnxfleet render: Cloud resources this topology needs/);
+    expect(result.stderr).toContain('GpuNodePool "gpu-a10g": aws:eks:NodeGroup gpu-a10g-node-group {');
   });
 
   it("exits 1 on invalid props, listing every problem with the file name and the error code", async () => {
@@ -46,9 +45,8 @@ describe("onnxfleet render (main)", () => {
     expect(result.stderr).toBe(
       [
         `onnxfleet render: ${badPool}: 2 problems:`,
-        '  GpuNodePool "gpu": instanceTypes[0] ("m5.large") has no NVIDIA GPUs; choose a GPU instance type (catalogued GPU families: g4dn, g5, g6, g6e, p3, p3dn, p4d, p4de, p5, p5e, p5en)',
-        '  GpuNodePool "gpu": nodes.min (4) must not exceed nodes.max (2)',
-        "[ONNXFLEET_INVALID_PROPS]",
+        '  GpuNodePool "gpu": instanceTypes[0] ("m5.large") has no NVIDIA GPUs; choose a GPU instance type (catalogued GPU families: g4dn, g5, g6, g6e, p3, p3dn, p4d, p4de, p5, p5e, p5en) [ONNXFLEET_INVALID_PROPS]',
+        '  GpuNodePool "gpu": nodes.min (4) must not exceed nodes.max (2) [ONNXFLEET_INVALID_PROPS]',
         "",
       ].join("\n"),
     );
@@ -60,7 +58,15 @@ describe("onnxfleet render (main)", () => {
     const result = await run(["render", "t.yaml"], { "t.yaml": file });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      'onnxfleet render: t.yaml: ModelService "svc": nodePool ("nope") names nothing in gpuNodePools; gpuNodePools is empty\n[ONNXFLEET_UNKNOWN_REFERENCE]\n',
+      [
+        "onnxfleet render: t.yaml: 4 problems:",
+        '  ModelService "svc": nodePool ("nope") names nothing in gpuNodePools; gpuNodePools is empty [ONNXFLEET_UNKNOWN_REFERENCE]',
+        // The service itself is checked too, against a stand-in of the missing pool.
+        '  ModelService "svc": model.uri ("s3://b/m.onnx") has an invalid bucket name "b" (3 to 63 lowercase letters, digits, "." and "-") [ONNXFLEET_INVALID_PROPS]',
+        '  ModelService "svc": model.sha256 ("x") must be a sha256 digest of exactly 64 hex digits (1 characters); compute it with `sha256sum model.onnx` [ONNXFLEET_INVALID_PROPS]',
+        '  ModelService "svc": resources.gpu (0) would run CPU inference on the GPU nodes of node pool "nope"; set gpu to 1 (up to 8) to use them, or drop nodePool to run on CPU nodes [ONNXFLEET_INVALID_PROPS]',
+        "",
+      ].join("\n"),
     );
   });
 
@@ -104,7 +110,7 @@ describe("the onnxfleet binary", () => {
 
   it("renders a topology file to stdout with exit code 0", () => {
     const result = spawn(["render", gpuPools]);
-    expect(result.stderr).toBe("");
+    expect(result.stderr).not.toContain("ONNXFLEET_");
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(renderTopology(parseTopology(readFileSync(`${root}${gpuPools}`, "utf8"))));
   });

@@ -75,7 +75,9 @@ describe("renderTopology", () => {
     });
     expect(yaml).not.toMatch(/[&*]a\d/);
     expect(yaml).toContain(`image: registry.example.com/${"x".repeat(120)}:v1\n`);
-    expect(yaml.startsWith("apiVersion: apps/v1\nkind: DaemonSet\n")).toBe(true);
+    // After the header listing what the file cannot create (the managed node group and its IAM role).
+    const body = yaml.replace(/^(#.*\n)+/, "");
+    expect(body.startsWith("apiVersion: apps/v1\nkind: DaemonSet\n")).toBe(true);
   });
 
   it("renders nothing for an empty topology", () => {
@@ -91,7 +93,8 @@ describe("planTopology errors", () => {
         modelServices: {
           resnet: {
             nodePool: "gpu2",
-            model: { name: "resnet", uri: "s3://b/m.onnx", sha256: "a".repeat(64) },
+            model: { name: "resnet", uri: "s3://models/m.onnx", sha256: "a".repeat(64) },
+            resources: { gpu: 1 },
           },
         },
       }),
@@ -137,12 +140,17 @@ describe("planTopology errors", () => {
       ["ValidationError", ERROR_CODES.INVALID_PROPS],
       ["ValidationError", ERROR_CODES.INVALID_PROPS],
       ["OnnxfleetError", ERROR_CODES.UNKNOWN_REFERENCE],
+      // The service on the dangling pool is still checked, against a stand-in of the pool.
+      ["ValidationError", ERROR_CODES.INVALID_PROPS],
     ]);
     expect(error.code).toBe(ERROR_CODES.INVALID_PROPS);
     expect(error.message.split("\n")).toEqual([
       'GpuNodePool "a": nodes.min (3) must not exceed nodes.max (2)',
       'GpuNodePool "b": instanceTypes[0] ("t3.large") has no NVIDIA GPUs; choose a GPU instance type (catalogued GPU families: g4dn, g5, g6, g6e, p3, p3dn, p4d, p4de, p5, p5e, p5en)',
       'ModelService "svc": nodePool ("c") names nothing in gpuNodePools; defined: "a", "b"',
+      "2 problems:",
+      '  ModelService "svc": model.uri ("s3://b/m.onnx") has an invalid bucket name "b" (3 to 63 lowercase letters, digits, "." and "-")',
+      '  ModelService "svc": resources.gpu (0) would run CPU inference on the GPU nodes of node pool "c"; set gpu to 1 (up to 8) to use them, or drop nodePool to run on CPU nodes',
     ]);
   });
 
