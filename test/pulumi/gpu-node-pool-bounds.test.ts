@@ -113,7 +113,14 @@ describe("GpuNodePool bounds change (managed node group, autoscaler at 2 nodes o
         instanceTypes: ["g5.xlarge"],
         nodes: { min: 3, max: 8, applyDesired: true },
       });
-    expect(pool).toThrow(ValidationError);
-    expect(pool).toThrow(/nodes.applyDesired \(true\) sends nodes.desired to EKS, which is not set/);
+    expect(pool).toThrow(
+      expect.objectContaining({
+        errors: [expect.objectContaining({ propertyPath: "nodes.applyDesired" })],
+        cause: expect.any(ValidationError),
+        message: expect.stringMatching(
+          /nodes.applyDesired \(true\) sends nodes.desired to EKS, which is not set/,
+        ),
+      }),
+    );
   });
 });
