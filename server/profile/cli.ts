@@ -23,17 +23,20 @@ export interface ProfileIo {
 export const PROFILE_USAGE = `Usage: onnxfleet profile MODEL.onnx [options]
        onnxfleet profile --model-repository DIR --model NAME [options]
 
-Runs the model in onnxfleet-server (its runtime and batcher, over HTTP on loopback), sweeps batching
-settings and client concurrency, and writes profile.json and an SVG plot of throughput against p99.
+Runs the model in onnxfleet-server (its runtime and batcher, over HTTP on loopback). For each batching
+setting it sends requests at fixed arrival rates (open loop) and finds the knee: the highest rate whose
+p99 stays within the budget. Writes profile.json and an SVG plot of throughput against p99.
 
 Options:
   --out FILE                 profile path (default profile.json)
   --plot FILE                SVG plot path (default: the profile path with .svg)
-  --p99-ms N                 latency budget: recommend the batching setting with the most throughput within it
+  --p99-ms N                 latency budget: the knee search's, and recommend the batching setting with the
+                             most throughput within it (default budget: 10x each setting's lone-request latency)
   --batch-sizes LIST         --max-batch-size values, comma-separated (default 1,8)
   --queue-delays-ms LIST     queue delays for batch sizes above 1, in ms (default 1)
-  --concurrency LIST         client concurrencies (default 1,2,4,8)
-  --duration-seconds N       measured seconds per point (default 1)
+  --rates LIST               measure these arrival rates (req/s) instead of searching for the knee
+  --refine-steps N           bisection steps of the knee search (default 3)
+  --duration-seconds N       measured seconds per rate (default 1)
   --warmup-seconds N         unmeasured seconds before each point (default 0.25)
   --rows N                   rows per request along a dynamic first dimension (default 1)
   --intra-op-threads N       the server's --intra-op-threads (default 1)
@@ -52,7 +55,8 @@ const OPTIONS = {
   "p99-ms": { type: "string" },
   "batch-sizes": { type: "string" },
   "queue-delays-ms": { type: "string" },
-  concurrency: { type: "string" },
+  rates: { type: "string" },
+  "refine-steps": { type: "string" },
   "duration-seconds": { type: "string" },
   "warmup-seconds": { type: "string" },
   rows: { type: "string" },
@@ -159,7 +163,9 @@ export async function main(argv: readonly string[], io: ProfileIo = processIo())
       model,
       batchSizes: list("batch-sizes", values["batch-sizes"], [1, 8], 1, true),
       queueDelaysMs: list("queue-delays-ms", values["queue-delays-ms"], [1], 0, false),
-      concurrencies: list("concurrency", values.concurrency, [1, 2, 4, 8], 1, true),
+      ...(values.rates !== undefined ? { rates: list("rates", values.rates, [], 0.001, false) } : {}),
+      refineSteps: number("refine-steps", values["refine-steps"], 3, 0, true),
+      ...(p99Ms !== undefined ? { p99BudgetMs: p99Ms } : {}),
       durationSeconds: number("duration-seconds", values["duration-seconds"], 1, 0.1, false),
       warmupSeconds: number("warmup-seconds", values["warmup-seconds"], 0.25, 0, false),
       rows: number("rows", values.rows, 1, 1, true),

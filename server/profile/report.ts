@@ -1,11 +1,12 @@
 /**
- * What `onnxfleet profile` shows of a profile: a summary table, the recommendation within a p99 budget, and
- * an SVG plot of throughput against p99 latency (one line per batching setting, a point per concurrency).
+ * What `onnxfleet profile` shows of a profile: a summary table, each setting's knee, the recommendation within
+ * a p99 budget, and an SVG plot of throughput against p99 latency (one line per batching setting, a point per
+ * arrival rate).
  */
 import type { CapacityProfile, ProfilePoint } from "../../src/capacity/profile";
 import { recommendBatching } from "../../src/capacity/slo-throughput";
 
-function settingKey(point: ProfilePoint): string {
+function settingKey(point: { readonly maxBatchSize: number; readonly maxQueueDelayMs: number }): string {
   return point.maxBatchSize === 1
     ? "no batching"
     : `batch ${point.maxBatchSize}, ${point.maxQueueDelayMs} ms`;
@@ -15,7 +16,7 @@ function settingKey(point: ProfilePoint): string {
 export function summaryTable(profile: CapacityProfile): string {
   const header = [
     "batching",
-    "concurrency",
+    "rate/s",
     "req/s",
     "rows/s",
     "p50 ms",
@@ -23,10 +24,11 @@ export function summaryTable(profile: CapacityProfile): string {
     "p99 ms",
     "errors",
     "peak RSS MiB",
+    "GPU MiB",
   ];
   const rows = profile.points.map((point) => [
     settingKey(point),
-    String(point.concurrency),
+    String(point.arrivalRate),
     point.requestsPerSecond.toFixed(1),
     point.rowsPerSecond.toFixed(1),
     point.latencyMs.p50.toFixed(2),
@@ -34,10 +36,29 @@ export function summaryTable(profile: CapacityProfile): string {
     point.latencyMs.p99.toFixed(2),
     String(point.errors),
     (point.peakRssBytes / 2 ** 20).toFixed(0),
+    point.peakGpuMemoryBytes === null ? "-" : (point.peakGpuMemoryBytes / 2 ** 20).toFixed(0),
   ]);
   const all = [header, ...rows];
   const widths = header.map((_, column) => Math.max(...all.map((row) => row[column]!.length)));
-  return `${all.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ")).join("\n")}\n`;
+  const table = `${all.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ")).join("\n")}\n`;
+  const gpu = profile.gpuMemoryUnavailable
+    ? `GPU memory not measured: ${profile.gpuMemoryUnavailable}\n`
+    : "";
+  return table + kneeLines(profile) + gpu;
+}
+
+/** One line per batching setting: the highest arrival rate within the search's p99 budget. */
+export function kneeLines(profile: CapacityProfile): string {
+  return profile.knees
+    .map(
+      (knee) =>
+        `Knee, ${settingKey(knee)}: ` +
+        (knee.requestsPerSecond === null
+          ? `no rate met p99 <= ${knee.p99BudgetMs} ms`
+          : `${knee.requestsPerSecond} req/s within p99 <= ${knee.p99BudgetMs} ms`) +
+        ` (lone requests: ${knee.unloadedLatencyMs} ms)\n`,
+    )
+    .join("");
 }
 
 /** The recommendation line for a p99 budget. */
@@ -50,7 +71,7 @@ export function recommendation(profile: CapacityProfile, p99Ms: number): string 
   const { point } = best;
   return (
     `Within p99 <= ${p99Ms} ms: maxBatchSize ${best.maxBatchSize}, maxQueueDelayMs ${best.maxQueueDelayMs} ` +
-    `(${point.requestsPerSecond.toFixed(1)} req/s per replica at concurrency ${point.concurrency}, ` +
+    `(${point.requestsPerSecond.toFixed(1)} req/s per replica at a fixed arrival rate, ` +
     `p99 ${point.latencyMs.p99.toFixed(2)} ms). ModelService: batching: { maxBatchSize: ${best.maxBatchSize}, ` +
     `maxQueueDelayMs: ${best.maxQueueDelayMs} }\n`
   );
@@ -70,7 +91,7 @@ function niceMax(value: number): number {
   return 10 * power;
 }
 
-/** The SVG plot: x = p99 ms, y = requests per second; a dashed line at `p99Ms` when given. */
+/** The SVG plot: x = p99 ms, y = answers completed per second; a dashed line at `p99Ms` when given. */
 export function plotSvg(profile: CapacityProfile, p99Ms?: number): string {
   const width = 720;
   const height = 440;
@@ -81,7 +102,7 @@ export function plotSvg(profile: CapacityProfile, p99Ms?: number): string {
   const plotW = width - left - right;
   const plotH = height - top - bottom;
   const xMax = niceMax(Math.max(...profile.points.map((p) => p.latencyMs.p99), p99Ms ?? 0) * 1.05);
-  const yMax = niceMax(Math.max(...profile.points.map((p) => p.requestsPerSecond)) * 1.05);
+  const yMax = niceMax(Math.max(...profile.points.map((p) => p.completedPerSecond)) * 1.05);
   const x = (ms: number) => left + (ms / xMax) * plotW;
   const y = (rps: number) => top + plotH - (rps / yMax) * plotH;
   const parts: string[] = [
@@ -114,13 +135,13 @@ export function plotSvg(profile: CapacityProfile, p99Ms?: number): string {
     groups.set(settingKey(point), [...(groups.get(settingKey(point)) ?? []), point]);
   [...groups.entries()].forEach(([key, points], i) => {
     const color = COLORS[i % COLORS.length]!;
-    const sorted = [...points].sort((a, b) => a.concurrency - b.concurrency);
+    const sorted = [...points].sort((a, b) => a.arrivalRate - b.arrivalRate);
     parts.push(
-      `<polyline fill="none" stroke="${color}" stroke-width="2" points="${sorted.map((p) => `${x(p.latencyMs.p99).toFixed(1)},${y(p.requestsPerSecond).toFixed(1)}`).join(" ")}"/>`,
+      `<polyline fill="none" stroke="${color}" stroke-width="2" points="${sorted.map((p) => `${x(p.latencyMs.p99).toFixed(1)},${y(p.completedPerSecond).toFixed(1)}`).join(" ")}"/>`,
     );
     for (const p of sorted)
       parts.push(
-        `<circle cx="${x(p.latencyMs.p99).toFixed(1)}" cy="${y(p.requestsPerSecond).toFixed(1)}" r="3.5" fill="${color}"><title>${escapeXml(`${key}, concurrency ${p.concurrency}: ${p.requestsPerSecond.toFixed(1)} req/s, p99 ${p.latencyMs.p99.toFixed(2)} ms`)}</title></circle>`,
+        `<circle cx="${x(p.latencyMs.p99).toFixed(1)}" cy="${y(p.completedPerSecond).toFixed(1)}" r="3.5" fill="${color}"><title>${escapeXml(`${key}, ${p.arrivalRate} req/s offered: ${p.completedPerSecond.toFixed(1)} req/s served, p99 ${p.latencyMs.p99.toFixed(2)} ms`)}</title></circle>`,
       );
     const ly = top + 10 + i * 20;
     parts.push(

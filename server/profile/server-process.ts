@@ -72,6 +72,12 @@ export async function startServer(options: {
   readonly cpus?: string;
   /** Seconds to wait for readiness. @default 60 */
   readonly readyTimeoutSeconds?: number;
+  /**
+   * Niceness to run at (`nice -n`, every thread); below 0 needs the privilege, else the server runs at the
+   * normal priority.
+   * @default - the caller's
+   */
+  readonly niceness?: number;
 }): Promise<ServerProcess> {
   const port = await freePort();
   const serverArgs = [
@@ -86,11 +92,10 @@ export async function startServer(options: {
     "warn",
     ...(options.args ?? []),
   ];
-  const [command, args] =
-    options.cpus !== undefined
-      ? ["taskset", ["-c", options.cpus, process.execPath, ...serverArgs]]
-      : [process.execPath, serverArgs];
-  const child = spawn(command, args as string[], { stdio: ["ignore", "pipe", "pipe"] });
+  const pinned = options.cpus !== undefined ? ["taskset", "-c", options.cpus] : [];
+  const niced = options.niceness !== undefined ? ["nice", "-n", String(options.niceness)] : [];
+  const [command, ...args] = [...niced, ...pinned, process.execPath, ...serverArgs] as [string, ...string[]];
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);

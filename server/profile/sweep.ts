@@ -1,15 +1,25 @@
 /**
  * The measurement behind `onnxfleet profile`: for each batching setting, one onnxfleet-server process (the
- * production runtime and batcher, over real HTTP on loopback), driven closed-loop at each concurrency;
- * per point the throughput, latency percentiles and the process's peak RSS.
+ * production runtime and batcher, over real HTTP on loopback), driven open-loop at fixed arrival rates: the
+ * knee search (`knee.ts`) from half the rate lone requests allow up to the first rate that misses the p99
+ * budget, then bisected. Per rate the throughput, latency percentiles, the process's peak RSS and (CUDA)
+ * GPU memory.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import http from "node:http";
 import { join } from "node:path";
-import { type CapacityProfile, PROFILE_FORMAT, type ProfilePoint } from "../../src/capacity/profile";
-import { closedLoop } from "./closed-loop";
-import { summarizeLatency } from "./latency";
+import {
+  type CapacityProfile,
+  PROFILE_FORMAT,
+  type ProfileKnee,
+  type ProfilePoint,
+} from "../../src/capacity/profile";
+import { gpuMemoryOf } from "./gpu-memory";
+import { postJson } from "./http-post";
+import { meetsBudget, searchKnee } from "./knee";
 import { describeMachine, versions } from "./machine";
+import { openLoop } from "./open-loop";
 import { isBatchable, type ModelMetadata, requestBody, rowsPerRequest } from "./request-body";
 import { startServer } from "./server-process";
 
@@ -23,9 +33,21 @@ export interface SweepOptions {
   readonly batchSizes: readonly number[];
   /** Queue delays in milliseconds, for each batch size above 1. */
   readonly queueDelaysMs: readonly number[];
-  /** Client concurrencies. */
-  readonly concurrencies: readonly number[];
+  /**
+   * p99 budget of the knee search, in milliseconds.
+   * @default - 10 x the setting's unloaded latency (the knee of saturation)
+   */
+  readonly p99BudgetMs?: number;
+  /**
+   * Measure exactly these arrival rates (requests per second) instead of searching for the knee.
+   * @default - the knee search
+   */
+  readonly rates?: readonly number[];
+  /** Bisection steps of the knee search. @default 3 */
+  readonly refineSteps?: number;
+  /** Unmeasured seconds at the start of each rate. */
   readonly warmupSeconds: number;
+  /** Measured seconds of each rate. */
   readonly durationSeconds: number;
   /** Rows per request along a dynamic first dimension. */
   readonly rows: number;
@@ -34,11 +56,13 @@ export interface SweepOptions {
   readonly executionProvider: "cpu" | "cuda";
   /** `taskset -c` CPU list for the server. */
   readonly cpus?: string;
+  /** Niceness of the server (`nice -n`). @default - this process's */
+  readonly niceness?: number;
   /** EC2 instance type this machine is, recorded for the constructs' check. */
   readonly instanceType?: string;
   /** More onnxfleet-server flags for every server, e.g. `["--instance-thread", "main"]`. */
   readonly serverArgs?: readonly string[];
-  /** Called after each point, and once per setting before its server starts. */
+  /** Called before each point, and once per setting before its server starts (`total` is an estimate). */
   readonly onProgress?: (done: number, total: number, label: string) => void;
 }
 
@@ -98,7 +122,11 @@ export async function profileModel(options: SweepOptions): Promise<CapacityProfi
     "--max-queue-delay-microseconds",
     String(Math.round(setting.maxQueueDelayMs * 1000)),
   ];
-  const serverOptions = { repository: options.repository, ...(options.cpus ? { cpus: options.cpus } : {}) };
+  const serverOptions = {
+    repository: options.repository,
+    ...(options.cpus ? { cpus: options.cpus } : {}),
+    ...(options.niceness !== undefined ? { niceness: options.niceness } : {}),
+  };
 
   // The first server tells whether the model batches; the settings follow from that.
   let server = await startServer({
@@ -116,39 +144,76 @@ export async function profileModel(options: SweepOptions): Promise<CapacityProfi
   const body = requestBody(metadata, options.rows);
   const rows = rowsPerRequest(metadata, options.rows);
   const path = `/v2/models/${encodeURIComponent(options.model)}/infer`;
-  const total = settings.length * options.concurrencies.length;
+  const refineSteps = options.refineSteps ?? 3;
+  // The ramp takes about five rates before it misses, then the bisection.
+  const perSetting = options.rates?.length ?? 5 + refineSteps;
+  const total = settings.length * perSetting;
   const points: ProfilePoint[] = [];
+  const knees: ProfileKnee[] = [];
+  const cuda = options.executionProvider === "cuda";
+  let gpuMemoryUnavailable: string | undefined = cuda ? undefined : "CPU execution provider: no GPU";
   try {
     for (const [index, setting] of settings.entries()) {
       const label = `maxBatchSize ${setting.maxBatchSize}, delay ${setting.maxQueueDelayMs} ms`;
       if (index > 0) {
-        options.onProgress?.(points.length, total, `starting server (${label})`);
+        options.onProgress?.(Math.min(points.length, total), total, `starting server (${label})`);
         await server.stop();
         server = await startServer({ ...serverOptions, args: serverArgs(setting) });
       }
-      for (const concurrency of options.concurrencies) {
-        options.onProgress?.(points.length, total, `${label}, concurrency ${concurrency}`);
-        const result = await closedLoop({
-          port: server.port,
+      const current = server;
+      let peakGpuBytes: number | null = null;
+      const measure = async (rate: number) => {
+        options.onProgress?.(Math.min(points.length, total), total, `${label}, ${rate} req/s`);
+        const result = await openLoop({
+          port: current.port,
           path,
           body,
-          concurrency,
+          rate,
           warmupSeconds: options.warmupSeconds,
           durationSeconds: options.durationSeconds,
+          drainSeconds: 30,
         });
-        const requestsPerSecond = result.requests / result.durationSeconds;
-        points.push({
+        if (cuda) {
+          const reading = gpuMemoryOf(current.pid);
+          if (reading.bytes === null) gpuMemoryUnavailable = reading.reason;
+          else peakGpuBytes = Math.max(peakGpuBytes ?? 0, reading.bytes);
+        }
+        const requestsPerSecond = result.ok / options.durationSeconds;
+        const point: ProfilePoint = {
           ...setting,
-          concurrency,
-          requests: result.requests,
+          arrivalRate: rate,
+          requests: result.ok,
           errors: result.errors,
-          durationSeconds: result.durationSeconds,
-          requestsPerSecond: Math.round(requestsPerSecond * 1000) / 1000,
-          rowsPerSecond: Math.round(requestsPerSecond * rows * 1000) / 1000,
-          latencyMs: summarizeLatency(result.latenciesMs),
-          peakRssBytes: server.peakRssBytes(),
-        });
+          durationSeconds: options.durationSeconds,
+          requestsPerSecond: round3(requestsPerSecond),
+          rowsPerSecond: round3(requestsPerSecond * rows),
+          completedPerSecond: round3(result.completedPerSecond),
+          latencyMs: result.latencyMs,
+          peakRssBytes: current.peakRssBytes(),
+          peakGpuMemoryBytes: peakGpuBytes,
+        };
+        points.push(point);
+        return { ...point, rate, p99Ms: point.latencyMs.p99 };
+      };
+      const unloaded = await unloadedLatencyMs(current.port, path, body);
+      const p99BudgetMs = options.p99BudgetMs ?? round3(10 * unloaded);
+      let kneeRate: number | undefined;
+      if (options.rates) {
+        for (const rate of options.rates) {
+          const m = await measure(rate);
+          if (meetsBudget(m, p99BudgetMs) && (kneeRate === undefined || rate > kneeRate)) kneeRate = rate;
+        }
+      } else {
+        // Lone requests allow 1000 / unloaded per second (more with batching): start at half of that.
+        const startRate = Math.max(0.5, round3(500 / Math.max(unloaded, 0.01)));
+        ({ kneeRate } = await searchKnee(measure, { startRate, p99BudgetMs, refineSteps }));
       }
+      knees.push({
+        ...setting,
+        p99BudgetMs,
+        unloadedLatencyMs: unloaded,
+        requestsPerSecond: kneeRate ?? null,
+      });
     }
   } finally {
     await server.stop();
@@ -170,5 +235,32 @@ export async function profileModel(options: SweepOptions): Promise<CapacityProfi
     },
     versions: versions(),
     points,
+    knees,
+    ...(gpuMemoryUnavailable !== undefined ? { gpuMemoryUnavailable } : {}),
   };
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/**
+ * Latency of a lone request, in milliseconds: the lower quartile of sixteen sent one after another (after two
+ * unmeasured), so that a busy machine's stalls do not pass for the model's own time.
+ */
+async function unloadedLatencyMs(port: number, path: string, body: Buffer): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < 18; i++) {
+      const sent = performance.now();
+      const status = await postJson(agent, port, path, body);
+      if (status !== 200) throw new Error(`a lone inference request answered ${status}`);
+      if (i >= 2) samples.push(performance.now() - sent);
+    }
+  } finally {
+    agent.destroy();
+  }
+  samples.sort((a, b) => a - b);
+  return round3(samples[3]!);
 }

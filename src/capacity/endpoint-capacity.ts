@@ -154,7 +154,7 @@ export function deriveEndpointCapacity(
         (supply.batching ? ` with the ModelService's batching (${describeSetting(supply.batching)})` : "") +
         (answer.bestPoint
           ? `: the best p99 it saw is ${round(answer.bestP99Ms)} ms (${describeSetting(answer.bestPoint)}, ` +
-            `concurrency ${answer.bestPoint.concurrency}); raise p99Ms to at least that, or use faster nodes`
+            `${answer.bestPoint.arrivalRate} req/s offered); raise p99Ms to at least that, or use faster nodes`
           : ""),
     });
     return { ok: false, problems };
@@ -175,7 +175,7 @@ export function deriveEndpointCapacity(
   const batching = { maxBatchSize: point.maxBatchSize, maxQueueDelayMs: point.maxQueueDelayMs };
   const arithmetic = [
     `per replica: ${round(x)} req/s at p99 ${round(point.latencyMs.p99)} ms <= ${demand.p99Ms} ms ` +
-      `(${describeSetting(point)}, concurrency ${point.concurrency})`,
+      `(${describeSetting(point)}, sustained at a fixed arrival rate of ${point.arrivalRate} req/s)`,
     ...bounds.arithmetic,
     `target.inflightRequestsPerReplica = ${round(x)} req/s x mean ${round(point.latencyMs.mean)} ms / ` +
       `(1 + ${round(demand.headroom)}) = ${target} (Little's law)`,

@@ -1,8 +1,8 @@
 /**
  * The autoscaler's target of in-flight requests per replica, by Little's law: the requests inside a system
  * equal its throughput times the time each spends there, `L = X x W`. At the chosen profile point a replica
- * serves `X` requests per second with a mean latency `W`, so it holds `X x W` requests in flight (in a
- * closed-loop measurement this is the client's concurrency). The HPA should add replicas before every replica
+ * sustains an arrival rate of `X` requests per second with a mean latency `W`, so it holds `X x W` requests
+ * in flight. The HPA should add replicas before every replica
  * reaches that, so the target is `X x W / (1 + headroom)`: at the peak it asks for `peak x (1 + headroom) / X`
  * replicas, the same count as `replicas.max`.
  */

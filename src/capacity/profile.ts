@@ -1,13 +1,14 @@
 /**
  * The measured profile of a model (`profile.json`, written by `onnxfleet profile`): per batching setting and
- * client concurrency, the throughput and latency one server replica reached, its peak memory, and the machine
- * and versions it ran on. Types and validation only: the constructs read a profile without the server.
+ * fixed arrival rate (open loop), the latency and throughput one server replica reached, its peak memory, the
+ * knee (highest rate within the p99 budget) of each setting, and the machine and versions it ran on. Types and
+ * validation only: the constructs read a profile without the server.
  */
 import type { Problem } from "../errors";
 import { show } from "../validate";
 
 /** The format tag every profile carries; a reader refuses any other. */
-export const PROFILE_FORMAT = "onnxfleet-profile/1";
+export const PROFILE_FORMAT = "onnxfleet-profile/2";
 
 /** Where the measurement ran. */
 export interface ProfileMachine {
@@ -40,7 +41,10 @@ export interface ProfileServer {
   readonly instances: number;
 }
 
-/** Latency percentiles of one point, in milliseconds, measured at the client (request sent to answer read). */
+/**
+ * Latency percentiles of one point, in milliseconds, measured at the client from each request's scheduled
+ * send time to its answer read (a late send counts against the replica, not in its favour).
+ */
 export interface ProfileLatency {
   readonly mean: number;
   readonly p50: number;
@@ -49,32 +53,52 @@ export interface ProfileLatency {
   readonly max: number;
 }
 
-/** One measured setting: batching settings and client concurrency, and what the replica did under them. */
+/** One measured point: a batching setting and an arrival rate, and what the replica did under them. */
 export interface ProfilePoint {
   /** `--max-batch-size` of the replica (1: no batching). */
   readonly maxBatchSize: number;
   /** `--max-queue-delay-microseconds` of the replica, in milliseconds. */
   readonly maxQueueDelayMs: number;
-  /** Requests the client kept in flight (closed loop). */
-  readonly concurrency: number;
-  /** Answers counted (200 only). */
+  /**
+   * Requests per second sent at fixed intervals (open loop: whether or not earlier ones were answered, as
+   * independent clients send them).
+   */
+  readonly arrivalRate: number;
+  /** Requests of the measured window answered 200. */
   readonly requests: number;
-  /** Answers other than 200 and connection errors; a point with errors does not count as meeting an SLO. */
+  /**
+   * Requests of the window answered otherwise, or not at all; a point with errors does not count as meeting
+   * an SLO.
+   */
   readonly errors: number;
   /** Seconds of the measurement window. */
   readonly durationSeconds: number;
-  /** `requests / durationSeconds`. */
+  /** `requests / durationSeconds`: the arrival rate the replica sustained (equal to it when nothing failed). */
   readonly requestsPerSecond: number;
+  /** Answers completed per second during the window: below `arrivalRate` when the replica fell behind. */
+  readonly completedPerSecond: number;
   /** `requestsPerSecond x rowsPerRequest`. */
   readonly rowsPerSecond: number;
   readonly latencyMs: ProfileLatency;
   /** Peak resident memory of the replica process so far (VmHWM), in bytes. */
   readonly peakRssBytes: number;
   /**
-   * Peak GPU memory of the replica, in bytes.
-   * @default - not measured (CPU)
+   * Peak GPU memory of the replica process so far (nvidia-smi's `used_memory` of its pid), in bytes; `null`
+   * when not measured, the reason in the profile's `gpuMemoryUnavailable`.
    */
-  readonly peakGpuMemoryBytes?: number;
+  readonly peakGpuMemoryBytes: number | null;
+}
+
+/** The knee of one batching setting: the highest arrival rate measured whose p99 met the search's budget. */
+export interface ProfileKnee {
+  readonly maxBatchSize: number;
+  readonly maxQueueDelayMs: number;
+  /** The p99 budget of the search, in milliseconds. */
+  readonly p99BudgetMs: number;
+  /** Median latency of lone requests before the search (its first rate is half of what that allows). */
+  readonly unloadedLatencyMs: number;
+  /** The knee, requests per second; `null` when no rate met the budget. */
+  readonly requestsPerSecond: number | null;
 }
 
 /** A whole profile. */
@@ -94,6 +118,13 @@ export interface CapacityProfile {
   readonly versions: { readonly onnxfleet: string; readonly onnxruntime: string; readonly node: string };
   /** Every measured point. */
   readonly points: readonly ProfilePoint[];
+  /** The knee of each batching setting. */
+  readonly knees: readonly ProfileKnee[];
+  /**
+   * Why the points carry no GPU memory, e.g. `CPU execution provider: no GPU`.
+   * @default - none: GPU memory was measured
+   */
+  readonly gpuMemoryUnavailable?: string;
 }
 
 type Checks = Problem[];
@@ -112,6 +143,15 @@ function nonNegative(problems: Checks, path: string, value: unknown): void {
     typeof value === "number" && Number.isFinite(value) && value >= 0,
     path,
     `(${show(value)}) must be a number >= 0`,
+  );
+}
+
+function positive(problems: Checks, path: string, value: unknown): void {
+  need(
+    problems,
+    typeof value === "number" && Number.isFinite(value) && value > 0,
+    path,
+    `(${show(value)}) must be a number > 0`,
   );
 }
 
@@ -136,14 +176,15 @@ function checkPoint(problems: Checks, path: string, point: unknown): void {
   const before = problems.length;
   positiveInteger(problems, `${path}.maxBatchSize`, point.maxBatchSize);
   nonNegative(problems, `${path}.maxQueueDelayMs`, point.maxQueueDelayMs);
-  positiveInteger(problems, `${path}.concurrency`, point.concurrency);
+  positive(problems, `${path}.arrivalRate`, point.arrivalRate);
   nonNegative(problems, `${path}.requests`, point.requests);
   nonNegative(problems, `${path}.errors`, point.errors);
   nonNegative(problems, `${path}.durationSeconds`, point.durationSeconds);
   nonNegative(problems, `${path}.requestsPerSecond`, point.requestsPerSecond);
   nonNegative(problems, `${path}.rowsPerSecond`, point.rowsPerSecond);
+  nonNegative(problems, `${path}.completedPerSecond`, point.completedPerSecond);
   nonNegative(problems, `${path}.peakRssBytes`, point.peakRssBytes);
-  if (point.peakGpuMemoryBytes !== undefined)
+  if (point.peakGpuMemoryBytes !== null)
     nonNegative(problems, `${path}.peakGpuMemoryBytes`, point.peakGpuMemoryBytes);
   const latency = point.latencyMs;
   if (!isObject(latency)) {
@@ -162,6 +203,19 @@ function checkPoint(problems: Checks, path: string, point: unknown): void {
     );
 }
 
+function checkKnee(problems: Checks, path: string, knee: unknown): void {
+  if (!isObject(knee)) {
+    problems.push({ path, reason: `(${show(knee)}) must be an object` });
+    return;
+  }
+  positiveInteger(problems, `${path}.maxBatchSize`, knee.maxBatchSize);
+  nonNegative(problems, `${path}.maxQueueDelayMs`, knee.maxQueueDelayMs);
+  positive(problems, `${path}.p99BudgetMs`, knee.p99BudgetMs);
+  nonNegative(problems, `${path}.unloadedLatencyMs`, knee.unloadedLatencyMs);
+  if (knee.requestsPerSecond !== null)
+    positive(problems, `${path}.requestsPerSecond`, knee.requestsPerSecond);
+}
+
 /**
  * Every problem of `value` as a profile, with paths relative to the profile (`points[2].latencyMs.p99`);
  * empty when it is one.
@@ -173,7 +227,10 @@ export function profileProblems(value: unknown): Problem[] {
     problems,
     value.format === PROFILE_FORMAT,
     "format",
-    `(${show(value.format)}) must be ${show(PROFILE_FORMAT)} (a profile written by \`onnxfleet profile\`)`,
+    value.format === "onnxfleet-profile/1"
+      ? `(${show(value.format)}) is a closed-loop profile of an older \`onnxfleet profile\`, which under-reads ` +
+          "what a replica sustains at a fixed arrival rate; profile the model again"
+      : `(${show(value.format)}) must be ${show(PROFILE_FORMAT)} (a profile written by \`onnxfleet profile\`)`,
   );
   text(problems, "measuredAt", value.measuredAt);
   const model = value.model;
@@ -216,6 +273,14 @@ export function profileProblems(value: unknown): Problem[] {
     points.forEach((point, i) => {
       checkPoint(problems, `points[${i}]`, point);
     });
+  const knees = value.knees;
+  if (!Array.isArray(knees)) problems.push({ path: "knees", reason: `(${show(knees)}) must be a list` });
+  else
+    knees.forEach((knee, i) => {
+      checkKnee(problems, `knees[${i}]`, knee);
+    });
+  if (value.gpuMemoryUnavailable !== undefined)
+    text(problems, "gpuMemoryUnavailable", value.gpuMemoryUnavailable);
   return problems;
 }
 

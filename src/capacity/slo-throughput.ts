@@ -1,7 +1,9 @@
 /**
  * Per-replica throughput at a latency SLO, read from a profile: of the measured points (optionally only those
  * of one batching setting), the one with the most requests per second whose p99 latency is within the target
- * and that saw no errors. A profile where no point meets the target is refused with the best p99 it saw.
+ * and that saw no errors. The points are fixed arrival rates (open loop), so that is the highest rate a
+ * replica sustains within the target: the knee of its curve for that target. A profile where no point meets
+ * the target is refused with the best p99 it saw.
  */
 import type { ProfilePoint } from "./profile";
 

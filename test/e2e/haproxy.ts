@@ -81,13 +81,15 @@ export function haproxyConfig(options: {
 export async function startHaproxy(
   dir: string,
   options: Parameters<typeof haproxyConfig>[0],
+  /** Niceness to run at (`nice -n`); below 0 needs the privilege. */
+  niceness?: number,
 ): Promise<Haproxy> {
   const configFile = join(dir, "haproxy.cfg");
   writeFileSync(configFile, haproxyConfig(options));
   execFileSync("haproxy", ["-c", "-q", "-f", configFile]);
-  const child: ChildProcess = spawn("haproxy", ["-db", "-f", configFile], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const command = ["haproxy", "-db", "-f", configFile];
+  const niced = niceness === undefined ? command : ["nice", "-n", String(niceness), ...command];
+  const child: ChildProcess = spawn(niced[0]!, niced.slice(1), { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();

@@ -3,6 +3,7 @@
  * its own keep-alive connection, counting every answer and every connection error.
  */
 import http from "node:http";
+import { postJson } from "../../server/profile/http-post";
 
 export interface LoadCounts {
   sent: number;
@@ -19,28 +20,6 @@ export interface LoadGenerator {
   stop(): Promise<LoadCounts>;
 }
 
-function post(agent: http.Agent, port: number, path: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path,
-        method: "POST",
-        agent,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-      },
-      (response) => {
-        response.resume();
-        response.on("end", () => resolve(response.statusCode ?? 0));
-        response.on("error", reject);
-      },
-    );
-    request.on("error", reject);
-    request.end(body);
-  });
-}
-
 /** Starts the loops against `127.0.0.1:port`. */
 export function startLoad(options: {
   port: number;
@@ -55,7 +34,7 @@ export function startLoad(options: {
     while (running) {
       counts.sent++;
       try {
-        const status = await post(agent, options.port, options.path, options.body);
+        const status = await postJson(agent, options.port, options.path, options.body);
         if (status === 200) counts.ok++;
         else counts.badStatus[status] = (counts.badStatus[status] ?? 0) + 1;
       } catch (error) {

@@ -1,5 +1,6 @@
 // `onnxfleet profile` as users run it: the real binary over the built dist, a real onnxfleet-server child
-// process per batching setting, a short sweep; profile.json validates and the plot holds every point.
+// process per batching setting, fixed arrival rates (open loop); profile.json validates, each setting's knee
+// is recorded, and the plot holds every point.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,7 +21,7 @@ function profile(args: string[]) {
 }
 
 describe("onnxfleet profile", () => {
-  it("sweeps batching and concurrency and writes profile.json, the plot and a recommendation", {
+  it("measures each batching setting at fixed arrival rates and writes profile.json, the plot and a recommendation", {
     timeout: 120_000,
   }, () => {
     const repository = join(dir, "models");
@@ -36,8 +37,8 @@ describe("onnxfleet profile", () => {
       "1,4",
       "--queue-delays-ms",
       "1",
-      "--concurrency",
-      "1,2",
+      "--rates",
+      "20,40",
       "--duration-seconds",
       "0.3",
       "--warmup-seconds",
@@ -52,22 +53,37 @@ describe("onnxfleet profile", () => {
     const written = JSON.parse(readFileSync(out, "utf8"));
     expect(profileProblems(written)).toEqual([]);
     expect(
-      written.points.map((p: { maxBatchSize: number; maxQueueDelayMs: number; concurrency: number }) => [
+      written.points.map((p: { maxBatchSize: number; maxQueueDelayMs: number; arrivalRate: number }) => [
         p.maxBatchSize,
         p.maxQueueDelayMs,
-        p.concurrency,
+        p.arrivalRate,
       ]),
     ).toEqual([
-      [1, 0, 1],
-      [1, 0, 2],
-      [4, 1, 1],
-      [4, 1, 2],
+      [1, 0, 20],
+      [1, 0, 40],
+      [4, 1, 20],
+      [4, 1, 40],
     ]);
     for (const point of written.points) {
-      expect(point.requests).toBeGreaterThan(0);
+      // 0.3 s at 20 and 40 req/s: 6 and 12 requests, every one answered.
+      expect(point.requests).toBe(Math.round(point.arrivalRate * 0.3));
       expect(point.errors).toBe(0);
+      expect(point.requestsPerSecond).toBe(point.arrivalRate);
+      expect(point.latencyMs.p99).toBeLessThan(10000);
       expect(point.peakRssBytes).toBeGreaterThan(10 * 2 ** 20);
+      expect(point.peakGpuMemoryBytes).toBeNull();
     }
+    expect(written.gpuMemoryUnavailable).toBe("CPU execution provider: no GPU");
+    expect(written.knees).toEqual([
+      expect.objectContaining({ maxBatchSize: 1, p99BudgetMs: 10000, requestsPerSecond: 40 }),
+      expect.objectContaining({
+        maxBatchSize: 4,
+        maxQueueDelayMs: 1,
+        p99BudgetMs: 10000,
+        requestsPerSecond: 40,
+      }),
+    ]);
+    expect(result.stdout).toContain("Knee, no batching: 40 req/s within p99 <= 10000 ms");
     expect(written.model).toMatchObject({ name: "mlp", rowsPerRequest: 1 });
     const svg = readFileSync(join(dir, "mlp.svg"), "utf8");
     expect(svg.match(/<polyline /g)).toHaveLength(2);

@@ -6,7 +6,7 @@ import { type CapacityProfile, PROFILE_FORMAT, type ProfilePoint } from "../../.
 
 /** One point; latency mean defaults to p50, p90 to halfway between p50 and p99. */
 export function point(
-  values: Pick<ProfilePoint, "maxBatchSize" | "concurrency" | "requestsPerSecond"> & {
+  values: Pick<ProfilePoint, "maxBatchSize" | "requestsPerSecond"> & {
     readonly p99: number;
     readonly p50?: number;
     readonly mean?: number;
@@ -18,12 +18,14 @@ export function point(
   return {
     maxBatchSize: values.maxBatchSize,
     maxQueueDelayMs: values.maxQueueDelayMs ?? 0,
-    concurrency: values.concurrency,
+    // Open loop: a point that met its latency served exactly the rate it was offered.
+    arrivalRate: values.requestsPerSecond,
     requests: Math.round(values.requestsPerSecond * 5),
     errors: values.errors ?? 0,
     durationSeconds: 5,
     requestsPerSecond: values.requestsPerSecond,
     rowsPerSecond: values.requestsPerSecond,
+    completedPerSecond: values.requestsPerSecond,
     latencyMs: {
       mean: values.mean ?? p50,
       p50,
@@ -32,6 +34,7 @@ export function point(
       max: values.p99,
     },
     peakRssBytes: 200 * 2 ** 20,
+    peakGpuMemoryBytes: null,
   };
 }
 
@@ -54,21 +57,22 @@ export function profile(
     server: { executionProvider: options.executionProvider ?? "cuda", intraOpThreads: 1, instances: 1 },
     versions: { onnxfleet: "0.1.0", onnxruntime: "1.30.0", node: "v20.0.0" },
     points,
+    knees: [],
   };
 }
 
 /**
  * The profile most tests use, on g5.xlarge with CUDA:
- * - batch 1: 40 req/s at p99 20 ms (c1), 70 req/s at p99 45 ms (c2)
- * - batch 8, 2 ms: 100 req/s at p99 30 ms (c4), 160 req/s at p99 60 ms (c8, mean 50 ms), 170 req/s at p99 120 ms (c16)
+ * - batch 1: 40 req/s at p99 20 ms, 70 req/s at p99 45 ms
+ * - batch 8, 2 ms: 100 req/s at p99 30 ms, 160 req/s at p99 60 ms (mean 50 ms), 170 req/s at p99 120 ms
  */
 export const G5_PROFILE: CapacityProfile = profile(
   [
-    point({ maxBatchSize: 1, concurrency: 1, requestsPerSecond: 40, p99: 20 }),
-    point({ maxBatchSize: 1, concurrency: 2, requestsPerSecond: 70, p99: 45 }),
-    point({ maxBatchSize: 8, maxQueueDelayMs: 2, concurrency: 4, requestsPerSecond: 100, p99: 30 }),
-    point({ maxBatchSize: 8, maxQueueDelayMs: 2, concurrency: 8, requestsPerSecond: 160, p99: 60, mean: 50 }),
-    point({ maxBatchSize: 8, maxQueueDelayMs: 2, concurrency: 16, requestsPerSecond: 170, p99: 120 }),
+    point({ maxBatchSize: 1, requestsPerSecond: 40, p99: 20 }),
+    point({ maxBatchSize: 1, requestsPerSecond: 70, p99: 45 }),
+    point({ maxBatchSize: 8, maxQueueDelayMs: 2, requestsPerSecond: 100, p99: 30 }),
+    point({ maxBatchSize: 8, maxQueueDelayMs: 2, requestsPerSecond: 160, p99: 60, mean: 50 }),
+    point({ maxBatchSize: 8, maxQueueDelayMs: 2, requestsPerSecond: 170, p99: 120 }),
   ],
   { instanceType: "g5.xlarge", executionProvider: "cuda" },
 );

@@ -1,11 +1,12 @@
 /**
- * An open-loop load driver: requests leave at a fixed arrival rate (request i at `start + i / rate`),
- * whether or not earlier ones were answered, as independent clients would send them. Latency counts from a
- * request's scheduled time, so a late send (the driver itself busy) is charged to the measurement rather
- * than hidden (no coordinated omission).
+ * The open-loop load driver of `onnxfleet profile` and of the capacity end-to-end test: requests leave at a
+ * fixed arrival rate (request i at `start + i / rate`), whether or not earlier ones were answered, as
+ * independent clients would send them. Latency counts from a request's scheduled time, so a late send (the
+ * driver itself busy) is charged to the measurement rather than hidden (no coordinated omission).
  */
 import http from "node:http";
-import { summarizeLatency } from "../../server/profile/latency";
+import { postJson } from "./http-post";
+import { summarizeLatency } from "./latency";
 
 /** What a run measured. */
 export interface OpenLoopResult {
@@ -50,36 +51,15 @@ export async function openLoop(options: {
 
   const send = (i: number, scheduledAt: number) => {
     const measured = i >= firstMeasured;
-    const request = new Promise<void>((resolve) => {
-      const finish = (status: number) => {
-        const now = performance.now();
-        if (now >= windowStart && now <= windowEnd) completedInWindow++;
-        if (measured) {
-          if (status === 200) {
-            ok++;
-            latencies.push(now - scheduledAt);
-          }
-        }
-        resolve();
-      };
-      const outgoing = http.request(
-        {
-          host: "127.0.0.1",
-          port: options.port,
-          path: options.path,
-          method: "POST",
-          agent,
-          headers: { "content-type": "application/json", "content-length": options.body.length },
-        },
-        (response) => {
-          response.resume();
-          response.on("end", () => finish(response.statusCode ?? 0));
-          response.on("error", () => finish(0));
-        },
-      );
-      outgoing.on("error", () => finish(0));
-      outgoing.end(options.body);
-    });
+    const finish = (status: number) => {
+      const now = performance.now();
+      if (now >= windowStart && now <= windowEnd) completedInWindow++;
+      if (measured && status === 200) {
+        ok++;
+        latencies.push(now - scheduledAt);
+      }
+    };
+    const request = postJson(agent, options.port, options.path, options.body).then(finish, () => finish(0));
     pending.add(request);
     void request.then(() => pending.delete(request));
   };
