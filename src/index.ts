@@ -68,6 +68,8 @@ export {
   GPU_PRICES_AS_OF,
   GPU_PRICES_REGION,
   GPU_PRICES_SOURCE,
+  type OnDemandPrice,
+  onDemandPrice,
   onDemandUsdPerHour,
 } from "./catalog/gpu-prices";
 export {

@@ -3,7 +3,7 @@
  * nodes (derived from `capacity` or set by hand) and an hourly on-demand cost at min and max; per
  * multi-region failover its N+1 verdict and worst-case failover time. Plain data, formatted by the CLI.
  */
-import { onDemandUsdPerHour } from "../catalog/gpu-prices";
+import { GPU_PRICES_REGION, type OnDemandPrice, onDemandPrice } from "../catalog/gpu-prices";
 import type { TopologyFile, TopologyPlan } from "../render";
 import { failoverBudget } from "./failover";
 import type { NPlusOneVerdict } from "./n-plus-one";
@@ -33,6 +33,13 @@ export interface EndpointReport {
   /** Absent when a node count or a price is unknown; `costNote` says why. */
   readonly costUsdPerHour?: { readonly min: UsdRange; readonly max: UsdRange };
   readonly costNote?: string;
+  /**
+   * The region whose list prices apply: the endpoint's (its MultiRegionFailover region), or us-east-1 when
+   * no failover names it (`costNote` says so).
+   */
+  readonly priceRegion: string;
+  /** Each price used, with its date and source. */
+  readonly prices: readonly (OnDemandPrice & { readonly instanceType: string })[];
   /** With capacity: the derivation, one line per figure. */
   readonly arithmetic: readonly string[];
 }
@@ -83,14 +90,27 @@ export function topologyReport(topology: TopologyFile, plan: TopologyPlan): Topo
             max: nodesForReplicas(replicas.max, gpusPerReplica, gpusPerNode).nodes,
           }
         : undefined);
-    const prices = instanceTypes.map(onDemandUsdPerHour);
-    const known = prices.filter((price): price is number => price !== undefined);
+    const declaredRegion = endpointRegions.get(name)?.[0];
+    const priceRegion = declaredRegion ?? GPU_PRICES_REGION;
+    const found = instanceTypes.map((instanceType) => ({
+      instanceType,
+      price: onDemandPrice(instanceType, priceRegion),
+    }));
+    const prices = found.flatMap(({ instanceType, price }) => (price ? [{ ...price, instanceType }] : []));
+    const missing = found.filter(({ price }) => !price).map(({ instanceType }) => instanceType);
     let cost: EndpointReport["costUsdPerHour"];
     let costNote: string | undefined;
     if (!nodes) costNote = "no GPU nodes to price (CPU pods, or no node pool)";
-    else if (known.length < prices.length)
-      costNote = `no list price for ${instanceTypes.filter((_, i) => prices[i] === undefined).join(", ")}`;
-    else cost = { min: costRange(nodes.min, known), max: costRange(nodes.max, known) };
+    else if (missing.length > 0)
+      costNote =
+        `no list price for ${missing.join(", ")} in ${priceRegion} in the catalog ` +
+        "(src/catalog/gpu-prices.ts); not priced from another region";
+    else {
+      const usd = prices.map((price) => price.usdPerHour);
+      cost = { min: costRange(nodes.min, usd), max: costRange(nodes.max, usd) };
+      if (!declaredRegion)
+        costNote = `no region declared (no MultiRegionFailover names the endpoint): ${priceRegion} list prices`;
+    }
     return {
       name,
       regions: endpointRegions.get(name) ?? [],
@@ -104,6 +124,8 @@ export function topologyReport(topology: TopologyFile, plan: TopologyPlan): Topo
       ...(nodes ? { nodes: { min: nodes.min, max: nodes.max } } : {}),
       ...(cost ? { costUsdPerHour: cost } : {}),
       ...(costNote ? { costNote } : {}),
+      priceRegion,
+      prices,
       arithmetic: capacity?.arithmetic ?? [],
     };
   });

@@ -1,10 +1,12 @@
 /**
- * On-demand list prices of the catalogued GPU instance types, for the rough hourly cost `onnxfleet plan`
- * prints. Linux, shared tenancy, US East (N. Virginia), in US dollars per hour, as listed on
+ * On-demand list prices of the catalogued GPU instance types, per region, for the rough hourly cost
+ * `onnxfleet plan` prints. Linux, shared tenancy, US dollars per hour. Every price carries the date it was
+ * read and its source. US East (N. Virginia) holds every catalogued type, as listed on
  * https://aws.amazon.com/ec2/pricing/on-demand/ (a third-party snapshot of June 2026,
  * https://www.factualminds.com/blog/amazon-ec2-on-demand-pricing-instance-families-2026/, agrees on
- * g5.xlarge at $1.006). Prices differ by region and change; the p4d/p4de/p5 families were repriced in 2025
- * and are left out rather than guessed: `plan` says "no list price" for them.
+ * g5.xlarge at $1.006). Other regions hold only the types read from a dated source (`REGIONAL_PRICES`);
+ * a type or region without a price is reported as such, never priced from another region. The
+ * p4d/p4de/p5 families were repriced in 2025 and are left out rather than guessed.
  */
 
 /** When the prices below were taken from the list. */
@@ -52,7 +54,62 @@ const ON_DEMAND_USD_PER_HOUR: Readonly<Record<string, number>> = {
   "p3dn.24xlarge": 31.212,
 };
 
-/** The on-demand list price of `instanceType` in USD per hour, or `undefined` when the catalog has none. */
-export function onDemandUsdPerHour(instanceType: string): number | undefined {
-  return ON_DEMAND_USD_PER_HOUR[instanceType];
+/** A list price and where it comes from. */
+export interface OnDemandPrice {
+  readonly usdPerHour: number;
+  /** When the price was read (ISO month or date). */
+  readonly asOf: string;
+  /** Where it was read. */
+  readonly source: string;
+}
+
+/**
+ * Prices outside us-east-1, from SkyPilot's catalog of the AWS Price List API (its `Price` column: Linux
+ * on-demand, per region), file `catalogs/v8/aws/vms.csv` at commit 00148f2a, read on 2026-12-02. Its
+ * us-east-1 rows agree with the list above (g4dn.xlarge $0.526, g5.xlarge $1.006, g5.8xlarge $2.448).
+ */
+const SKYPILOT_CATALOG =
+  "https://github.com/skypilot-org/skypilot-catalog/blob/00148f2af3672e2229b4f7bf8157d5a3f36e3c35/catalogs/v8/aws/vms.csv";
+const SKYPILOT_READ_ON = "2026-12-02";
+
+const REGIONAL_USD_PER_HOUR: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  "us-east-2": { "g4dn.xlarge": 0.526, "g5.xlarge": 1.006, "g5.8xlarge": 2.448 },
+  "us-west-2": { "g4dn.xlarge": 0.526, "g5.xlarge": 1.006, "g5.8xlarge": 2.448 },
+  "us-west-1": { "g4dn.xlarge": 0.631 },
+  "ca-central-1": { "g5.xlarge": 1.117 },
+  "eu-west-1": { "g4dn.xlarge": 0.587, "g5.xlarge": 1.123, "g5.12xlarge": 6.33167 },
+  "eu-west-2": { "g4dn.xlarge": 0.615, "g5.xlarge": 1.277 },
+  "eu-west-3": { "g4dn.xlarge": 0.615 },
+  "eu-central-1": { "g4dn.xlarge": 0.658, "g5.xlarge": 1.258, "g5.12xlarge": 7.09282 },
+  "eu-north-1": { "g4dn.xlarge": 0.558, "g5.xlarge": 1.067, "g5.12xlarge": 6.01593 },
+  "ap-northeast-1": { "g5.xlarge": 1.459, "g5.12xlarge": 8.22609 },
+  "ap-northeast-2": { "g5.xlarge": 1.237, "g5.12xlarge": 6.97442 },
+  "ap-south-1": { "g5.xlarge": 1.208, "g5.12xlarge": 6.81091 },
+  "ap-southeast-2": { "g5.xlarge": 1.308, "g5.12xlarge": 7.37473 },
+};
+
+/**
+ * The on-demand list price of `instanceType` in `region` in USD per hour, or `undefined` when the catalog
+ * has none for that region.
+ * @param region - AWS region code. @default "us-east-1"
+ */
+export function onDemandUsdPerHour(instanceType: string, region = GPU_PRICES_REGION): number | undefined {
+  return onDemandPrice(instanceType, region)?.usdPerHour;
+}
+
+/** The price of `instanceType` in `region` with its date and source, or `undefined` when there is none. */
+export function onDemandPrice(instanceType: string, region: string): OnDemandPrice | undefined {
+  if (region === GPU_PRICES_REGION) {
+    const usdPerHour = Object.hasOwn(ON_DEMAND_USD_PER_HOUR, instanceType)
+      ? ON_DEMAND_USD_PER_HOUR[instanceType]
+      : undefined;
+    return usdPerHour === undefined
+      ? undefined
+      : { usdPerHour, asOf: GPU_PRICES_AS_OF, source: GPU_PRICES_SOURCE };
+  }
+  const list = Object.hasOwn(REGIONAL_USD_PER_HOUR, region) ? REGIONAL_USD_PER_HOUR[region] : undefined;
+  const usdPerHour = list && Object.hasOwn(list, instanceType) ? list[instanceType] : undefined;
+  return usdPerHour === undefined
+    ? undefined
+    : { usdPerHour, asOf: SKYPILOT_READ_ON, source: SKYPILOT_CATALOG };
 }

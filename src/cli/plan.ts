@@ -5,7 +5,6 @@
  */
 
 import type { TopologyReport, UsdRange } from "../capacity/topology-report";
-import { GPU_PRICES_AS_OF, GPU_PRICES_REGION, GPU_PRICES_SOURCE } from "../catalog/gpu-prices";
 
 function usd(range: UsdRange): string {
   const one = (value: number) => `$${value.toFixed(2)}`;
@@ -57,16 +56,20 @@ export function formatTopologyReport(report: TopologyReport): string {
       ]),
     );
     for (const endpoint of report.endpoints) {
-      if (endpoint.arithmetic.length === 0 && !endpoint.costNote) continue;
+      if (endpoint.arithmetic.length === 0 && !endpoint.costNote && endpoint.prices.length === 0) continue;
       out.push("", `${endpoint.name}:`);
       for (const line of endpoint.arithmetic) out.push(`  ${line}`);
+      for (const price of endpoint.prices)
+        out.push(
+          `  price: ${price.instanceType} in ${endpoint.priceRegion} $${price.usdPerHour}/h ` +
+            `(as of ${price.asOf}, ${price.source})`,
+        );
       if (endpoint.costNote) out.push(`  cost: ${endpoint.costNote}`);
     }
     out.push(
       "",
-      `Cost: nodes x on-demand list price (Linux, ${GPU_PRICES_REGION}, as of ${GPU_PRICES_AS_OF}, ` +
-        `${GPU_PRICES_SOURCE}); a range spans the pool's cheapest to dearest instance type. Other regions, ` +
-        "EBS, load balancers and data transfer are not included.",
+      "Cost: nodes x the on-demand list price (Linux) in the endpoint's region; a range spans the pool's " +
+        "cheapest to dearest instance type. EBS, load balancers and data transfer are not included.",
     );
   }
   for (const failover of report.failovers) {

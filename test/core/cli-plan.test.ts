@@ -105,7 +105,8 @@ describe("onnxfleet plan", () => {
       "$3.02",
       "$8.05",
     ]);
-    // euw1: max ceil(500 x 1.2 / 160) = ceil(3.75) = 4 (the pool's 4 nodes hold it); min 3
+    // euw1: max ceil(500 x 1.2 / 160) = ceil(3.75) = 4 (the pool's 4 nodes hold it); min 3; eu-west-1's
+    // price $1.123/h: 3 x 1.123 = 3.37, 4 x 1.123 = 4.49
     expect(lines.find((l) => l.startsWith("resnet-euw1 "))?.split(/\s{2,}/)).toEqual([
       "resnet-euw1",
       "eu-west-1",
@@ -114,9 +115,15 @@ describe("onnxfleet plan", () => {
       "3-4",
       "3-4",
       "6.667",
-      "$3.02",
-      "$4.02",
+      "$3.37",
+      "$4.49",
     ]);
+    expect(result.stdout).toContain(
+      "price: g5.xlarge in us-east-1 $1.006/h (as of 2026-06, https://aws.amazon.com/ec2/pricing/on-demand/)",
+    );
+    expect(result.stdout).toMatch(
+      /price: g5\.xlarge in eu-west-1 \$1\.123\/h \(as of 2026-12-02, https:\/\/github\.com\/skypilot-org\/skypilot-catalog\/blob\/[0-9a-f]{40}\/catalogs\/v8\/aws\/vms\.csv\)/,
+    );
     expect(result.stdout).toContain(
       "RTO: healthCheck.intervalSeconds (10) x failureThreshold (3) + ttlSeconds (30) = 60 s",
     );
@@ -125,6 +132,24 @@ describe("onnxfleet plan", () => {
       "N+1: holds: losing us-east-1 (1280 req/s) leaves eu-west-1 640 = 640 req/s >= global peak 600 req/s (spare 40 req/s)",
     );
     expect(result.stdout).toContain("as of 2026-06");
+  });
+
+  it("says when the endpoint's region has no list price, rather than pricing it from another region", async () => {
+    const file = writeTopology(600);
+    const text = (await import("node:fs"))
+      .readFileSync(file, "utf8")
+      .replace("region: eu-west-1", "region: sa-east-1");
+    (await import("node:fs")).writeFileSync(file, text);
+    const result = await run(["plan", file]);
+    expect(result.code).toBe(0);
+    const row = result.stdout
+      .split("\n")
+      .find((l) => l.startsWith("resnet-euw1 "))
+      ?.split(/\s{2,}/);
+    expect(row?.slice(-2)).toEqual(["-", "-"]);
+    expect(result.stdout).toContain(
+      "cost: no list price for g5.xlarge in sa-east-1 in the catalog (src/catalog/gpu-prices.ts); not priced from another region",
+    );
   });
 
   it("refuses a topology whose surviving region is too small, saying by how much (exit 1)", async () => {

@@ -6,6 +6,7 @@ import {
   GPU_INSTANCE_FAMILIES,
   GPU_INSTANCE_TYPES,
 } from "../../src/catalog/gpu-instance-types";
+import { onDemandPrice, onDemandUsdPerHour } from "../../src/catalog/gpu-prices";
 
 describe("the GPU instance catalog", () => {
   it.each([
@@ -68,5 +69,25 @@ describe("GPU pool capacity", () => {
 
   it("refuses an uncatalogued instance type", () => {
     expect(() => gpuPoolCapacity(["m5.large"], 1)).toThrow("m5.large is not in the GPU instance catalog");
+  });
+});
+
+describe("on-demand list prices per region", () => {
+  it("prices a type in its region with the date and source, us-east-1 by default", () => {
+    expect(onDemandUsdPerHour("g5.xlarge")).toBe(1.006);
+    expect(onDemandPrice("g5.xlarge", "us-east-1")).toEqual({
+      usdPerHour: 1.006,
+      asOf: "2026-06",
+      source: "https://aws.amazon.com/ec2/pricing/on-demand/",
+    });
+    expect(onDemandUsdPerHour("g5.xlarge", "eu-central-1")).toBe(1.258);
+    expect(onDemandPrice("g4dn.xlarge", "eu-west-1")?.asOf).toBe("2026-12-02");
+  });
+
+  it("has no price for a type or region it was not given, and never takes another region's", () => {
+    expect(onDemandPrice("g6.xlarge", "eu-west-1")).toBeUndefined();
+    expect(onDemandPrice("g5.xlarge", "sa-east-1")).toBeUndefined();
+    expect(onDemandPrice("constructor", "us-east-1")).toBeUndefined();
+    expect(onDemandPrice("g5.xlarge", "toString")).toBeUndefined();
   });
 });
