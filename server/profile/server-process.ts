@@ -78,6 +78,13 @@ export async function startServer(options: {
    * @default - the caller's
    */
   readonly niceness?: number;
+  /**
+   * Run in a session of its own (`setsid`). With Linux's autogroup scheduling (`kernel.sched_autogroup_enabled`)
+   * the CPU is shared between sessions first: servers started from one session share that session's share,
+   * where pods on a node each get their own.
+   * @default false
+   */
+  readonly ownSession?: boolean;
 }): Promise<ServerProcess> {
   const port = await freePort();
   const serverArgs = [
@@ -94,7 +101,11 @@ export async function startServer(options: {
   ];
   const pinned = options.cpus !== undefined ? ["taskset", "-c", options.cpus] : [];
   const niced = options.niceness !== undefined ? ["nice", "-n", String(options.niceness)] : [];
-  const [command, ...args] = [...niced, ...pinned, process.execPath, ...serverArgs] as [string, ...string[]];
+  const session = options.ownSession ? ["setsid"] : [];
+  const [command, ...args] = [...session, ...niced, ...pinned, process.execPath, ...serverArgs] as [
+    string,
+    ...string[],
+  ];
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const collect = (chunk: Buffer) => {

@@ -58,6 +58,8 @@ export interface SweepOptions {
   readonly cpus?: string;
   /** Niceness of the server (`nice -n`). @default - this process's */
   readonly niceness?: number;
+  /** Run the server in a session of its own (`setsid`, see `startServer`). @default false */
+  readonly ownSession?: boolean;
   /** EC2 instance type this machine is, recorded for the constructs' check. */
   readonly instanceType?: string;
   /** More onnxfleet-server flags for every server, e.g. `["--instance-thread", "main"]`. */
@@ -126,6 +128,7 @@ export async function profileModel(options: SweepOptions): Promise<CapacityProfi
     repository: options.repository,
     ...(options.cpus ? { cpus: options.cpus } : {}),
     ...(options.niceness !== undefined ? { niceness: options.niceness } : {}),
+    ...(options.ownSession ? { ownSession: true } : {}),
   };
 
   // The first server tells whether the model batches; the settings follow from that.

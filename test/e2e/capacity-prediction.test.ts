@@ -3,10 +3,11 @@
 // derive the replicas for a peak rate and p99 target with the core's own math, then drive that peak open-loop
 // through haproxy, with the same requests, at the derived count (p99 met) and at one fewer (p99 missed). Each
 // replica is pinned to one core (`taskset`, `--intra-op-threads 1`) so the prediction is about a replica, not
-// the machine's spare cores. The p99 target (200 ms) is far above a request's time and the scheduler's stalls,
+// the machine's spare cores. The p99 target (300 ms) is far above a request's time and the scheduler's stalls,
 // so the knee sits near the replica's capacity; the peak is 1.3x the knee, so the derived 2 replicas run at
 // 0.65 of it and 1 replica at 1.3 (a queue that grows for the whole window). haproxy balances by least connections
-// (a replica slowed by a neighbour gets fewer requests); an attempt that fails is profiled and driven once more.
+// (a replica slowed by a neighbour gets fewer requests); a window that disagrees with the prediction is driven
+// once more.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, getPriority, setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,29 +26,33 @@ import { deriveEndpointCapacity } from "../../src/capacity/endpoint-capacity";
 import { haproxyAvailable, startHaproxy } from "./haproxy";
 import { requireBuiltServer } from "./replica";
 
-const SIZES = [256, 2048, 2048, 256];
-// 16 rows per request: enough work per request (about 80 M multiply-adds) that the driver's and haproxy's
-// own CPU per request is small beside a replica's, at a few tens of requests per second. The profile and the
-// drive send the same requests.
+const SIZES = [256, 4096, 4096, 256];
+// 16 rows per request, about 300 M multiply-adds (a 64 MiB weight matrix): 10-30 ms on one core, so a
+// replica serves a few tens of requests per second and the driver's and haproxy's own CPU per request is
+// small beside it. The profile and the drive send the same requests.
 const ROWS = 16;
 const BODY = requestBody(
   { name: "mlp", inputs: [{ name: "input", datatype: "FP32", shape: [-1, SIZES[0]!] }] },
   ROWS,
 );
 const PEAK_FACTOR = 1.3;
-// 10-30x a request's time (6-20 ms on one core, idle or busy): far above the scheduler's stalls on a shared
-// machine, so the knee sits near the replica's capacity, and short beside the 1 s windows, so a queue that
+// 10-30x a request's time: far above the scheduler's stalls on a shared machine, so the knee sits near the
+// replica's capacity, and short beside the windows (1 s in the profile, 3-4 s in the drive), so a queue that
 // grows within a window shows in its p99.
-const P99_TARGET_MS = 200;
+const P99_TARGET_MS = 300;
 // One thread does a replica's work (no worker thread): on a shared core the scheduler gives each runnable
 // thread a share, so a replica whose sessions ran on a worker thread would get twice the CPU of one that
 // did not, and the server picks by a warm-up timing that varies with the machine's load.
 const SERVER_ARGS = ["--instance-thread", "main"];
 const canRun = haproxyAvailable() && tasksetAvailable() && availableParallelism() >= 2;
-// The replicas, haproxy and this driver run at niceness -10 where allowed (root): the rest of the test suite
-// running in parallel on the same cores then takes CPU from them only when they leave it idle, so each
-// replica's core is the replica's, as in the profile. Without the privilege they run at the normal priority.
-const NICENESS = -10;
+// Each replica and haproxy run in a session of their own: with Linux's autogroup scheduling the CPU is shared
+// between sessions first, so replicas started from this test's session would share one session's CPU (the
+// other sessions on a shared machine taking the rest), where pods on a node each get their own share. And
+// priorities where allowed (root): the replicas at niceness -5, haproxy and this driver at -15, so the
+// driver and haproxy, which need little CPU but need it at once, are not queued behind a busy replica (a late
+// send counts in the latency). Without the privilege they run at the normal priority.
+const REPLICA_NICENESS = -5;
+const DRIVER_NICENESS = -15;
 
 interface Attempt {
   readonly perReplica: number;
@@ -56,8 +61,10 @@ interface Attempt {
   readonly p99TargetMs: number;
   readonly peak: number;
   readonly derived: number;
-  readonly atDerived: OpenLoopResult;
-  readonly atOneFewer: OpenLoopResult;
+  /** The windows at the derived count (a second only when the first missed). */
+  readonly atDerived: readonly OpenLoopResult[];
+  /** The windows at one fewer (a second only when the first met). */
+  readonly atOneFewer: readonly OpenLoopResult[];
 }
 
 function meets(result: OpenLoopResult, p99TargetMs: number): boolean {
@@ -87,7 +94,8 @@ async function drive(
             "0",
             ...SERVER_ARGS,
           ],
-          niceness: NICENESS,
+          niceness: REPLICA_NICENESS,
+          ownSession: true,
         }),
       );
     const frontendPort = await freePort();
@@ -101,7 +109,7 @@ async function drive(
         checkIntervalMs: 500,
         balance: "leastconn",
       },
-      NICENESS,
+      DRIVER_NICENESS,
     );
     try {
       return await openLoop({
@@ -136,7 +144,8 @@ async function attempt(repository: string, dir: string): Promise<Attempt> {
     instances: 1,
     executionProvider: "cpu",
     cpus: "0",
-    niceness: NICENESS,
+    niceness: REPLICA_NICENESS,
+    ownSession: true,
     serverArgs: SERVER_ARGS,
   });
   const knee = profile.knees[0]!;
@@ -171,9 +180,16 @@ async function attempt(repository: string, dir: string): Promise<Attempt> {
   );
   if (!derived.ok) throw new Error(derived.problems.map((p) => p.reason).join("; "));
   const count = derived.capacity.replicas.max;
-  const atDerived = await drive(repository, ["0", "1"].slice(0, count), peak, 3, dir);
+  // Each half is driven once more when its first window disagrees with the prediction: on a shared machine
+  // a stall of the driver or a neighbour on a replica's core can spoil one window. A wrong prediction fails
+  // both windows.
+  const atDerived: OpenLoopResult[] = [];
+  do atDerived.push(await drive(repository, ["0", "1"].slice(0, count), peak, 3, dir));
+  while (atDerived.length < 2 && !meets(atDerived.at(-1)!, p99TargetMs));
   // Overload shows as a queue that grows with time: a longer window makes the verdict clearer.
-  const atOneFewer = await drive(repository, ["0"].slice(0, count - 1), peak, 4, dir);
+  const atOneFewer: OpenLoopResult[] = [];
+  do atOneFewer.push(await drive(repository, ["0"].slice(0, count - 1), peak, 4, dir));
+  while (atOneFewer.length < 2 && meets(atOneFewer.at(-1)!, p99TargetMs));
   return {
     perReplica,
     kneeP99Ms,
@@ -191,7 +207,7 @@ describe.skipIf(!canRun)("capacity prediction on real processes (haproxy, taskse
   const priority = getPriority();
   beforeAll(() => {
     try {
-      setPriority(NICENESS);
+      setPriority(DRIVER_NICENESS);
     } catch {
       // Not permitted: the driver runs at the normal priority.
     }
@@ -206,41 +222,35 @@ describe.skipIf(!canRun)("capacity prediction on real processes (haproxy, taskse
   });
 
   it("the derived replica count carries the peak within p99; one fewer does not", {
-    timeout: 120_000,
+    timeout: 90_000,
   }, async () => {
     requireBuiltServer();
     const repository = join(dir, "models");
     mkdirSync(join(repository, "mlp", "1"), { recursive: true });
     writeFileSync(join(repository, "mlp", "1", "model.onnx"), mlp(SIZES));
 
-    const attempts: Attempt[] = [];
-    for (let i = 0; i < 2; i++) {
-      const result = await attempt(repository, dir);
-      attempts.push(result);
-      const summary = {
-        attempt: i + 1,
-        perReplicaPredicted: result.perReplica,
-        perReplicaServedWhenOverloaded: Math.round(result.atOneFewer.completedPerSecond * 10) / 10,
-        unloadedMs: result.unloadedMs,
-        kneeP99Ms: result.kneeP99Ms,
-        p99TargetMs: result.p99TargetMs,
-        peak: result.peak,
-        derived: result.derived,
-        p99AtDerivedMs: result.atDerived.latencyMs.p99,
-        errorsAtDerived: result.atDerived.errors,
-        p99AtOneFewerMs: result.atOneFewer.latencyMs.p99,
-        errorsAtOneFewer: result.atOneFewer.errors,
-        driverMaxSendLagMs: Math.round(
-          Math.max(result.atDerived.maxSendLagMs, result.atOneFewer.maxSendLagMs),
-        ),
-      };
-      console.log(`capacity e2e ${JSON.stringify(summary)}`);
-      if (meets(result.atDerived, result.p99TargetMs) && !meets(result.atOneFewer, result.p99TargetMs)) break;
-    }
-    const last = attempts[attempts.length - 1]!;
-    expect(last.derived).toBe(2);
-    expect(last.atDerived.latencyMs.p99).toBeLessThanOrEqual(last.p99TargetMs);
-    expect(last.atDerived.errors).toBe(0);
-    expect(meets(last.atOneFewer, last.p99TargetMs)).toBe(false);
+    const result = await attempt(repository, dir);
+    const summary = {
+      perReplicaPredicted: result.perReplica,
+      perReplicaServedWhenOverloaded: result.atOneFewer.map(
+        (r) => Math.round(r.completedPerSecond * 10) / 10,
+      ),
+      unloadedMs: result.unloadedMs,
+      kneeP99Ms: result.kneeP99Ms,
+      p99TargetMs: result.p99TargetMs,
+      peak: result.peak,
+      derived: result.derived,
+      p99AtDerivedMs: result.atDerived.map((r) => r.latencyMs.p99),
+      errorsAtDerived: result.atDerived.map((r) => r.errors),
+      p99AtOneFewerMs: result.atOneFewer.map((r) => r.latencyMs.p99),
+      errorsAtOneFewer: result.atOneFewer.map((r) => r.errors),
+      driverMaxSendLagMs: Math.round(
+        Math.max(...[...result.atDerived, ...result.atOneFewer].map((r) => r.maxSendLagMs)),
+      ),
+    };
+    console.log(`capacity e2e ${JSON.stringify(summary)}`);
+    expect(result.derived).toBe(2);
+    expect(result.atDerived.some((r) => meets(r, result.p99TargetMs))).toBe(true);
+    expect(result.atOneFewer.some((r) => !meets(r, result.p99TargetMs))).toBe(true);
   });
 });

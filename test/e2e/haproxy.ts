@@ -88,7 +88,8 @@ export async function startHaproxy(
   writeFileSync(configFile, haproxyConfig(options));
   execFileSync("haproxy", ["-c", "-q", "-f", configFile]);
   const command = ["haproxy", "-db", "-f", configFile];
-  const niced = niceness === undefined ? command : ["nice", "-n", String(niceness), ...command];
+  // Its own session (autogroup): see startServer's `ownSession`.
+  const niced = niceness === undefined ? command : ["setsid", "nice", "-n", String(niceness), ...command];
   const child: ChildProcess = spawn(niced[0]!, niced.slice(1), { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
