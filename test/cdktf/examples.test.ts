@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { describe, expect, it } from "vitest";
+import { OPERATED_RESNET_ON_GPU_POOL } from "../core/support/observability";
 import { validateAgainstUpstreamSchema } from "../core/support/schemas";
 import {
   danglingReferences,
@@ -109,15 +110,7 @@ describe("examples/cdktf-single-region", () => {
   it("carries the alerts, the dashboard and the pool's DCGM exporter, each valid against its upstream schema", () => {
     const objects = manifests(single);
     const kinds = objects.map((o) => `${o.kind}/${o.metadata.name}`);
-    expect(kinds).toEqual(
-      expect.arrayContaining([
-        "ServiceMonitor/resnet",
-        "PrometheusRule/resnet",
-        "ConfigMap/resnet-dashboard",
-        "DaemonSet/gpu-dcgm-exporter",
-        "ServiceMonitor/gpu-dcgm-exporter",
-      ]),
-    );
+    expect(kinds).toEqual(expect.arrayContaining([...OPERATED_RESNET_ON_GPU_POOL]));
     for (const o of objects.filter((o) => ["PrometheusRule", "ConfigMap", "DaemonSet"].includes(o.kind)))
       expect(() => validateAgainstUpstreamSchema(o), `${o.kind}/${o.metadata.name}`).not.toThrow();
   });

@@ -16,7 +16,7 @@ import type { AutoscaledEndpointProps } from "../../src/specs/autoscaled-endpoin
 import type { ModelServiceProps } from "../../src/specs/model-service";
 import { gpuBinding, resnetProps } from "./support/fixtures";
 import type { Json } from "./support/json";
-import { alertsOf } from "./support/observability";
+import { alertsOf, OPERATED_RESNET_ON_GPU_POOL } from "./support/observability";
 import { validateAgainstUpstreamSchema } from "./support/schemas";
 
 const hpa: AutoscaledEndpointProps = {
@@ -143,15 +143,7 @@ describe("examples/topology/resnet.yaml", () => {
   it("carries the ServiceMonitor, the rule, the dashboard and the DCGM exporter", () => {
     const plan = planTopology(parseTopology(readFileSync(new URL("resnet.yaml", examples), "utf8"), "r"));
     const kinds = plan.kubernetesObjects.map((o) => `${o.kind}/${o.metadata.name}`);
-    expect(kinds).toEqual(
-      expect.arrayContaining([
-        "ServiceMonitor/resnet",
-        "PrometheusRule/resnet",
-        "ConfigMap/resnet-dashboard",
-        "DaemonSet/gpu-dcgm-exporter",
-        "ServiceMonitor/gpu-dcgm-exporter",
-      ]),
-    );
+    expect(kinds).toEqual(expect.arrayContaining([...OPERATED_RESNET_ON_GPU_POOL]));
     const rule = plan.kubernetesObjects.find((o) => o.kind === "PrometheusRule") as Json;
     const atMax = rule.spec.groups
       .flatMap((g: Json) => g.rules)

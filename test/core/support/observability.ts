@@ -39,3 +39,15 @@ export function planExpressions(objects: readonly KubernetesObject[]): string[] 
   const dashboard = JSON.parse(Object.values(dashboardOf(objects).data as Record<string, string>)[0]!);
   return [...alertsOf(objects).map((a) => a.expr as string), ...dashboardExpressions(dashboard)];
 }
+
+/**
+ * What operates a ModelService "resnet" autoscaled by an endpoint on GPU pool "gpu" with the DCGM exporter:
+ * the scrape, the alerts, the dashboard and the exporter (as `Kind/name`).
+ */
+export const OPERATED_RESNET_ON_GPU_POOL = [
+  "ServiceMonitor/resnet",
+  "PrometheusRule/resnet",
+  "ConfigMap/resnet-dashboard",
+  "DaemonSet/gpu-dcgm-exporter",
+  "ServiceMonitor/gpu-dcgm-exporter",
+] as const;
