@@ -91,7 +91,7 @@ export function isPlainData(value: object): boolean {
 
 /** Names an object without serializing it: its kind, and its class where it has one. */
 function describe(value: object): string {
-  if (isUnresolved(value)) return "an unresolved value (a Pulumi Output or CDKTF token)";
+  if (isUnresolved(value)) return "a value known only at deploy time: a Pulumi Output or CDKTF token";
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
   return typeof name === "string" && name !== "" ? `a ${name} object` : "an object";
 }

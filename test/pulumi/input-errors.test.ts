@@ -195,6 +195,25 @@ describe("messages never serialize a resource or an Output", () => {
     },
   );
 
+  it("names an Output given where the core needs the value at synth time, without serializing it", () => {
+    const error = thrownBy(
+      () =>
+        new GpuNodePool("gpu", {
+          ...poolArgs,
+          instanceTypes: pulumi.output(["g5.xlarge"]) as never,
+          nodes: { min: pulumi.output(1) as never, max: 4 },
+        }),
+    );
+    const reasons = Object.fromEntries(
+      (error as pulumi.InputPropertiesError).errors.map((e) => [e.propertyPath, e.reason]),
+    );
+    expect(reasons.instanceTypes).toMatch(
+      /^\(a value known only at deploy time: a Pulumi Output or CDKTF token\) must list at least one GPU/,
+    );
+    expect(error.message).not.toMatch(/OutputImpl|isKnown|resources/);
+    for (const text of error.message.split("\n")) expect(text.length).toBeLessThan(SHOW_MAX_LENGTH + 400);
+  });
+
   it("names the class of a resource given where a string belongs", () => {
     const error = thrownBy(() => new GpuNodePool("gpu", { ...poolArgs, clusterName: cluster as never }));
     // A Pulumi Output is not checked (it resolves at deploy time); a resource is a value, and a wrong one.
