@@ -5,20 +5,33 @@
 // (`onnxfleet/pulumi/testing`): the single-region program through the README's own testing block, the
 // multi-region one counting the Route53 health checks, records and alarms it creates.
 //
-//   npx tsx scripts/check-consumer.mjs            installs from the npm registry (the npm cache first), as a user would
-//   npx tsx scripts/check-consumer.mjs --offline  installs from the npm cache only (`npm install --offline`)
+//   npx tsx scripts/check-consumer.mjs                 installs from the npm registry (the npm cache first), as a
+//                                                      user would; type-checks with TypeScript 5 and 6
+//   npx tsx scripts/check-consumer.mjs --linked-peers  unpacks the tarball into the program's node_modules and
+//                                                      links its dependency, the SDKs and TypeScript 6 from this
+//                                                      repository's node_modules: no network, part of `npm test`
 //
 // The SDK versions are this repository's devDependencies. Install scripts of the SDKs are skipped: the only
 // one (@pulumi/kubernetes) downloads the Pulumi plugin, which `pulumi up` installs and mocks never need.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { blockUnder, typescriptBlocks } from "../test/support/markdown-blocks.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const offline = process.argv.includes("--offline");
+const linkedPeers = process.argv.includes("--linked-peers");
 const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const PEERS = ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/kubernetes", "@types/node"];
 
@@ -104,7 +117,7 @@ const npmInstall = (args) => [
   "--no-audit",
   "--no-fund",
   "--ignore-scripts",
-  ...(offline ? ["--offline"] : ["--prefer-offline"]),
+  "--prefer-offline",
 ];
 
 try {
@@ -118,27 +131,39 @@ try {
     join(program, "package.json"),
     `${JSON.stringify({ name: "consumer", version: "1.0.0", private: true, main: "bin/index.js" }, null, 2)}\n`,
   );
-  run("npm install <tarball>", "npm", npmInstall([tarball]), program);
-  const installed = JSON.parse(run("npm ls", "npm", ["ls", "--all", "--json"], program));
-  const names = [];
-  const walk = (deps = {}) => {
-    for (const [name, dep] of Object.entries(deps)) {
-      if (dep.version === undefined) continue; // an optional peer dependency, not installed
-      names.push(`${name}@${dep.version}`);
-      walk(dep.dependencies);
+  if (linkedPeers) {
+    // No network and no npm cache needed: the tarball unpacked as npm would place it, and its dependency
+    // (yaml), the SDKs and the compiler linked from this repository's node_modules. One copy of
+    // @pulumi/pulumi serves the program, the package and the SDKs (each resolves it from its real path).
+    mkdirSync(join(program, "node_modules"), { recursive: true });
+    run("tar (unpack the tarball)", "tar", ["-xzf", tarball, "-C", join(program, "node_modules")], program);
+    renameSync(join(program, "node_modules/package"), join(program, "node_modules/onnxfleet"));
+    for (const name of [...Object.keys(manifest.dependencies), ...PEERS, "typescript"]) {
+      mkdirSync(dirname(join(program, "node_modules", name)), { recursive: true });
+      symlinkSync(join(root, "node_modules", name), join(program, "node_modules", name), "dir");
     }
-  };
-  walk(installed.dependencies);
-  const megabytes = (bytesUnder(join(program, "node_modules")) / 1e6).toFixed(1);
-  const onDisk = run("du", "du", ["-sh", "node_modules"], program).split("\t")[0];
-  log(
-    `npm install onnxfleet adds ${names.length} packages (${names.join(", ")}): ${onDisk} on disk ` +
-      `(${megabytes} MB of files)`,
-  );
-
-  // The SDKs and the compiler a Pulumi TypeScript program has.
-  const versions = PEERS.map((name) => `${name}@${manifest.devDependencies[name]}`);
-  run(`npm install ${versions.join(" ")}`, "npm", npmInstall(versions), program);
+  } else {
+    run("npm install <tarball>", "npm", npmInstall([tarball]), program);
+    const installed = JSON.parse(run("npm ls", "npm", ["ls", "--all", "--json"], program));
+    const names = [];
+    const walk = (deps = {}) => {
+      for (const [name, dep] of Object.entries(deps)) {
+        if (dep.version === undefined) continue; // an optional peer dependency, not installed
+        names.push(`${name}@${dep.version}`);
+        walk(dep.dependencies);
+      }
+    };
+    walk(installed.dependencies);
+    const megabytes = (bytesUnder(join(program, "node_modules")) / 1e6).toFixed(1);
+    const onDisk = run("du", "du", ["-sh", "node_modules"], program).split("\t")[0];
+    log(
+      `npm install onnxfleet adds ${names.length} packages (${names.join(", ")}): ${onDisk} on disk ` +
+        `(${megabytes} MB of files)`,
+    );
+    // The SDKs and the compiler a Pulumi TypeScript program has.
+    const versions = PEERS.map((name) => `${name}@${manifest.devDependencies[name]}`);
+    run(`npm install ${versions.join(" ")}`, "npm", npmInstall(versions), program);
+  }
 
   // The README's programs, as a user copies them, with the `pulumi new typescript` template's options
   // (TypeScript 6 deprecates moduleResolution "node": the template needs ignoreDeprecations there).
@@ -183,14 +208,14 @@ try {
     ).version;
     log(`type-checked the README's programs with TypeScript ${version}`);
   };
-  run("npm install typescript@^5", "npm", npmInstall(["typescript@^5"]), program);
-  tsc("5", undefined);
-  run(
-    "npm install typescript",
-    "npm",
-    npmInstall([`typescript@${manifest.devDependencies.typescript}`]),
-    program,
-  );
+  if (!linkedPeers) {
+    run("npm install typescript@^5", "npm", npmInstall(["typescript@^5"]), program);
+    tsc("5", undefined);
+  }
+  if (!linkedPeers) {
+    const typescript = `typescript@${manifest.devDependencies.typescript}`;
+    run(`npm install ${typescript}`, "npm", npmInstall([typescript]), program);
+  }
   tsc("6", "6.0");
 
   const hostname = run("the README's testing block", process.execPath, ["bin/test.js"], program).trim();

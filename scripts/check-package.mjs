@@ -3,7 +3,7 @@
 //   - @arethetypeswrong/cli (every entry point's types resolve, as CommonJS and as ESM, under node10, node16
 //     and bundler resolution),
 //   - its file list: LICENSE and CHANGELOG.md are in it, no source map (the sources are not shipped), no
-//     test file, no server test-model builder in a public entry point.
+//     test file, nothing in dist/ but the build's outputs, no server test-model builder in a public entry point.
 //   node scripts/check-package.mjs
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -23,7 +23,12 @@ try {
   for (const wanted of ["LICENSE", "CHANGELOG.md", "README.md", "package.json"]) {
     if (!files.includes(wanted)) problems.push(`the tarball has no ${wanted}`);
   }
+  // What the build writes; tests write scratch beside it (dist/doc-check, dist/readme-programs), which
+  // package.json's `files` keeps out.
+  const BUILD_OUTPUTS = ["dist/src/", "dist/constructs/", "dist/server/", "dist/esm/"];
   for (const file of files) {
+    if (file.startsWith("dist/") && !BUILD_OUTPUTS.some((dir) => file.startsWith(dir)))
+      problems.push(`${file}: not a build output (test scratch or a report left in dist/)`);
     if (file.endsWith(".map")) problems.push(`${file}: a source map of sources the tarball does not ship`);
     if (/\.test\.(js|ts|d\.ts)$/.test(file)) problems.push(`${file}: a test file`);
   }
