@@ -29,21 +29,27 @@ export interface PoolGpuClaim {
 /** Claims on each pool, by the pool's binding (the object every construct on it holds). */
 const LEDGERS = new WeakMap<NodePoolBinding, Map<string, PoolGpuClaim>>();
 
-/**
- * A ModelService's claim: its fixed `replicas`, or one pod per version (a Deployment without `spec.replicas`)
- * until an endpoint claims its `replicas.max`. Undefined for CPU pods or a pool without a known ceiling.
- */
-export function serviceGpuClaim(service: ModelServicePlan): PoolGpuClaim | undefined {
+/** The claim `asker` makes for `service`'s pods; undefined for CPU pods or a pool without a known ceiling. */
+function claimOf(
+  service: ModelServicePlan,
+  asker: Pick<PoolGpuClaim, "construct" | "name" | "path" | "perVersion">,
+): PoolGpuClaim | undefined {
   if (!poolCeiling(service.spec.binding) || service.spec.resources.gpu < 1) return undefined;
   return {
-    construct: "ModelService",
-    name: service.name,
-    path: "replicas",
+    ...asker,
     service: service.name,
-    perVersion: service.spec.replicas ?? 1,
     versions: service.versions.length,
     gpusPerPod: service.spec.resources.gpu,
   };
+}
+
+/**
+ * A ModelService's claim: its fixed `replicas`, or one pod per version (a Deployment without `spec.replicas`)
+ * until an endpoint claims its `replicas.max`.
+ */
+export function serviceGpuClaim(service: ModelServicePlan): PoolGpuClaim | undefined {
+  const perVersion = service.spec.replicas ?? 1;
+  return claimOf(service, { construct: "ModelService", name: service.name, path: "replicas", perVersion });
 }
 
 /** An endpoint's claim: `replicas.max` pods per version of its service. */
@@ -51,16 +57,13 @@ export function endpointGpuClaim(
   endpoint: AutoscaledEndpointPlan,
   service: ModelServicePlan,
 ): PoolGpuClaim | undefined {
-  if (!poolCeiling(service.spec.binding) || service.spec.resources.gpu < 1) return undefined;
-  return {
+  const perVersion = endpoint.spec.replicas.max;
+  return claimOf(service, {
     construct: "AutoscaledEndpoint",
     name: endpoint.name,
     path: "replicas.max",
-    service: service.name,
-    perVersion: endpoint.spec.replicas.max,
-    versions: service.versions.length,
-    gpusPerPod: service.spec.resources.gpu,
-  };
+    perVersion,
+  });
 }
 
 function describe(claim: PoolGpuClaim): string {

@@ -3,31 +3,14 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { type CliIo, main } from "../../src/cli/main";
 import { parseTopology, renderTopology } from "../../src/render";
+import { runCli } from "./support/cli-run";
 
 const root = new URL("../../", import.meta.url).pathname;
 const gpuPools = "examples/topology/gpu-pools.yaml";
 const badPool = "test/core/fixtures/bad-pool.yaml";
 
-async function run(argv: string[], files: Record<string, string> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    readText: async (path) => {
-      if (path in files) return files[path]!;
-      return readFileSync(`${root}${path}`, "utf8");
-    },
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 describe("onnxfleet render (main)", () => {
   it("prints the rendered topology and exits 0, listing on stderr what it cannot create", async () => {

@@ -4,6 +4,7 @@ import type { KubernetesObject } from "../../src/plan/types";
 import { SERVER_IMAGE_CUDA_DIGEST, SERVER_IMAGE_DIGEST } from "../../src/server-image";
 import { VERSION } from "../../src/version";
 import {
+  canaryProps,
   cdktfToken,
   cpuBinding,
   gpuBinding,
@@ -23,18 +24,6 @@ function find(objects: readonly KubernetesObject[], kind: string, name?: string)
     );
   return found as Json;
 }
-
-const canaryProps = {
-  ...resnetProps,
-  model: {
-    name: "resnet50",
-    versions: [
-      { version: 3, uri: "s3://models/resnet50/3/model.onnx", sha256: SHA_A, weightPercent: 90 },
-      { version: 4, uri: "s3://models/resnet50/4/model.onnx", sha256: SHA_B, weightPercent: 10 },
-    ],
-  },
-  gateway: { name: "public", namespace: "gateways" },
-};
 
 describe("planModelService, the README resnet service on a GPU pool", () => {
   const plan = planModelService("resnet-us-east-1", resnetProps, gpuBinding);

@@ -12,8 +12,7 @@ import { ERROR_CODES, ValidationError } from "../../src/errors";
 import { planAutoscaledEndpoint } from "../../src/plan/autoscaled-endpoint";
 import { planGpuNodePool } from "../../src/plan/gpu-node-pool";
 import { planModelService } from "../../src/plan/model-service";
-import type { ModelServiceProps } from "../../src/specs/model-service";
-import { resnetProps, SHA_A, SHA_B } from "./support/fixtures";
+import { canaryProps, resnetProps } from "./support/fixtures";
 
 const inCluster = { target: { inflightRequestsPerReplica: 8 }, exposure: { type: "clusterIP" as const } };
 
@@ -66,18 +65,7 @@ describe("one endpoint's replicas.max against its pool at nodes.max", () => {
   });
 
   it("counts every model version's Deployment: 2 versions x replicas.max 5 exceed 8 nodes", () => {
-    const canary: ModelServiceProps = {
-      ...resnetProps,
-      model: {
-        name: "resnet50",
-        versions: [
-          { version: 3, uri: "s3://models/resnet50/3/model.onnx", sha256: SHA_A, weightPercent: 90 },
-          { version: 4, uri: "s3://models/resnet50/4/model.onnx", sha256: SHA_B, weightPercent: 10 },
-        ],
-      },
-      gateway: { name: "inference", namespace: "gateways" },
-    };
-    const twoVersions = planModelService("resnet", canary, pool(["g5.xlarge"], 8));
+    const twoVersions = planModelService("resnet", canaryProps, pool(["g5.xlarge"], 8));
     const error = thrown(() =>
       planAutoscaledEndpoint("resnet", { ...inCluster, replicas: { min: 1, max: 5 } }, twoVersions),
     );

@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { type CliIo, main } from "../../src/cli/main";
 import { ERROR_CODES } from "../../src/errors";
 import { planTopology, type TopologyError, type TopologyFile } from "../../src/render";
+import { runCli } from "./support/cli-run";
 
 const pool = {
   clusterName: "prod-use1",
@@ -51,21 +51,9 @@ const broken: TopologyFile = {
   },
 };
 
-async function render(topology: TopologyFile) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    readText: async () => stringify(topology),
-  };
-  const code = await main(["render", "topology.yaml"], io);
-  return { code, stdout, stderr };
-}
+/** `onnxfleet render` of `topology` written as YAML. */
+const render = (topology: TopologyFile) =>
+  runCli(["render", "topology.yaml"], { "topology.yaml": stringify(topology) });
 
 describe("onnxfleet render, a file with errors in many constructs and dangling references", () => {
   it("reports every one of them in one run, each line with its code, and exits 1 with nothing on stdout", async () => {

@@ -10,29 +10,17 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { type CliIo, main } from "../../src/cli/main";
 import { planModelServiceCloud } from "../../src/plan/model-pod-identity";
 import { parseTopology, planTopology, renderTopology, type TopologyFile } from "../../src/render";
 import { topologyRequirements } from "../../src/topology-requirements";
+import { runCli } from "./support/cli-run";
 
 const root = new URL("../../", import.meta.url).pathname;
 const resnetYaml = "examples/topology/resnet.yaml";
 
-async function run(path: string, text?: string) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    readText: async (p) => text ?? readFileSync(`${root}${p}`, "utf8"),
-  };
-  const code = await main(["render", path], io);
-  return { code, stdout, stderr };
-}
+/** `onnxfleet render PATH`, PATH read from the repository unless `text` is given. */
+const run = (path: string, text?: string) =>
+  runCli(["render", path], text === undefined ? {} : { [path]: text });
 
 /** `<construct> "<name>": <type> <logicalName> <properties JSON>[ <extra JSON>]` lines, parsed. */
 function listedResources(text: string, prefix: string) {

@@ -30,6 +30,19 @@ export const resnetProps: ModelServiceProps = {
   batching: { maxBatchSize: 32, maxQueueDelayMs: 2 },
 };
 
+/** The resnet service with two weighted versions (a canary) behind a Gateway. */
+export const canaryProps: ModelServiceProps = {
+  ...resnetProps,
+  model: {
+    name: "resnet50",
+    versions: [
+      { version: 3, uri: "s3://models/resnet50/3/model.onnx", sha256: SHA_A, weightPercent: 90 },
+      { version: 4, uri: "s3://models/resnet50/4/model.onnx", sha256: SHA_B, weightPercent: 10 },
+    ],
+  },
+  gateway: { name: "public", namespace: "gateways" },
+};
+
 /** An ACM certificate ARN of the right shape. */
 export const CERTIFICATE_ARN =
   "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9";
