@@ -33,7 +33,9 @@ const USAGE = `Usage: onnxfleet <command> [options]
 
 Commands:
   render FILE   Plan the topology FILE (YAML or JSON; "-" reads standard input) and print its
-                Kubernetes objects as multi-document YAML.
+                Kubernetes objects as multi-document YAML. What it cannot create (cloud resources
+                with their planned properties, namespace labels, ordering) goes to stderr and to
+                the output's header comment. Every problem of the file is listed with its code.
   plan FILE     Print the topology's capacity: per endpoint replicas, GPUs, nodes and hourly cost
                 at min and max; per failover the N+1 verdict and failover time (docs/capacity.md).
   profile MODEL.onnx | --model-repository DIR --model NAME
