@@ -8,7 +8,7 @@
  *
  * Anything unusual (a nested array, a string, `true`, a number outside the JSON grammar, an escaped
  * key) leaves that array to `JSON.parse`; invalid JSON is parsed again whole, for `JSON.parse`'s own
- * error message.
+ * error message. Bodies under {@link MIN_FAST_BODY_BYTES} go to `JSON.parse` whole.
  */
 
 import { randomBytes } from "node:crypto";
@@ -16,6 +16,12 @@ import { BACKSLASH, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACKET, QUOTE } from "./j
 
 /** Arrays shorter than this are left to JSON.parse (the splice costs more than it saves). */
 const MIN_FAST_ELEMENTS = 64;
+/**
+ * Bodies shorter than this (bytes) go to JSON.parse whole, unscanned: they hold at most a few hundred
+ * numbers, where scanning for arrays and splicing costs more than it saves (a one-row request of 64
+ * numbers, 545 bytes: 4.5 us this way against 3.1 us by JSON.parse alone, measured in process).
+ */
+export const MIN_FAST_BODY_BYTES = 1024;
 /**
  * The placeholder spliced in for an array: a JSON string that names it by index. The random part, new
  * in every process, keeps a client from writing a string that passes for one.
@@ -140,6 +146,7 @@ function followsDataKey(bytes: Uint8Array, at: number, stringStart: number, stri
  * `"data"` keys itself (see the module comment). Throws the same SyntaxError for invalid JSON.
  */
 export function parseJsonWithNumberArrays(buffer: Buffer): unknown {
+  if (buffer.length < MIN_FAST_BODY_BYTES) return JSON.parse(buffer.toString("utf8"));
   const arrays: Float64Array[] = [];
   let text = "";
   let copiedUpTo = 0;
