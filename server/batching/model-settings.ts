@@ -18,8 +18,9 @@ import { type BatchingOptions, readBatchingSection } from "./options";
 
 /**
  * Where a model's instances run onnxruntime: a worker thread each, the event loop's own thread, or `auto`:
- * a worker thread when one run of one row takes at least {@link AUTO_WORKER_THRESHOLD_MS} (measured at
- * load), else the main thread (a thread hop costs more than a short run blocks the event loop).
+ * the main thread only when a run at the largest shape a request may have takes under
+ * {@link AUTO_WORKER_THRESHOLD_MS} (measured at load, see `instance-thread.ts`; a thread hop costs more than
+ * such a run blocks the event loop), else a worker thread.
  */
 export type InstanceThread = "auto" | "worker" | "main";
 
@@ -40,7 +41,7 @@ export function spinsOn(setting: IntraOpSpinning, thread: "worker" | "main"): bo
   return setting === "on" || (setting === "auto" && thread === "worker");
 }
 
-/** One-row run time from which `auto` puts instances on worker threads (see docs/server.md). */
+/** Run time at the largest shape from which `auto` puts instances on worker threads (see docs/server.md). */
 export const AUTO_WORKER_THRESHOLD_MS = 1;
 
 /** Batching and instance settings of one model, as given in its config.json (absent: the server's flags). */
