@@ -368,6 +368,19 @@ export function checkCidr(check: Validator, path: string, value: Lazy<string> | 
   );
 }
 
+/** An IAM role ARN in any partition: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html */
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** Checks an IAM role ARN (`arn:aws:iam::<account>:role/<path/name>`); unresolved values pass. */
+export function checkIamRoleArn(check: Validator, path: string, value: Lazy<string> | undefined): boolean {
+  if (value === undefined || isUnresolved(value)) return true;
+  return check.that(
+    typeof value === "string" && IAM_ROLE_ARN.test(value),
+    path,
+    `(${show(value)}) must be an IAM role ARN like "arn:aws:iam::123456789012:role/eks-nodes"`,
+  );
+}
+
 /**
  * Checks a range that a NetworkPolicy `ipBlock` admits to the server pods: a CIDR, and not one that admits every
  * address (`0.0.0.0/0`, `::/0`), which would open the pods to every pod of the cluster and, through any load

@@ -8,6 +8,7 @@ import { GPU_NODE_POOL_NAME_MAX_LENGTH } from "../naming-gpu-pool-failover";
 import { show, Validator } from "../validate";
 import {
   checkDns1123Label,
+  checkIamRoleArn,
   checkIntegerRange,
   checkKnownKeys,
   checkLabelValue,
@@ -93,7 +94,6 @@ const LABEL_KEY =
 const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
 /** An IAM role ARN in any partition: `arn:aws[-cn|-us-gov|...]:iam::<account>:role/<path/name>`. */
-const IAM_ROLE_ARN = /^arn:aws[-a-z]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const AMI_VERSION = /^(latest|v[0-9][0-9A-Za-z.-]*)$/;
 
 /**
@@ -318,13 +318,7 @@ function checkNodeRoleArn(check: Validator, roleArn: Lazy<string> | undefined, m
     );
     return;
   }
-  check.ifKnown(roleArn, (arn) =>
-    check.that(
-      typeof arn === "string" && IAM_ROLE_ARN.test(arn),
-      "nodeRoleArn",
-      `(${show(arn)}) must be an IAM role ARN like "arn:aws:iam::123456789012:role/eks-nodes"`,
-    ),
-  );
+  checkIamRoleArn(check, "nodeRoleArn", roleArn);
 }
 
 function checkKarpenter(

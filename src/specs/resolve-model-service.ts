@@ -14,6 +14,7 @@ import {
   checkDns1035Label,
   checkDns1123Label,
   checkDns1123Subdomain,
+  checkIamRoleArn,
   checkIntegerRange,
   checkLabels,
   checkNumberRange,
@@ -117,7 +118,6 @@ export { defaultServerImage };
 
 const IMAGE_REFERENCE =
   /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?$/;
-const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 /** Validates and completes ModelService props; throws one ValidationError listing every problem. */
 export function resolveModelServiceSpec(
@@ -194,13 +194,7 @@ export function resolveModelServiceSpec(
     );
   }
   const roleArn = props.serviceAccountRoleArn;
-  check.ifKnown(roleArn, (arn) =>
-    check.that(
-      typeof arn === "string" && IAM_ROLE_ARN.test(arn),
-      "serviceAccountRoleArn",
-      `(${show(arn)}) must be an IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>`,
-    ),
-  );
+  checkIamRoleArn(check, "serviceAccountRoleArn", roleArn);
   const auth = resolveAuth(check, name, props.auth);
   const kmsKeyArn = resolveKmsKeyArn(check, props);
 
