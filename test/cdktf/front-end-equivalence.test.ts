@@ -8,37 +8,26 @@ import { describe, expect, it } from "vitest";
 import * as cdktf from "../../constructs/cdktf";
 import * as pulumiFront from "../../constructs/pulumi";
 import { recordResources } from "../pulumi/harness";
-import { manifests, resourcesOfType, synthStack } from "./support";
+import {
+  manifests,
+  resourcesOfType,
+  endpointProps as supportEndpointProps,
+  poolProps as supportPoolProps,
+  serviceProps as supportServiceProps,
+  synthStack,
+} from "./support";
 
 const recording = recordResources();
 
+// The shared props of test/cdktf/support.ts, with a two-type pool of 8 nodes, the scrape on, and room for
+// 8 replicas.
 const poolProps = {
-  clusterName: "prod-use1",
-  subnetIds: ["subnet-0a1b2c3d4e5f60718"],
+  ...supportPoolProps,
   instanceTypes: ["g5.xlarge", "g6.xlarge"],
   nodes: { min: 1, max: 8 },
 };
-const serviceProps = {
-  model: { name: "resnet50", uri: "s3://models/resnet50/3/model.onnx", sha256: "a".repeat(64) },
-  resources: { gpu: 1, cpu: "2", memory: "8Gi" },
-  batching: { maxBatchSize: 32, maxQueueDelayMs: 2 },
-  monitoring: { serviceMonitor: true },
-  auth: { tokenSecret: { name: "resnet-token" } },
-};
-const endpointProps = {
-  replicas: { min: 2, max: 8 },
-  target: { inflightRequestsPerReplica: 8 },
-  exposure: {
-    type: "nlb" as const,
-    scheme: "internet-facing" as const,
-    sourceRanges: ["203.0.113.0/24"],
-    admitRoute53HealthCheckers: true,
-    loadBalancerCidrs: ["10.0.0.0/16"],
-    tls: {
-      certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9",
-    },
-  },
-};
+const serviceProps = { ...supportServiceProps, monitoring: { serviceMonitor: true } };
+const endpointProps = { ...supportEndpointProps, replicas: { min: 2, max: 8 } };
 const failoverProps = {
   hostedZoneId: "Z0123456789ABCDEFGHIJ",
   domainName: "infer.example.com",

@@ -7,7 +7,14 @@ import { planModelService } from "../../src/plan/model-service";
 import type { KubernetesObject } from "../../src/plan/types";
 import type { AutoscaledEndpointProps } from "../../src/specs/autoscaled-endpoint";
 import type { ModelServiceProps } from "../../src/specs/model-service";
-import { CERTIFICATE_ARN, gpuBinding, pulumiOutput, resnetProps, SHA_A, SHA_B } from "./support/fixtures";
+import {
+  CERTIFICATE_ARN,
+  canaryProps,
+  gpuBinding,
+  pulumiOutput,
+  resnetProps,
+  SHA_A,
+} from "./support/fixtures";
 import type { Json } from "./support/json";
 import { validateAgainstUpstreamSchema } from "./support/schemas";
 
@@ -286,21 +293,7 @@ describe("planAutoscaledEndpoint options", () => {
   });
 
   it("scales every version of a canary", () => {
-    const canary = planModelService(
-      "resnet",
-      {
-        ...resnetProps,
-        model: {
-          name: "resnet50",
-          versions: [
-            { version: 3, uri: "s3://models/a.onnx", sha256: SHA_A, weightPercent: 50 },
-            { version: 4, uri: "s3://models/b.onnx", sha256: SHA_B, weightPercent: 50 },
-          ],
-        },
-        gateway: { name: "gw" },
-      },
-      gpuBinding,
-    );
+    const canary = planModelService("resnet", canaryProps, gpuBinding);
     const plan = planAutoscaledEndpoint(
       "resnet",
       { replicas: { min: 1, max: 5 }, target: { inflightRequestsPerReplica: 8 } },
@@ -460,22 +453,7 @@ describe("AutoscaledEndpoint validation", () => {
   });
 
   it("refuses an NLB in front of weighted versions", () => {
-    const canary = planModelService(
-      "resnet",
-      {
-        ...resnetProps,
-        model: {
-          name: "resnet50",
-          versions: [
-            { version: 3, uri: "s3://models/a.onnx", sha256: SHA_A, weightPercent: 90 },
-            { version: 4, uri: "s3://models/b.onnx", sha256: SHA_B, weightPercent: 10 },
-          ],
-        },
-        gateway: { name: "gw" },
-        auth: "none",
-      },
-      gpuBinding,
-    );
+    const canary = planModelService("resnet", { ...canaryProps, auth: "none" }, gpuBinding);
     expect(problems(designProps, canary)).toEqual([
       'exposure.type ("nlb") would spread requests over the versions by pod count and ignore their weights (90/10); expose the service through its Gateway (HTTPRoute) and use exposure { type: "clusterIP" }',
     ]);

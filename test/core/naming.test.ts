@@ -4,7 +4,7 @@ import * as labels from "../../src/labels";
 import * as naming from "../../src/naming";
 import { planAutoscaledEndpoint } from "../../src/plan/autoscaled-endpoint";
 import { planModelService } from "../../src/plan/model-service";
-import { gpuBinding, resnetProps, SHA_A, SHA_B } from "./support/fixtures";
+import { canaryProps, gpuBinding, resnetProps, SHA_A } from "./support/fixtures";
 
 describe("naming", () => {
   it("pins every child name", () => {
@@ -58,21 +58,7 @@ describe("naming", () => {
       },
       gpuBinding,
     );
-    const canary = planModelService(
-      "resnet",
-      {
-        ...resnetProps,
-        model: {
-          name: "resnet50",
-          versions: [
-            { version: 3, uri: "s3://models/a.onnx", sha256: SHA_A, weightPercent: 90 },
-            { version: 4, uri: "s3://models/b.onnx", sha256: SHA_B, weightPercent: 10 },
-          ],
-        },
-        gateway: { name: "gw" },
-      },
-      gpuBinding,
-    );
+    const canary = planModelService("resnet", canaryProps, gpuBinding);
     const deployments = (p: typeof single) =>
       p.kubernetesObjects.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name);
     expect(deployments(single)).toEqual(["resnet-v3"]);
