@@ -66,6 +66,16 @@ export function endpointGpuClaim(
   });
 }
 
+/** Pods the claims ask for, all versions counted. */
+function podsOf(claims: readonly PoolGpuClaim[]): number {
+  return claims.reduce((sum, c) => sum + c.perVersion * c.versions, 0);
+}
+
+/** GPUs the claims ask for. */
+function gpusOf(claims: readonly PoolGpuClaim[]): number {
+  return claims.reduce((sum, c) => sum + c.perVersion * c.versions * c.gpusPerPod, 0);
+}
+
 function describe(claim: PoolGpuClaim): string {
   return `${claim.construct} ${show(claim.name)} (${claim.perVersion * claim.versions} pod(s) of ${claim.gpusPerPod} GPU(s))`;
 }
@@ -83,14 +93,14 @@ export function poolClaimsProblem(
   const pool = poolCeiling(binding);
   if (!pool || others.length === 0) return undefined;
   const all = [...others, claim];
-  const pods = all.reduce((sum, c) => sum + c.perVersion * c.versions, 0);
-  const gpus = all.reduce((sum, c) => sum + c.perVersion * c.versions * c.gpusPerPod, 0);
+  const pods = podsOf(all);
+  const gpus = gpusOf(all);
   const sizes = new Set(all.map((c) => c.gpusPerPod));
   const uniform = sizes.size === 1 ? fitOnPool(pods, claim.gpusPerPod, pool) : undefined;
   const fits = uniform ? uniform.fits : gpus <= pool.maxNodes * pool.gpusPerNode;
   if (fits) return undefined;
-  const othersPods = others.reduce((sum, c) => sum + c.perVersion * c.versions, 0);
-  const othersGpus = others.reduce((sum, c) => sum + c.perVersion * c.versions * c.gpusPerPod, 0);
+  const othersPods = podsOf(others);
+  const othersGpus = gpusOf(others);
   const poolSide = uniform
     ? `it holds only ${uniform.poolArithmetic}`
     : `it holds only nodes.max (${pool.maxNodes}) x ${pool.gpusPerNode} GPU(s) per node = ${pool.maxNodes * pool.gpusPerNode} GPUs`;
