@@ -4,8 +4,11 @@
 // through haproxy, with the same requests, at the derived count (p99 met) and at one fewer (p99 missed). Each
 // replica is pinned to one core (`taskset`, `--intra-op-threads 1`) so the prediction is about a replica, not
 // the machine's spare cores. The p99 target (300 ms) is far above a request's time and the scheduler's stalls,
-// so the knee sits near the replica's capacity; the peak is 1.3x the knee, so the derived 2 replicas run at
-// 0.65 of it and 1 replica at 1.3 (a queue that grows for the whole window). haproxy balances by least connections
+// so the knee sits near the replica's capacity; the peak is 1.5x the knee, so the derived 2 replicas run at
+// 0.75 of it and 1 replica at 1.5 (a queue that grows for the whole window): either half holds while the
+// profile misreads the replica by less than a third. The file runs alone, after every other test file
+// (vitest.config.mts, project "alone"): beside other files' workers the profile and the drive saw different
+// machines. haproxy balances by least connections
 // (a replica slowed by a neighbour gets fewer requests); a window that disagrees with the prediction is driven
 // once more.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -35,7 +38,7 @@ const BODY = requestBody(
   { name: "mlp", inputs: [{ name: "input", datatype: "FP32", shape: [-1, SIZES[0]!] }] },
   ROWS,
 );
-const PEAK_FACTOR = 1.3;
+const PEAK_FACTOR = 1.5;
 // 10-30x a request's time: far above the scheduler's stalls on a shared machine, so the knee sits near the
 // replica's capacity, and short beside the windows (1 s in the profile, 3-4 s in the drive), so a queue that
 // grows within a window shows in its p99.
