@@ -24,19 +24,24 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "suite", include: ["test/**/*.test.ts"], exclude: MEASURES_THE_MACHINE },
+        test: {
+          name: "suite",
+          include: ["test/**/*.test.ts"],
+          exclude: MEASURES_THE_MACHINE,
+        },
       },
       {
         // Tests whose verdict is a measurement of CPU time (a replica's capacity, profiled and then driven)
-        // run after every other file has finished, one file at a time: beside another test file's workers
-        // on 2 cores, the profile and the drive see different machines (CI run of 2026-12-02: the profile
-        // under-read a replica by more than 30 % while other files ran, and one replica carried the "peak").
+        // run one file at a time while no other test file runs: vitest gives the files of a project without
+        // file parallelism a group of their own (checked: with --maxWorkers 3, two files of "suite" ran
+        // together and this project's file only once both had finished). Beside other files' workers, the
+        // profile and the drive see different machines (CI run of 2026-12-02: the profile under-read a
+        // replica by more than 30 % and one replica carried the "peak").
         extends: true,
         test: {
           name: "alone",
           include: MEASURES_THE_MACHINE,
           fileParallelism: false,
-          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -6,7 +6,7 @@
 // the machine's spare cores. The p99 target (300 ms) is far above a request's time and the scheduler's stalls,
 // so the knee sits near the replica's capacity; the peak is 1.5x the knee, so the derived 2 replicas run at
 // 0.75 of it and 1 replica at 1.5 (a queue that grows for the whole window): either half holds while the
-// profile misreads the replica by less than a third. The file runs alone, after every other test file
+// profile misreads the replica by less than a third. The file runs while no other test file runs
 // (vitest.config.mts, project "alone"): beside other files' workers the profile and the drive saw different
 // machines. haproxy balances by least connections
 // (a replica slowed by a neighbour gets fewer requests); a window that disagrees with the prediction is driven
