@@ -7,7 +7,15 @@
  * Each line carries the request id (`reqId`, also in the `X-Request-Id` response header), so one request
  * can be followed from the load balancer's log to this server's.
  */
-import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
+import type { ServerResponse } from "node:http";
+import type { FastifyBaseLogger } from "fastify";
+
+/** What an access line says of a request: a fastify request, or the direct inference path's own. */
+export interface LoggedRequest {
+  readonly id: string;
+  readonly method: string;
+  readonly url: string;
+}
 
 /** Options of {@link AccessLog}. */
 export interface AccessLogOptions {
@@ -52,20 +60,20 @@ export class AccessLog {
   }
 
   /** Called once per request as it arrives: when this one is sampled, logs it once its response ends. */
-  sample(request: FastifyRequest, reply: FastifyReply): void {
+  sample(request: LoggedRequest, response: ServerResponse): void {
     if (this.sampleRate === 0) return;
     this.due += this.sampleRate;
     if (this.due < 1) return;
     this.due -= 1;
     const started = performance.now();
-    reply.raw.once("close", () => {
+    response.once("close", () => {
       this.logger.info(
         {
           reqId: request.id,
           method: request.method,
           url: loggedUrl(request.url),
-          statusCode: reply.raw.statusCode,
-          completed: reply.raw.writableEnded,
+          statusCode: response.statusCode,
+          completed: response.writableEnded,
           responseTimeMs: Number((performance.now() - started).toFixed(3)),
         },
         "request",
@@ -77,7 +85,7 @@ export class AccessLog {
    * A request answered with an error status: 5xx other than 503 at error level with the error (its stack
    * is for operators, never sent to the client), 503 once per burst, 4xx at info with the status only.
    */
-  failed(request: FastifyRequest, status: number, message: string, error: Error): void {
+  failed(request: LoggedRequest, status: number, message: string, error: Error): void {
     const fields = {
       reqId: request.id,
       method: request.method,

@@ -14,17 +14,12 @@ import Fastify, {
 } from "fastify";
 import { LIVE_PATH, READY_PATH } from "../src/plan/server-contract";
 import { AccessLog } from "./access-log";
+import { installDirectInference } from "./direct-inference";
 import { inferenceRequestTracker, registerMetricsRoute, type ServerMetrics } from "./metrics";
-import {
-  parseInferBody,
-  type RawInferBody,
-  registerBodyParsers,
-  unsupportedContentTypeMessage,
-} from "./protocol/body";
+import { type RawInferBody, registerBodyParsers } from "./protocol/body";
 import { ProtocolError } from "./protocol/errors";
-import { decodeInferRequest, encodeInferResponse } from "./protocol/infer";
 import { LargeBodyGate } from "./protocol/large-bodies";
-import { runFailure } from "./protocol/run-errors";
+import { errorAnswer, inferenceHandler } from "./protocol/serve";
 import type { ModelRepository, ModelVersion } from "./repository/repository";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
 import { answerClientError, answerFrameworkError, registerBearerAuth } from "./security";
@@ -116,20 +111,6 @@ function requireReady(entry: ModelVersion): Required<Pick<ModelVersion, "signatu
   return { signature: entry.signature, executor: entry.executor };
 }
 
-/** Maps any error to a status and a message safe to return (no stack traces, no internals on 5xx). */
-function errorResponse(
-  error: FastifyError | Error,
-  request: FastifyRequest,
-): { status: number; message: string } {
-  if (error instanceof ProtocolError) return { status: error.statusCode, message: error.message };
-  if ((error as FastifyError).code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
-    return { status: 415, message: unsupportedContentTypeMessage(request.headers["content-type"]) };
-  }
-  const status = (error as FastifyError).statusCode;
-  if (status !== undefined && status >= 400 && status < 500) return { status, message: error.message };
-  return { status: 500, message: "internal server error" };
-}
-
 /** `root` as given and as resolved (symbolic links followed), longest first. */
 function directoriesOf(root: string): string[] {
   const given = resolve(root);
@@ -145,8 +126,9 @@ function directoriesOf(root: string): string[] {
 /** Builds the app; it does not listen. */
 export function buildApp(options: AppOptions): FastifyInstance {
   const { repository } = options;
+  const bodyLimitBytes = options.bodyLimitBytes ?? 64 * 1024 * 1024;
   const app = Fastify({
-    bodyLimit: options.bodyLimitBytes ?? 64 * 1024 * 1024,
+    bodyLimit: bodyLimitBytes,
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // Fastify's own two info lines per request (and a child logger per request for them) cost a third of
     // the throughput of a small model; the access log below samples instead, and logs every error.
@@ -179,13 +161,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     accessLog.close();
     done();
   });
-  const trackMetrics =
-    options.metrics === undefined
-      ? undefined
-      : inferenceRequestTracker(
-          options.metrics,
-          (request) => (request as unknown as ServedRequest)[SERVED_BY] ?? undefined,
-        );
+  const trackMetrics = options.metrics === undefined ? undefined : inferenceRequestTracker(options.metrics);
   if (options.metrics !== undefined && (options.serveMetrics ?? true)) {
     registerMetricsRoute(app, options.metrics.registry);
   }
@@ -193,13 +169,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // callback hook makes no promise).
   app.addHook("onRequest", (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
-    accessLog.sample(request, reply);
+    accessLog.sample(request, reply.raw);
     done();
   });
   if (options.authToken !== undefined) registerBearerAuth(app, { token: options.authToken });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { status, message } = errorResponse(error, request);
+    const { status, message } = errorAnswer(error, request.headers["content-type"]);
     accessLog.failed(request, status, message, error);
     reply.code(status).type("application/json; charset=utf-8").send({ error: message });
   });
@@ -242,6 +218,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.get<{ Params: ModelParams }>("/v2/models/:model/ready", modelReady);
   app.get<{ Params: ModelParams }>("/v2/models/:model/versions/:version/ready", modelReady);
 
+  const handle = inferenceHandler({ largeBodies, hiddenDirectories });
   const infer = async (request: { params: ModelParams; body: unknown }, reply: FastifyReply) => {
     const entry = lookup(repository, request.params);
     (request as unknown as ServedRequest)[SERVED_BY] = { model: entry.modelName, version: entry.version };
@@ -249,26 +226,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (request.body === undefined || request.body === null) {
       throw new ProtocolError(400, "the request needs a JSON body (Content-Type: application/json)");
     }
-    const raw = request.body as RawInferBody;
-    const decode = () => decodeInferRequest(parseInferBody(raw), signature);
-    // Large JSON bodies decode one at a time, after a turn of the event loop (probes get answered between).
-    const decoded =
-      raw.headerLength === undefined && raw.bytes.length >= largeBodies.thresholdBytes
-        ? await largeBodies.decodeInTurn(decode)
-        : decode();
-    const outputNames = decoded.outputs.map((output) => output.name);
-    let outputs: Awaited<ReturnType<typeof executor.infer>>;
-    try {
-      outputs = await executor.infer(decoded.inputs, outputNames);
-    } catch (error) {
-      throw runFailure(`model "${entry.modelName}" version ${entry.version}`, error, hiddenDirectories);
-    }
-    const encoded = encodeInferResponse(
-      entry.modelName,
-      entry.version,
-      decoded.id,
-      outputs,
-      decoded.outputs.map((output) => output.binary),
+    const encoded = await handle(
+      { modelName: entry.modelName, version: entry.version, signature, executor },
+      request.body as RawInferBody,
     );
     return reply.code(200).headers(encoded.headers).type(encoded.contentType).send(encoded.body);
   };
@@ -276,7 +236,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // admission of large JSON bodies, before any of the body is read.
   const inferRoute = {
     onRequest: (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
-      trackMetrics?.(request, reply);
+      trackMetrics?.(reply.raw, () => (request as unknown as ServedRequest)[SERVED_BY] ?? undefined);
       const { headers } = request;
       if (headers["inference-header-content-length"] === undefined && largeBodies.isLarge(headers)) {
         try {
@@ -291,5 +251,20 @@ export function buildApp(options: AppOptions): FastifyInstance {
   };
   app.post<{ Params: ModelParams }>("/v2/models/:model/infer", inferRoute, infer);
   app.post<{ Params: ModelParams }>("/v2/models/:model/versions/:version/infer", inferRoute, infer);
+
+  let closing = false;
+  app.addHook("preClose", (done) => {
+    closing = true;
+    done();
+  });
+  installDirectInference(app.server, {
+    repository,
+    handle,
+    maxBodyBytes: Math.min(bodyLimitBytes, largeBodies.thresholdBytes - 1),
+    authToken: options.authToken,
+    accessLog,
+    trackMetrics,
+    closing: () => closing,
+  });
   return app;
 }

@@ -3,7 +3,8 @@
  * inference routes. Labels come only from a model the app has resolved among its loaded models, never from
  * the raw URL, so a client cannot create label values (and unbounded series) by inventing model names.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { ServerResponse } from "node:http";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { RequestOutcome, ServerMetrics } from "./definitions";
 
 /** The model version a request was served by. */
@@ -34,30 +35,30 @@ export function outcomeOf(statusCode: number, finished: boolean): RequestOutcome
   return "success";
 }
 
-/** Per request, as it arrives: starts tracking it when it is an inference request. */
-export type RequestTracker = (request: FastifyRequest, reply: FastifyReply) => void;
+/**
+ * Per inference request, as it arrives: tracks its response; `targetOf` is read when the response ends
+ * (the model version that served it, or undefined).
+ */
+export type RequestTracker = (response: ServerResponse, targetOf: () => MetricsTarget | undefined) => void;
 
 /**
  * The per-request work of the metrics for requests already known to be inference requests: for an app
  * that runs it from the inference routes' own `onRequest` hook, so other routes pay nothing and no
  * request needs its route looked up (fastify builds `request.routeOptions` afresh on every read).
  */
-export function inferenceRequestTracker(
-  metrics: ServerMetrics,
-  targetOf: RequestMetricsOptions["targetOf"],
-): RequestTracker {
-  return (request, reply) => {
+export function inferenceRequestTracker(metrics: ServerMetrics): RequestTracker {
+  return (response, targetOf) => {
     const started = performance.now();
     metrics.inflightRequests.inc();
     // One plain listener: `close` fires exactly once per response, whether the answer was sent (then
     // `writableEnded` is true) or the client went away first.
-    reply.raw.once("close", () => {
+    response.once("close", () => {
       metrics.inflightRequests.dec();
-      const target = targetOf(request);
+      const target = targetOf();
       const labels = {
         model: target?.model ?? "",
         version: target?.version ?? "",
-        outcome: outcomeOf(reply.raw.statusCode, reply.raw.writableEnded),
+        outcome: outcomeOf(response.statusCode, response.writableEnded),
       };
       metrics.requestsTotal.inc(labels);
       metrics.requestDuration.observe(labels, (performance.now() - started) / 1000);
@@ -72,11 +73,11 @@ export function registerRequestMetrics(
   options: RequestMetricsOptions,
 ): void {
   const isInference = options.isInferenceRoute ?? ((pattern: string) => pattern.endsWith("/infer"));
-  const track = inferenceRequestTracker(metrics, options.targetOf);
+  const track = inferenceRequestTracker(metrics);
   // A callback hook: no promise per request on the hot path.
   app.addHook("onRequest", (request, reply, done) => {
     const pattern = request.routeOptions.url;
-    if (pattern !== undefined && isInference(pattern)) track(request, reply);
+    if (pattern !== undefined && isInference(pattern)) track(reply.raw, () => options.targetOf(request));
     done();
   });
 }

@@ -162,14 +162,12 @@ describe("AccessLog sampling", () => {
     const sampled: number[] = [];
     for (let i = 0; i < 12; i++) {
       let listening = false;
-      const reply = {
-        raw: {
-          once: () => {
-            listening = true;
-          },
+      const response = {
+        once: () => {
+          listening = true;
         },
       };
-      log.sample({} as never, reply as never);
+      log.sample({} as never, response as never);
       if (listening) sampled.push(i);
     }
     expect(sampled).toEqual([3, 7, 11]);

@@ -1,0 +1,74 @@
+/**
+ * One inference request, from its body's bytes to the encoded answer: decode and validate against the
+ * model's signature, run through the model version's executor (the batcher), encode. Shared by the
+ * fastify route and the direct path (`server/direct-inference.ts`), so both answer alike.
+ */
+import type { FastifyError } from "fastify";
+import type { InferenceExecutor } from "../executor";
+import type { ModelSignature } from "../runtime/metadata";
+import { parseInferBody, type RawInferBody, unsupportedContentTypeMessage } from "./body";
+import { ProtocolError } from "./errors";
+import { decodeInferRequest, type EncodedResponse, encodeInferResponse } from "./infer";
+import type { LargeBodyGate } from "./large-bodies";
+import { runFailure } from "./run-errors";
+
+/** A model version that is ready to serve. */
+export interface ServingVersion {
+  readonly modelName: string;
+  readonly version: string;
+  readonly signature: ModelSignature;
+  readonly executor: InferenceExecutor;
+}
+
+/** Options of {@link inferenceHandler}. */
+export interface InferenceHandlerOptions {
+  /** Decodes large JSON bodies one at a time, after a turn of the event loop. */
+  readonly largeBodies: LargeBodyGate;
+  /** Directories whose paths never appear in an answer (the model repository's, as given and resolved). */
+  readonly hiddenDirectories: readonly string[];
+}
+
+/** Answers one inference request; throws a {@link ProtocolError} (or another error: a 500) when it cannot. */
+export type InferenceHandler = (version: ServingVersion, raw: RawInferBody) => Promise<EncodedResponse>;
+
+export function inferenceHandler({
+  largeBodies,
+  hiddenDirectories,
+}: InferenceHandlerOptions): InferenceHandler {
+  return async (version, raw) => {
+    const decode = () => decodeInferRequest(parseInferBody(raw), version.signature);
+    // Large JSON bodies decode one at a time, after a turn of the event loop (probes get answered between).
+    const decoded =
+      raw.headerLength === undefined && raw.bytes.length >= largeBodies.thresholdBytes
+        ? await largeBodies.decodeInTurn(decode)
+        : decode();
+    const outputNames = decoded.outputs.map((output) => output.name);
+    let outputs: Awaited<ReturnType<InferenceExecutor["infer"]>>;
+    try {
+      outputs = await version.executor.infer(decoded.inputs, outputNames);
+    } catch (error) {
+      throw runFailure(`model "${version.modelName}" version ${version.version}`, error, hiddenDirectories);
+    }
+    return encodeInferResponse(
+      version.modelName,
+      version.version,
+      decoded.id,
+      outputs,
+      decoded.outputs.map((output) => output.binary),
+    );
+  };
+}
+
+/** Maps any error to a status and a message safe to return (no stack traces, no internals on 5xx). */
+export function errorAnswer(
+  error: FastifyError | Error,
+  contentType: string | undefined,
+): { status: number; message: string } {
+  if (error instanceof ProtocolError) return { status: error.statusCode, message: error.message };
+  if ((error as FastifyError).code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+    return { status: 415, message: unsupportedContentTypeMessage(contentType) };
+  }
+  const status = (error as FastifyError).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return { status, message: error.message };
+  return { status: 500, message: "internal server error" };
+}
