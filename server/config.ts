@@ -102,7 +102,8 @@ export const CONFIG_SCHEMA = {
     default: 0,
     min: 0,
     max: 1024,
-    description: "Threads onnxruntime uses inside one operator; 0 lets onnxruntime choose.",
+    description:
+      "Threads onnxruntime uses inside one operator; 0: one for sessions on the main thread (their runs are short, and a pool's wake-ups cost more than they save), onnxruntime's choice (one per core) on worker threads.",
   }),
   maxBatchSize: option.integer({
     flag: "max-batch-size",

@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
 import { buildApp } from "./app";
 import { batchingExecutorFactory } from "./batching/executor-factory";
+import { intraOpThreadsOn } from "./batching/model-settings";
 import { envVarOf, helpText, loadConfig, type ServerConfig } from "./config";
 import { fetchMain } from "./fetch/cli";
 import { DrainController, exitOnShutdownSignal } from "./lifecycle";
@@ -78,7 +79,12 @@ export async function start(
   const metrics = createServerMetrics();
   const repository = new ModelRepository({
     root: config.modelRepository,
-    session: { executionProvider: config.executionProvider, intraOpThreads: config.intraOpThreads },
+    // The repository's session serves as a main-thread instance (see executor-factory.ts); a version whose
+    // instances go to worker threads only reads its metadata and times its warm-up with it.
+    session: {
+      executionProvider: config.executionProvider,
+      intraOpThreads: intraOpThreadsOn(config.intraOpThreads, "main"),
+    },
     metricsFor: (modelName, version) => modelMetricsFor(metrics, modelName, version),
     onVersionLoaded: ({ modelName, version, durationSeconds }) => {
       metrics.modelLoadDuration.observe({ model: modelName, version }, durationSeconds);

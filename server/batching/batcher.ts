@@ -231,9 +231,18 @@ export class DynamicBatcher implements BatchRunner {
     } catch (error) {
       result = Promise.reject(error);
     }
-    const done = () => this.finished(instance, rows, 1, started);
-    result.then(done, done);
-    return this.maxResponseBytes === undefined ? result : result.then((outputs) => this.bounded(outputs));
+    // One reaction for the instance's bookkeeping and the answer's bound: a lone request is the common case
+    // at low load, where every promise is a measurable share of a small model's request.
+    return result.then(
+      (outputs) => {
+        this.finished(instance, rows, 1, started);
+        return this.maxResponseBytes === undefined ? outputs : this.bounded(outputs);
+      },
+      (error: unknown) => {
+        this.finished(instance, rows, 1, started);
+        throw error;
+      },
+    );
   }
 
   private readonly maxResponseBytes: number | undefined;

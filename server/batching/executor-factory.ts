@@ -25,6 +25,7 @@ import {
   AUTO_WORKER_THRESHOLD_MS,
   type InstanceThread,
   type IntraOpSpinning,
+  intraOpThreadsOn,
   spinsOn,
 } from "./model-settings";
 import type { BatchingOptions } from "./options";
@@ -87,12 +88,13 @@ export function batchingExecutorFactory(
         label,
       );
     }
-    const intraOpThreads = config.intraOpThreads ?? settings.intraOpThreads;
+    const intraOpThreads = intraOpThreadsOn(config.intraOpThreads ?? settings.intraOpThreads, thread);
     const allowSpinning = spinsOn(config.intraOpSpinning ?? settings.intraOpSpinning, thread);
     const sessionOptions = { executionProvider: settings.executionProvider, intraOpThreads, allowSpinning };
-    // On the main thread the repository's session (loaded with the server-wide threads, not spinning) is
-    // instance one.
-    const reuse = thread === "main" && intraOpThreads === settings.intraOpThreads && !allowSpinning;
+    // On the main thread the repository's session (loaded with the server-wide threads for the main
+    // thread, not spinning) is instance one.
+    const reuse =
+      thread === "main" && intraOpThreads === intraOpThreadsOn(settings.intraOpThreads, "main") && !allowSpinning;
     const workers: RestartingWorker[] = [];
     const availability = () => context.setAvailable(workers.some((worker) => worker.available));
     const owned: Instance[] = await Promise.all(

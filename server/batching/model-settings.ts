@@ -41,6 +41,18 @@ export function spinsOn(setting: IntraOpSpinning, thread: "worker" | "main"): bo
   return setting === "on" || (setting === "auto" && thread === "worker");
 }
 
+/**
+ * The intra-op threads of a session on `thread` for the `setting` (`--intra-op-threads`, or a model's
+ * `intraOpThreads`): 0 lets onnxruntime choose (a thread per core) on worker threads, but means one thread
+ * on the main thread. A run there is short by design (under {@link AUTO_WORKER_THRESHOLD_MS} with `auto`),
+ * and a pool that does not spin (see {@link spinsOn}) wakes its threads for each operator: on the bench's
+ * tiny model at one connection, 0.86x the naive server's requests/s with onnxruntime's pool against 0.90x
+ * and 0.94x with one thread (docs/benchmark.md). A pool's threads also compete with the event loop for cores.
+ */
+export function intraOpThreadsOn(setting: number, thread: "worker" | "main"): number {
+  return setting === 0 && thread === "main" ? 1 : setting;
+}
+
 /** Run time at the largest shape from which `auto` puts instances on worker threads (see docs/server.md). */
 export const AUTO_WORKER_THRESHOLD_MS = 1;
 
@@ -52,7 +64,7 @@ export interface ModelBatchingConfig {
   readonly instances?: number;
   /** Where the sessions run. @default - `--instance-thread` */
   readonly instanceThread?: InstanceThread;
-  /** onnxruntime threads inside one operator, per session; 0 lets onnxruntime choose. @default - `--intra-op-threads` */
+  /** onnxruntime threads inside one operator, per session; 0: one on the main thread, onnxruntime's choice on workers. @default - `--intra-op-threads` */
   readonly intraOpThreads?: number;
   /** Whether those threads spin between operators. @default - `--intra-op-spinning` */
   readonly intraOpSpinning?: IntraOpSpinning;

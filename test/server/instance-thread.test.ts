@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fastestRunMs, type RunClock } from "../../server/batching/instance-thread";
+import { intraOpThreadsOn } from "../../server/batching/model-settings";
 
 /**
  * A clock that advances only when a run advances it: each run takes `wallMs` of wall time and the process
@@ -58,5 +59,14 @@ describe("fastestRunMs (how instanceThread auto times a model at load)", () => {
       throw new Error("synthesised input rejected");
     };
     expect(await fastestRunMs(failing, () => [], clock)).toBeUndefined();
+  });
+});
+
+describe("intra-op threads by instance thread", () => {
+  it("0 means one thread on the main thread (no pool to wake per operator) and onnxruntime's choice on workers; a number is kept", () => {
+    expect(intraOpThreadsOn(0, "main")).toBe(1);
+    expect(intraOpThreadsOn(0, "worker")).toBe(0);
+    expect(intraOpThreadsOn(4, "main")).toBe(4);
+    expect(intraOpThreadsOn(4, "worker")).toBe(4);
   });
 });
