@@ -152,8 +152,12 @@ async function benchmark(written) {
           for (const protocol of protocols) {
             const connections = connectionsOf(model);
             const warm = { url: running.url, ...bodyOf(written[model], protocol), seconds: 1 };
-            await runLoad({ ...warm, connections: Math.max(...connections) });
             for (const c of connections) {
+              // Each point is preceded by a second of the same load, not measured: a lone request and a
+              // batch take different code paths, and the first seconds of a path run before V8 has
+              // optimised it (2026-12-02: tiny @1 json p90 631 µs in the first 3 s of a fresh server, 222 µs
+              // in the next run of the same load). Both servers get the same warm-up.
+              await runLoad({ ...warm, connections: c });
               const backgroundBusy = args["no-wait-quiet"] ? null : await waitForQuiet({ maxWaitMs: 10_000 });
               const result = await runLoad({ ...warm, connections: c, seconds });
               if (result.errors > 0)
