@@ -20,7 +20,8 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const HELP = `Usage: npm run bench -- [options]
 
   --quick               short run: 2 s per point, connections 1 and 32/64 only
-  --repeat N            measure every point N times (interleaving the servers) and report medians (default 1)
+  --repeat N            measure every point N times, the servers back to back each time, and report medians
+                        (of rows/s and latencies per server, of the per-round ratios) (default 1)
   --duration S          seconds of load per point (default 5; --quick 2)
   --models LIST         comma-separated, from: ${Object.keys(BENCH_MODELS).join(", ")} (default all)
   --connections LIST    comma-separated connection counts (default 1,8,32,64)
@@ -142,35 +143,41 @@ async function benchmark(written) {
     inProcess[model] = { batches, limitRowsPerSec: Math.max(...batches.map((b) => b.rowsPerSec)) };
   }
 
+  // Every server of a model runs for the whole model; each point is measured once per round on every
+  // server back to back (same encoding, same connections, seconds apart), so a slow spell of the shared
+  // machine lands on both sides of a round's ratio rather than on one server's rounds.
   const samples = [];
   for (const model of models) {
-    for (let r = 0; r < repeat; r++) {
+    const running = {};
+    try {
       for (const server of SERVERS) {
-        log(`${model}: ${server} server${repeat > 1 ? `, round ${r + 1}/${repeat}` : ""} ...`);
-        const running = await startServer(server, { ...written[model], model, serverArgs });
-        try {
-          for (const protocol of protocols) {
-            const connections = connectionsOf(model);
-            const warm = { url: running.url, ...bodyOf(written[model], protocol), seconds: 1 };
-            for (const c of connections) {
+        log(`${model}: starting the ${server} server ...`);
+        running[server] = await startServer(server, { ...written[model], model, serverArgs });
+      }
+      for (const protocol of protocols) {
+        for (const c of connectionsOf(model)) {
+          log(`${model}: ${protocol} at ${c} connection(s), ${repeat} round(s) ...`);
+          for (let round = 0; round < repeat; round++) {
+            for (const server of SERVERS) {
+              const load = { url: running[server].url, ...bodyOf(written[model], protocol), seconds: 1 };
               // Each point is preceded by a second of the same load, not measured: a lone request and a
               // batch take different code paths, and the first seconds of a path run before V8 has
-              // optimised it (2026-12-02: tiny @1 json p90 631 µs in the first 3 s of a fresh server, 222 µs
-              // in the next run of the same load). Both servers get the same warm-up.
-              await runLoad({ ...warm, connections: c });
+              // optimised it (2026-12-02: tiny @1 json p90 631 µs in the first 3 s of a fresh server,
+              // 222 µs in the next run of the same load). Every server gets the same warm-up.
+              await runLoad({ ...load, connections: c });
               const backgroundBusy = args["no-wait-quiet"] ? null : await waitForQuiet({ maxWaitMs: 10_000 });
-              const result = await runLoad({ ...warm, connections: c, seconds });
+              const result = await runLoad({ ...load, connections: c, seconds });
               if (result.errors > 0)
                 log(
-                  `  ${server} ${protocol} c${c}: ${result.errors} errors (${running.stderr().slice(-300)})`,
+                  `  ${server} ${protocol} c${c}: ${result.errors} errors (${running[server].stderr().slice(-300)})`,
                 );
-              samples.push({ model, protocol, server, connections: c, ...result, backgroundBusy });
+              samples.push({ model, protocol, server, connections: c, round, ...result, backgroundBusy });
             }
           }
-        } finally {
-          await running.stop();
         }
       }
+    } finally {
+      for (const server of Object.values(running)) await server.stop();
     }
   }
 
@@ -199,15 +206,31 @@ async function benchmark(written) {
     for (const protocol of protocols) {
       for (const connections of connectionsOf(model)) {
         const { naive, onnxfleet: fleet, bare } = serversAt({ servers }, model, protocol, connections);
+        // The ratio of each round (both servers measured back to back), then their median.
+        const pairedRatio = (over) =>
+          median(
+            Array.from({ length: repeat }, (_, round) => {
+              const at = (server) =>
+                samples.find(
+                  (s) =>
+                    s.model === model &&
+                    s.protocol === protocol &&
+                    s.connections === connections &&
+                    s.round === round &&
+                    s.server === server,
+                ).rowsPerSec;
+              return at("onnxfleet") / at(over);
+            }),
+          );
         ratios.push({
           model,
           protocol,
           connections,
-          onnxfleetOverNaive: fleet.rowsPerSec / naive.rowsPerSec,
+          onnxfleetOverNaive: pairedRatio("naive"),
           onnxfleetOverLimit: fleet.rowsPerSec / inProcess[model].limitRowsPerSec,
           onnxfleetP99OverP50: fleet.p99Ms / fleet.p50Ms,
           p50DeltaMs: fleet.p50Ms - naive.p50Ms,
-          ...(bare ? { onnxfleetOverBare: fleet.rowsPerSec / bare.rowsPerSec } : {}),
+          ...(bare ? { onnxfleetOverBare: pairedRatio("bare") } : {}),
         });
       }
     }
