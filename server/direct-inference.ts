@@ -135,14 +135,22 @@ function serveDirectly(
       headerLength: typeof headerLength === "string" ? headerLength : undefined,
       contentType: request.headers["content-type"],
     };
-    options.handle(version, raw).then(
-      (encoded) => answer(response, 200, id, encoded.contentType, encoded.headers, encoded.body),
-      (error: Error) => {
-        const { status, message } = errorAnswer(error, raw.contentType);
-        options.accessLog.failed(logged, status, message, error);
-        answer(response, status, id, JSON_TYPE, NO_HEADERS, JSON.stringify({ error: message }));
-      },
-    );
+    options
+      .handle(version, raw)
+      .then(
+        (encoded) => answer(response, 200, id, encoded.contentType, encoded.headers, encoded.body),
+        (error: Error) => {
+          const { status, message } = errorAnswer(error, raw.contentType);
+          options.accessLog.failed(logged, status, message, error);
+          answer(response, status, id, JSON_TYPE, NO_HEADERS, JSON.stringify({ error: message }));
+        },
+      )
+      // Writing the answer itself failed (nothing expected): log it, and end the exchange rather than leave
+      // the client waiting or the rejection unhandled (which would stop the process).
+      .catch((error: Error) => {
+        options.accessLog.failed(logged, 500, "internal server error", error);
+        response.destroy();
+      });
   });
 }
 

@@ -94,7 +94,9 @@ export function batchingExecutorFactory(
     // On the main thread the repository's session (loaded with the server-wide threads for the main
     // thread, not spinning) is instance one.
     const reuse =
-      thread === "main" && intraOpThreads === intraOpThreadsOn(settings.intraOpThreads, "main") && !allowSpinning;
+      thread === "main" &&
+      intraOpThreads === intraOpThreadsOn(settings.intraOpThreads, "main") &&
+      !allowSpinning;
     const workers: RestartingWorker[] = [];
     const availability = () => context.setAvailable(workers.some((worker) => worker.available));
     const owned: Instance[] = await Promise.all(
