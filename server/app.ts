@@ -19,7 +19,7 @@ import { inferenceRequestTracker, registerMetricsRoute, type ServerMetrics } fro
 import { type RawInferBody, registerBodyParsers } from "./protocol/body";
 import { ProtocolError } from "./protocol/errors";
 import { LargeBodyGate } from "./protocol/large-bodies";
-import { errorAnswer, inferenceHandler } from "./protocol/serve";
+import { errorAnswer, inferenceHandler, type ServingVersion, servingVersionOf } from "./protocol/serve";
 import type { ModelRepository, ModelVersion } from "./repository/repository";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
 import { answerClientError, answerFrameworkError, registerBearerAuth } from "./security";
@@ -101,14 +101,15 @@ function lookup(repository: ModelRepository, params: ModelParams): ModelVersion 
   return entry;
 }
 
-function requireReady(entry: ModelVersion): Required<Pick<ModelVersion, "signature" | "executor">> {
-  if (entry.state !== "ready" || entry.signature === undefined || entry.executor === undefined) {
+function requireReady(entry: ModelVersion): ServingVersion {
+  const serving = servingVersionOf(entry);
+  if (serving === undefined) {
     throw new ProtocolError(
       503,
       `model "${entry.modelName}" version ${entry.version} is not ready (${entry.state})`,
     );
   }
-  return { signature: entry.signature, executor: entry.executor };
+  return serving;
 }
 
 /** `root` as given and as resolved (symbolic links followed), longest first. */
@@ -222,14 +223,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const infer = async (request: { params: ModelParams; body: unknown }, reply: FastifyReply) => {
     const entry = lookup(repository, request.params);
     (request as unknown as ServedRequest)[SERVED_BY] = { model: entry.modelName, version: entry.version };
-    const { signature, executor } = requireReady(entry);
+    const serving = requireReady(entry);
     if (request.body === undefined || request.body === null) {
       throw new ProtocolError(400, "the request needs a JSON body (Content-Type: application/json)");
     }
-    const encoded = await handle(
-      { modelName: entry.modelName, version: entry.version, signature, executor },
-      request.body as RawInferBody,
-    );
+    const encoded = await handle(serving, request.body as RawInferBody);
     return reply.code(200).headers(encoded.headers).type(encoded.contentType).send(encoded.body);
   };
   // Inference routes' own arrival hook: their metrics (other routes pay nothing for them), and the

@@ -19,7 +19,7 @@ import type { AccessLog, LoggedRequest } from "./access-log";
 import type { MetricsTarget, RequestTracker } from "./metrics";
 import { INFERENCE_HEADER_CONTENT_LENGTH } from "./protocol/binary";
 import type { RawInferBody } from "./protocol/body";
-import { errorAnswer, type InferenceHandler, type ServingVersion } from "./protocol/serve";
+import { errorAnswer, type InferenceHandler, type ServingVersion, servingVersionOf } from "./protocol/serve";
 import type { ModelRepository } from "./repository/repository";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
 import { bearerTokenOf } from "./security/bearer-auth";
@@ -101,15 +101,7 @@ function directVersion(
     if (presented === undefined || !tokensEqual(presented, options.authToken)) return undefined;
   }
   const entry = options.repository.find(route[1]!, route[2]);
-  if (entry?.state !== "ready" || entry.signature === undefined || entry.executor === undefined) {
-    return undefined;
-  }
-  return {
-    modelName: entry.modelName,
-    version: entry.version,
-    signature: entry.signature,
-    executor: entry.executor,
-  };
+  return entry === undefined ? undefined : servingVersionOf(entry);
 }
 
 function serveDirectly(

@@ -5,6 +5,7 @@
  */
 import type { FastifyError } from "fastify";
 import type { InferenceExecutor } from "../executor";
+import type { ModelVersion } from "../repository/repository";
 import type { ModelSignature } from "../runtime/metadata";
 import { parseInferBody, type RawInferBody, unsupportedContentTypeMessage } from "./body";
 import { ProtocolError } from "./errors";
@@ -18,6 +19,18 @@ export interface ServingVersion {
   readonly version: string;
   readonly signature: ModelSignature;
   readonly executor: InferenceExecutor;
+}
+
+/** `entry` as a {@link ServingVersion}, or undefined while it is not ready to serve. */
+export function servingVersionOf(entry: ModelVersion): ServingVersion | undefined {
+  if (entry.state !== "ready" || entry.signature === undefined || entry.executor === undefined)
+    return undefined;
+  return {
+    modelName: entry.modelName,
+    version: entry.version,
+    signature: entry.signature,
+    executor: entry.executor,
+  };
 }
 
 /** Options of {@link inferenceHandler}. */

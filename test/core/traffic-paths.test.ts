@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { planModelService } from "../../src/plan/model-service";
 import type { ModelServiceProps } from "../../src/specs/model-service";
-import { gpuBinding, resnetProps, SHA_A, SHA_B } from "./support/fixtures";
+import { canaryProps, gpuBinding } from "./support/fixtures";
 import type { Json } from "./support/json";
 import { validateAgainstUpstreamSchema } from "./support/schemas";
 
@@ -41,18 +41,8 @@ function admits(policy: Json, podNamespace: string, source: Source, port: number
   });
 }
 
-const canary: ModelServiceProps = {
-  ...resnetProps,
-  namespace: "ml",
-  model: {
-    name: "resnet50",
-    versions: [
-      { version: 3, uri: "s3://models/resnet50/3/model.onnx", sha256: SHA_A, weightPercent: 90 },
-      { version: 4, uri: "s3://models/resnet50/4/model.onnx", sha256: SHA_B, weightPercent: 10 },
-    ],
-  },
-  gateway: { name: "public", namespace: "gateways" },
-};
+/** The shared canary service (two weighted versions behind a Gateway), in its own namespace. */
+const canary: ModelServiceProps = { ...canaryProps, namespace: "ml" };
 const policyOf = (props: ModelServiceProps) => {
   const policy = planModelService("resnet", props, gpuBinding).kubernetesObjects.find(
     (o) => o.kind === "NetworkPolicy",
