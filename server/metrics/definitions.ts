@@ -3,13 +3,14 @@
  * conventions (base units in the name, `_total` on counters) and are a public contract: dashboards, alerts
  * and the autoscaler (`onnxfleet_inflight_requests`) depend on them.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Histogram, Registry } from "prom-client";
 import {
   BATCH_ROW_BUCKETS,
   LATENCY_BUCKETS_SECONDS,
   type RequestOutcome,
   SERVER_METRICS,
 } from "../../src/plan/server-contract";
+import { HotCounter, HotGauge, HotHistogram } from "./hot-metrics";
 
 /**
  * Every metric name the server exports (besides prom-client's process and Node.js metrics), from the contract
@@ -22,17 +23,20 @@ export type { RequestOutcome };
 
 type ModelLabel = "model" | "version";
 
-/** The metric objects (prom-client) of one server. */
+/**
+ * The metric objects of one server: those updated per request are `./hot-metrics` ones (a series bound
+ * once, then plain arithmetic), exported through the same prom-client registry as the rest.
+ */
 export interface ServerMetrics {
   /** The registry holding them; serve it with `registerMetricsRoute` or `startMetricsServer`. */
   readonly registry: Registry;
-  readonly requestsTotal: Counter<ModelLabel | "outcome">;
-  readonly requestDuration: Histogram<ModelLabel | "outcome">;
-  readonly queueDuration: Histogram<ModelLabel>;
-  readonly computeDuration: Histogram<ModelLabel>;
-  readonly batchSize: Histogram<ModelLabel>;
-  readonly inflightRequests: Gauge;
-  readonly queueDepth: Gauge<ModelLabel>;
+  readonly requestsTotal: HotCounter<ModelLabel | "outcome">;
+  readonly requestDuration: HotHistogram<ModelLabel | "outcome">;
+  readonly queueDuration: HotHistogram<ModelLabel>;
+  readonly computeDuration: HotHistogram<ModelLabel>;
+  readonly batchSize: HotHistogram<ModelLabel>;
+  readonly inflightRequests: HotGauge<never>;
+  readonly queueDepth: HotGauge<ModelLabel>;
   readonly modelLoadDuration: Histogram<ModelLabel>;
 }
 
@@ -53,48 +57,49 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
   const registry = new Registry();
   const registers = [registry];
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
-  return {
+  const metrics: ServerMetrics = {
     registry,
-    requestsTotal: new Counter({
+    requestsTotal: new HotCounter({
       name: METRIC_NAMES.requestsTotal,
       help: "Inference requests answered, by model, version and outcome (success, client_error, server_error, aborted).",
       labelNames: ["model", "version", "outcome"],
       registers,
     }),
-    requestDuration: new Histogram({
+    requestDuration: new HotHistogram({
       name: METRIC_NAMES.requestDuration,
       help: "Time from receiving an inference request to finishing its response, in seconds.",
       labelNames: ["model", "version", "outcome"],
       buckets: [...LATENCY_BUCKETS_SECONDS],
       registers,
     }),
-    queueDuration: new Histogram({
+    queueDuration: new HotHistogram({
       name: METRIC_NAMES.queueDuration,
       help: "Time a request waited in the batch queue before its batch started, in seconds.",
       labelNames: ["model", "version"],
       buckets: [...LATENCY_BUCKETS_SECONDS],
       registers,
     }),
-    computeDuration: new Histogram({
+    computeDuration: new HotHistogram({
       name: METRIC_NAMES.computeDuration,
       help: "Time onnxruntime spent running one batch (or one unbatched request), in seconds.",
       labelNames: ["model", "version"],
       buckets: [...LATENCY_BUCKETS_SECONDS],
       registers,
     }),
-    batchSize: new Histogram({
+    batchSize: new HotHistogram({
       name: METRIC_NAMES.batchSize,
       help: "Rows (first-dimension entries) in each batch the dynamic batcher ran.",
       labelNames: ["model", "version"],
       buckets: [...BATCH_ROW_BUCKETS],
       registers,
     }),
-    inflightRequests: new Gauge({
+    inflightRequests: new HotGauge<never>({
       name: METRIC_NAMES.inflightRequests,
       help: "Inference requests received and not yet answered on this replica (the autoscaling signal).",
+      labelNames: [],
       registers,
     }),
-    queueDepth: new Gauge({
+    queueDepth: new HotGauge({
       name: METRIC_NAMES.queueDepth,
       help: "Requests waiting in the batch queue of each model version.",
       labelNames: ["model", "version"],
@@ -108,4 +113,7 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
       registers,
     }),
   };
+  // Exported at 0 from the start, as an unlabelled prom-client gauge is.
+  metrics.inflightRequests.series({});
+  return metrics;
 }

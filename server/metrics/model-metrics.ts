@@ -27,12 +27,11 @@ export const NO_MODEL_METRICS: ModelMetrics = {
 /** The hooks of `model` version `version`, recording into `metrics`. */
 export function modelMetricsFor(metrics: ServerMetrics, model: string, version: string): ModelMetrics {
   const labels = { model, version };
-  const queueDepth = metrics.queueDepth.labels(labels);
-  const queueDuration = metrics.queueDuration.labels(labels);
-  const batchSize = metrics.batchSize.labels(labels);
-  const computeDuration = metrics.computeDuration.labels(labels);
+  const queueDepth = metrics.queueDepth.series(labels);
+  const queueDuration = metrics.queueDuration.series(labels);
+  const batchSize = metrics.batchSize.series(labels);
+  const computeDuration = metrics.computeDuration.series(labels);
   // The series exists from the start (0), so dashboards and autoscalers see the version before its first queue.
-  queueDepth.set(0);
   return {
     setQueueDepth: (requests) => queueDepth.set(requests),
     observeQueueSeconds: (seconds) => queueDuration.observe(seconds),

@@ -47,21 +47,22 @@ export type RequestTracker = (response: ServerResponse, targetOf: () => MetricsT
  * request needs its route looked up (fastify builds `request.routeOptions` afresh on every read).
  */
 export function inferenceRequestTracker(metrics: ServerMetrics): RequestTracker {
+  const inflight = metrics.inflightRequests.series({});
   return (response, targetOf) => {
     const started = performance.now();
-    metrics.inflightRequests.inc();
+    inflight.inc();
     // One plain listener: `close` fires exactly once per response, whether the answer was sent (then
     // `writableEnded` is true) or the client went away first.
     response.once("close", () => {
-      metrics.inflightRequests.dec();
+      inflight.dec();
       const target = targetOf();
       const labels = {
         model: target?.model ?? "",
         version: target?.version ?? "",
         outcome: outcomeOf(response.statusCode, response.writableEnded),
       };
-      metrics.requestsTotal.inc(labels);
-      metrics.requestDuration.observe(labels, (performance.now() - started) / 1000);
+      metrics.requestsTotal.series(labels).inc();
+      metrics.requestDuration.series(labels).observe((performance.now() - started) / 1000);
     });
   };
 }

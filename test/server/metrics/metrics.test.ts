@@ -45,7 +45,7 @@ describe("createServerMetrics", () => {
   it("keeps separate servers' registries apart and can leave out process metrics", async () => {
     const one = createServerMetrics({ processMetrics: false });
     const two = createServerMetrics({ processMetrics: false });
-    one.inflightRequests.inc();
+    one.inflightRequests.series({}).inc();
     expect(sample(await one.registry.metrics(), "onnxfleet_inflight_requests")).toBe(1);
     expect(sample(await two.registry.metrics(), "onnxfleet_inflight_requests")).toBe(0);
     expect(await one.registry.metrics()).not.toContain("process_cpu_seconds_total");
@@ -187,7 +187,7 @@ describe("outcomeOf", () => {
 describe("startMetricsServer", () => {
   it("serves GET /metrics in the Prometheus text format on its own port and nothing else", async () => {
     const metrics = createServerMetrics({ processMetrics: false });
-    metrics.inflightRequests.set(3);
+    metrics.inflightRequests.series({}).set(3);
     const server = await startMetricsServer({ registry: metrics.registry, port: 0, host: "127.0.0.1" });
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     const { port } = server.address() as AddressInfo;
