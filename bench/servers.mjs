@@ -18,8 +18,8 @@ export function freePort() {
   });
 }
 
-/** The command line of each server kind for one model. */
-function commandOf(kind, { repository, modelPath, port, serverArgs = [] }) {
+/** The command line (node's arguments) of each server kind for one model. */
+export function commandOf(kind, { repository, modelPath, port, serverArgs = [] }) {
   if (kind === "naive")
     return [fileURLToPath(new URL("./naive-server.mjs", import.meta.url)), modelPath, String(port)];
   if (kind === "bare")
