@@ -64,6 +64,17 @@ describe("the repository's default executor", () => {
     cleanups.push(() => repository.close());
     await repository.load();
 
+    // (every per-version series is exported at zero from the load on: alerts and rate() see it at once)
+    const loaded = await metrics.registry.metrics();
+    for (const series of [
+      "compute_duration_seconds_count",
+      "queue_duration_seconds_count",
+      "batch_size_rows_count",
+    ]) {
+      expect(sample(loaded, `onnxfleet_${series}{model="m",version="2"}`)).toBe(0);
+    }
+    expect(sample(loaded, 'onnxfleet_queue_depth_requests{model="m",version="2"}')).toBe(0);
+
     // WHEN the default executor runs twice
     const executor = repository.find("m")!.executor!;
     const input = { name: "input", datatype: "FP32" as const, shape: [1, 2], data: new Float32Array([1, 2]) };
