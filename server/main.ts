@@ -11,6 +11,7 @@ import { intraOpThreadsOn } from "./batching/model-settings";
 import { envVarOf, helpText, loadConfig, type ServerConfig } from "./config";
 import { fetchMain } from "./fetch/cli";
 import { DrainController, exitOnShutdownSignal } from "./lifecycle";
+import { warmNextTick } from "./lifecycle/tick-warmup";
 import { createLogger } from "./logger";
 import { createServerMetrics, modelMetricsFor, startMetricsServer } from "./metrics";
 import { ModelRepository } from "./repository/repository";
@@ -176,6 +177,7 @@ export async function main(argv: string[]): Promise<RunningServer | undefined> {
     process.stdout.write(helpText());
     return undefined;
   }
+  await warmNextTick();
   const server = await start(argv);
   exitOnShutdownSignal(server.drain, { logger: server.app.log, exit: exitProcess });
   return server;
