@@ -51,6 +51,15 @@ interface Sample {
   exemplar?: null;
 }
 
+/** A metric and its samples, as prom-client's `get()` and `getForPromString()` return them. */
+interface MetricObject {
+  name: string;
+  help: string;
+  type: string;
+  values: Sample[];
+  aggregator: string;
+}
+
 /** The series of one metric, found by label values in label-name order (nested maps, no key strings). */
 abstract class HotMetric<L extends string, S> {
   name: string;
@@ -105,12 +114,17 @@ abstract class HotMetric<L extends string, S> {
   protected abstract zero(series: S): void;
 
   /** prom-client's `get()`: the metric and its samples. */
-  async get(): Promise<{ name: string; help: string; type: string; values: Sample[]; aggregator: string }> {
+  async get(): Promise<MetricObject> {
+    return this.metricObject((labels, series) => this.samplesOf(labels, series));
+  }
+
+  /** The metric as prom-client's registry reads it, each series' samples from `samplesOf`. */
+  protected metricObject(samplesOf: (labels: Record<string, string>, series: S) => Sample[]): MetricObject {
     return {
       name: this.name,
       help: this.help,
       type: this.type,
-      values: this.all.flatMap(({ labels, series }) => this.samplesOf(labels, series)),
+      values: this.all.flatMap(({ labels, series }) => samplesOf(labels, series)),
       aggregator: this.aggregator,
     };
   }
@@ -219,30 +233,13 @@ export class HotHistogram<L extends string> extends HotMetric<L, HistogramValue>
     this.bounds = bounds;
   }
 
-  /** Observes one value in the series of `labels` (binds it each call: keep the series where it is hot). */
-  observe(labels: LabelValues<L>, value: number): void {
-    this.series(labels).observe(value);
-  }
-
   protected createSeries(): HistogramValue {
     return new HistogramValue(this.name, this.bounds);
   }
 
   /** As prom-client's `getForPromString()`: series labels as shared labels, `le` as the sample's own. */
-  async getForPromString(): Promise<{
-    name: string;
-    help: string;
-    type: string;
-    values: Sample[];
-    aggregator: string;
-  }> {
-    return {
-      name: this.name,
-      help: this.help,
-      type: this.type,
-      values: this.all.flatMap(({ labels, series }) => this.sharedSamplesOf(labels, series)),
-      aggregator: this.aggregator,
-    };
+  async getForPromString(): Promise<MetricObject> {
+    return this.metricObject((labels, series) => this.sharedSamplesOf(labels, series));
   }
 
   /** As prom-client's `get()`: `le` and the series labels together. */
