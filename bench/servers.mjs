@@ -18,8 +18,8 @@ export function freePort() {
   });
 }
 
-/** The command line (node's arguments) of each server kind for one model. */
-export function commandOf(kind, { repository, modelPath, port, serverArgs = [] }) {
+/** The command line of each server kind for one model. */
+function commandOf(kind, { repository, modelPath, port, serverArgs = [] }) {
   if (kind === "naive")
     return [fileURLToPath(new URL("./naive-server.mjs", import.meta.url)), modelPath, String(port)];
   if (kind === "bare")
@@ -36,11 +36,13 @@ export function commandOf(kind, { repository, modelPath, port, serverArgs = [] }
 
 /**
  * Starts a server (`kind` "naive", "onnxfleet" or "bare") serving `model` and resolves once it answers ready.
- * Returns { url, pid, stop() }.
+ * `options.launcher` (a command and its arguments, e.g. valgrind's) runs node under it, and
+ * `options.readyTimeoutMs` (default 180 s) bounds the wait for ready. Returns { url, pid, stop() }.
  */
 export async function startServer(kind, options) {
   const port = await freePort();
-  const child = spawn(process.execPath, commandOf(kind, { ...options, port }), {
+  const [command, ...launcherArgs] = [...(options.launcher ?? []), process.execPath];
+  const child = spawn(command, [...launcherArgs, ...commandOf(kind, { ...options, port })], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -50,12 +52,13 @@ export async function startServer(kind, options) {
   });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 180_000;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 180_000;
+  const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${kind} server exited with ${child.exitCode}:\n${stderr}`);
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`${kind} server did not become ready in 180 s:\n${stderr}`);
+      throw new Error(`${kind} server did not become ready in ${readyTimeoutMs / 1000} s:\n${stderr}`);
     }
     try {
       const response = await fetch(`${base}/v2/health/ready`);

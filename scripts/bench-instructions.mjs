@@ -3,7 +3,7 @@
 // ±25 % between runs; instruction counts move a few per cent, so this is the figure to compare before
 // and after a change to the per-request path (docs/benchmark.md, "Instructions per request").
 // Needs valgrind (Debian: apt-get install valgrind). See `npm run bench:instructions -- --help`.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { writeBenchModels } from "../bench/models.mjs";
-import { commandOf, freePort } from "../bench/servers.mjs";
+import { startServer } from "../bench/servers.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const HELP = `Usage: npm run bench:instructions -- [options]
@@ -86,48 +86,28 @@ function totalOf(file) {
 /** Runs one server under callgrind and counts `requests` requests: { mainThread, allThreads } per request. */
 async function count(kind, model, body, headers, connections) {
   const dir = mkdtempSync(join(tmpdir(), "onnxfleet-callgrind-"));
-  const port = await freePort();
-  const serverArgs = ["--instance-thread", "main", "--drain-delay-seconds", "0", "--log-level", "warn"];
-  const child = spawn(
-    "valgrind",
-    [
+  const server = await startServer(kind, {
+    ...model,
+    model: model.name,
+    serverArgs: ["--instance-thread", "main", "--drain-delay-seconds", "0", "--log-level", "warn"],
+    launcher: [
+      "valgrind",
       "--tool=callgrind",
       "--smc-check=all-non-file",
       "--instr-atstart=no",
       "--separate-threads=yes",
       `--callgrind-out-file=${join(dir, "callgrind.out")}`,
-      process.execPath,
-      ...commandOf(kind, { ...model, port, serverArgs }),
     ],
-    { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let stderr = "";
-  child.stderr.on("data", (chunk) => {
-    stderr = (stderr + chunk).slice(-4000);
+    readyTimeoutMs: 300_000,
   });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const base = `http://127.0.0.1:${port}`;
-  const url = kind === "naive" ? `${base}/infer` : `${base}/v2/models/${model.name}/infer`;
   try {
-    const deadline = Date.now() + 300_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`${kind} exited under valgrind:\n${stderr}`);
-      if (Date.now() > deadline) throw new Error(`${kind} was not ready under valgrind in 300 s:\n${stderr}`);
-      const ready = await fetch(`${base}/v2/health/ready`).then(
-        (response) => response.status === 200,
-        () => false,
-      );
-      if (ready) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    await send(url, body, headers, warmup, connections);
-    execFileSync("callgrind_control", ["--instr=on", String(child.pid)], { stdio: "ignore" });
-    await send(url, body, headers, requests, connections);
-    execFileSync("callgrind_control", ["--instr=off", String(child.pid)], { stdio: "ignore" });
-    execFileSync("callgrind_control", ["--dump", String(child.pid)], { stdio: "ignore" });
+    await send(server.url, body, headers, warmup, connections);
+    execFileSync("callgrind_control", ["--instr=on", String(server.pid)], { stdio: "ignore" });
+    await send(server.url, body, headers, requests, connections);
+    execFileSync("callgrind_control", ["--instr=off", String(server.pid)], { stdio: "ignore" });
+    execFileSync("callgrind_control", ["--dump", String(server.pid)], { stdio: "ignore" });
   } finally {
-    child.kill("SIGKILL");
-    await exited;
+    await server.stop();
   }
   // The dump: one file per thread, callgrind.out.1-01 (the main thread), -02, ...
   const files = readdirSync(dir).filter((name) => /^callgrind\.out\.1-\d+$/.test(name));
