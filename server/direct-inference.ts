@@ -95,7 +95,12 @@ function directVersion(
     return undefined;
   }
   const contentType = headers["content-type"];
-  if (contentType === undefined || !DIRECT_CONTENT_TYPES.has(contentType.toLowerCase())) return undefined;
+  if (
+    contentType === undefined ||
+    !(DIRECT_CONTENT_TYPES.has(contentType) || DIRECT_CONTENT_TYPES.has(contentType.toLowerCase()))
+  ) {
+    return undefined;
+  }
   if (options.authToken !== undefined) {
     const presented = bearerTokenOf(headers.authorization);
     if (presented === undefined || !tokensEqual(presented, options.authToken)) return undefined;
@@ -127,23 +132,40 @@ function serveDirectly(
       headerLength: typeof headerLength === "string" ? headerLength : undefined,
       contentType: request.headers["content-type"],
     };
-    options
-      .handle(version, raw)
-      .then(
-        (encoded) => answer(response, 200, id, encoded.contentType, encoded.headers, encoded.body),
-        (error: Error) => {
+    // Each reaction guards its own writing (one promise per request rather than a `.catch` after them).
+    options.handle(version, raw).then(
+      (encoded) => {
+        try {
+          answer(response, 200, id, encoded.contentType, encoded.headers, encoded.body);
+        } catch (failure) {
+          answerFailed(logged, response, options, failure as Error);
+        }
+      },
+      (error: Error) => {
+        try {
           const { status, message } = errorAnswer(error, raw.contentType);
           options.accessLog.failed(logged, status, message, error);
           answer(response, status, id, JSON_TYPE, NO_HEADERS, JSON.stringify({ error: message }));
-        },
-      )
-      // Writing the answer itself failed (nothing expected): log it, and end the exchange rather than leave
-      // the client waiting or the rejection unhandled (which would stop the process).
-      .catch((error: Error) => {
-        options.accessLog.failed(logged, 500, "internal server error", error);
-        response.destroy();
-      });
+        } catch (failure) {
+          answerFailed(logged, response, options, failure as Error);
+        }
+      },
+    );
   });
+}
+
+/**
+ * Writing an answer failed (nothing expected): log it, and end the exchange rather than leave the client
+ * waiting or the rejection unhandled (which would stop the process).
+ */
+function answerFailed(
+  logged: LoggedRequest,
+  response: ServerResponse,
+  options: DirectInferenceOptions,
+  error: Error,
+): void {
+  options.accessLog.failed(logged, 500, "internal server error", error);
+  response.destroy();
 }
 
 function hasAny(headers: Readonly<Record<string, string>>): boolean {

@@ -20,9 +20,19 @@ import { badRequest } from "./errors";
 /** The HTTP header that gives the JSON header's length in bytes. */
 export const INFERENCE_HEADER_CONTENT_LENGTH = "inference-header-content-length";
 
+/** Whether `text` is one or more ASCII digits (a loop: a regular expression test costs more, per request). */
+function isDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
+
 /** Splits a body into its JSON header bytes and the binary section after it. */
 export function splitBinaryBody(body: Buffer, headerLength: string): { json: Buffer; binary: Buffer } {
-  if (!/^\d+$/.test(headerLength)) {
+  if (!isDigits(headerLength)) {
     throw badRequest(`Inference-Header-Content-Length must be a non-negative integer, got "${headerLength}"`);
   }
   const length = Number(headerLength);

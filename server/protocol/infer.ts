@@ -119,10 +119,20 @@ export function encodeInferResponse(
       outputs.every((tensor) => tensor.datatype !== "BYTES" && isAscii(tensor.name));
     return { contentType: JSON_TYPE, headers: {}, body: Buffer.from(json, ascii ? "latin1" : "utf8") };
   }
-  const header = Buffer.from(json, "utf8");
+  // The JSON header and the tensors are written into one buffer (not a header buffer and a concatenation).
+  const headerBytes = Buffer.byteLength(json, "utf8");
+  let length = headerBytes;
+  for (const chunk of chunks) length += chunk.length;
+  const body = Buffer.allocUnsafe(length);
+  body.write(json, 0, headerBytes, "utf8");
+  let offset = headerBytes;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.length;
+  }
   return {
     contentType: "application/octet-stream",
-    headers: { "inference-header-content-length": String(header.length) },
-    body: Buffer.concat([header, ...chunks]),
+    headers: { "inference-header-content-length": String(headerBytes) },
+    body,
   };
 }

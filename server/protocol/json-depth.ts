@@ -40,11 +40,15 @@ export function exceedsJsonDepth(bytes: Buffer, limit: number = MAX_JSON_DEPTH):
  * than by the byte loop.
  */
 function atMostOpenings(bytes: Buffer, limit: number): boolean {
-  let openings = 0;
-  for (const opening of [OPEN_BRACKET, OPEN_BRACE]) {
-    for (let at = bytes.indexOf(opening); at !== -1; at = bytes.indexOf(opening, at + 1)) {
-      if (++openings > limit) return false;
-    }
+  const brackets = openingsUpTo(bytes, OPEN_BRACKET, limit);
+  return brackets <= limit && brackets + openingsUpTo(bytes, OPEN_BRACE, limit - brackets) <= limit;
+}
+
+/** How many `opening` bytes `bytes` holds, counting no further than `limit` + 1. */
+function openingsUpTo(bytes: Buffer, opening: number, limit: number): number {
+  let count = 0;
+  for (let at = bytes.indexOf(opening); at !== -1 && count <= limit; at = bytes.indexOf(opening, at + 1)) {
+    count++;
   }
-  return true;
+  return count;
 }

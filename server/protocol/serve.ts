@@ -7,9 +7,15 @@ import type { FastifyError } from "fastify";
 import type { InferenceExecutor } from "../executor";
 import type { ModelVersion } from "../repository/repository";
 import type { ModelSignature } from "../runtime/metadata";
+import type { Tensor } from "../tensor";
 import { parseInferBody, type RawInferBody, unsupportedContentTypeMessage } from "./body";
 import { ProtocolError } from "./errors";
-import { decodeInferRequest, type EncodedResponse, encodeInferResponse } from "./infer";
+import {
+  type DecodedInferRequest,
+  decodeInferRequest,
+  type EncodedResponse,
+  encodeInferResponse,
+} from "./infer";
 import type { LargeBodyGate } from "./large-bodies";
 import { runFailure } from "./run-errors";
 
@@ -48,27 +54,44 @@ export function inferenceHandler({
   largeBodies,
   hiddenDirectories,
 }: InferenceHandlerOptions): InferenceHandler {
-  return async (version, raw) => {
-    const decode = () => decodeInferRequest(parseInferBody(raw), version.signature);
-    // Large JSON bodies decode one at a time, after a turn of the event loop (probes get answered between).
-    const decoded =
-      raw.headerLength === undefined && raw.bytes.length >= largeBodies.thresholdBytes
-        ? await largeBodies.decodeInTurn(decode)
-        : decode();
+  // Plain promise chains, not an async function: one request's answer takes as few promise reactions as it
+  // can (a small model's whole request is ~100 µs; docs/benchmark.md).
+  const run = (version: ServingVersion, decoded: DecodedInferRequest): Promise<EncodedResponse> => {
     const outputNames = decoded.outputs.map((output) => output.name);
-    let outputs: Awaited<ReturnType<InferenceExecutor["infer"]>>;
+    let outputs: Promise<Tensor[]>;
     try {
-      outputs = await version.executor.infer(decoded.inputs, outputNames);
+      outputs = version.executor.infer(decoded.inputs, outputNames);
     } catch (error) {
-      throw runFailure(`model "${version.modelName}" version ${version.version}`, error, hiddenDirectories);
+      outputs = Promise.reject(error);
     }
-    return encodeInferResponse(
-      version.modelName,
-      version.version,
-      decoded.id,
-      outputs,
-      decoded.outputs.map((output) => output.binary),
+    return outputs.then(
+      (tensors) =>
+        encodeInferResponse(
+          version.modelName,
+          version.version,
+          decoded.id,
+          tensors,
+          decoded.outputs.map((output) => output.binary),
+        ),
+      (error: unknown) => {
+        throw runFailure(`model "${version.modelName}" version ${version.version}`, error, hiddenDirectories);
+      },
     );
+  };
+  return (version, raw) => {
+    // Large JSON bodies decode one at a time, after a turn of the event loop (probes get answered between).
+    if (raw.headerLength === undefined && raw.bytes.length >= largeBodies.thresholdBytes) {
+      return largeBodies
+        .decodeInTurn(() => decodeInferRequest(parseInferBody(raw), version.signature))
+        .then((decoded) => run(version, decoded));
+    }
+    let decoded: DecodedInferRequest;
+    try {
+      decoded = decodeInferRequest(parseInferBody(raw), version.signature);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return run(version, decoded);
   };
 }
 
