@@ -35,16 +35,32 @@ function commandOf(kind, { repository, modelPath, port, serverArgs = [] }) {
 }
 
 /**
+ * The NODE_OPTIONS the server image runs onnxfleet-server with (the runtime stage's `ENV NODE_OPTIONS=` in
+ * server/Dockerfile): the bench runs it as the image does. Undefined when the Dockerfile sets none.
+ */
+export function imageNodeOptions() {
+  const dockerfile = readFileSync(new URL("../server/Dockerfile", import.meta.url), "utf8");
+  const runtime = dockerfile.split(/^FROM /m).at(-1) ?? "";
+  return /^ENV NODE_OPTIONS=(\S+)$/m.exec(runtime)?.[1];
+}
+
+/**
  * Starts a server (`kind` "naive", "onnxfleet" or "bare") serving `model` and resolves once it answers ready.
  * `options.launcher` (a command and its arguments, e.g. valgrind's) runs node under it, and
- * `options.readyTimeoutMs` (default 180 s) bounds the wait for ready. Returns { url, pid, stop() }.
+ * `options.readyTimeoutMs` (default 180 s) bounds the wait for ready, and `options.imageNodeOptions: false`
+ * starts onnxfleet-server without the image's NODE_OPTIONS. Returns { url, pid, stop() }.
  */
 export async function startServer(kind, options) {
   const port = await freePort();
   const [command, ...launcherArgs] = [...(options.launcher ?? []), process.execPath];
+  // onnxfleet-server gets the image's NODE_OPTIONS (unless `options.imageNodeOptions` is false); the
+  // hand-written servers run as a user would start them.
+  const nodeOptions =
+    kind === "onnxfleet" && options.imageNodeOptions !== false ? imageNodeOptions() : undefined;
   const child = spawn(command, [...launcherArgs, ...commandOf(kind, { ...options, port })], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "pipe"],
+    env: nodeOptions === undefined ? process.env : { ...process.env, NODE_OPTIONS: nodeOptions },
   });
   let stderr = "";
   child.stderr.on("data", (chunk) => {

@@ -13,7 +13,7 @@ import { runLoad } from "../bench/load.mjs";
 import { BENCH_MODELS, writeBenchModels } from "../bench/models.mjs";
 import { plotSvg } from "../bench/plot.mjs";
 import { waitForQuiet } from "../bench/quiet.mjs";
-import { startServer } from "../bench/servers.mjs";
+import { imageNodeOptions, startServer } from "../bench/servers.mjs";
 import { runSoak } from "../bench/soak.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -254,6 +254,7 @@ async function benchmark(written) {
       protocols,
       servers: SERVERS,
       loadGenerator: "wrk -t1",
+      onnxfleetNodeOptions: imageNodeOptions() ?? "",
     },
     models: Object.fromEntries(models.map((m) => [m, BENCH_MODELS[m]])),
     inProcess,
@@ -361,7 +362,8 @@ function printReport(result) {
     `\nonnxfleet bench, ${result.date}, ${result.machine.cpus} CPUs (${result.machine.cpuModel}), node ${result.machine.node}, onnxruntime-node ${result.machine.onnxruntimeNode}`,
   );
   out(
-    `${result.settings.secondsPerPoint} s per point, ${result.settings.repeat} run(s) per point (medians), load: wrk -t1\n`,
+    `${result.settings.secondsPerPoint} s per point, ${result.settings.repeat} run(s) per point (medians), load: wrk -t1\n` +
+      `onnxfleet-server runs with the image's NODE_OPTIONS (${result.settings.onnxfleetNodeOptions || "none"})\n`,
   );
   for (const model of Object.keys(result.inProcess)) {
     const { batches, limitRowsPerSec } = result.inProcess[model];
@@ -404,7 +406,8 @@ function markdownReport(result) {
   const lines = [
     `${result.date}, ${result.machine.cpus} CPUs (${result.machine.cpuModel}), node ${result.machine.node}, ` +
       `onnxruntime-node ${result.machine.onnxruntimeNode}; ${result.settings.secondsPerPoint} s per point, ` +
-      `medians of ${result.settings.repeat} run(s); one-row requests (${result.settings.protocols.map((p) => PROTOCOL_NAMES[p]).join("; ")}), wrk -t1 on the same machine.`,
+      `medians of ${result.settings.repeat} run(s); one-row requests (${result.settings.protocols.map((p) => PROTOCOL_NAMES[p]).join("; ")}), wrk -t1 on the same machine; ` +
+      `onnxfleet-server with the image's NODE_OPTIONS (${result.settings.onnxfleetNodeOptions || "none"}).`,
     "",
   ];
   for (const model of Object.keys(result.inProcess)) {

@@ -118,7 +118,24 @@ export class RestartingWorker implements InferenceExecutor {
     );
   }
 
-  async infer(
+  infer(
+    inputs: readonly Tensor[],
+    outputNames: readonly string[],
+    options?: InferOptions,
+  ): Promise<Tensor[]> {
+    const session = this.current;
+    // The common case, a working worker: one promise reaction (docs/benchmark.md, the worker hop).
+    if (session?.usable) return session.infer(inputs, outputNames, options).then(this.succeeded);
+    return this.inferOnceStarted(inputs, outputNames, options);
+  }
+
+  private readonly succeeded = (outputs: Tensor[]): Tensor[] => {
+    this.failuresInARow = 0;
+    return outputs;
+  };
+
+  /** A run while no worker works: waits for one being started, else refuses (503). */
+  private async inferOnceStarted(
     inputs: readonly Tensor[],
     outputNames: readonly string[],
     options?: InferOptions,
@@ -130,9 +147,7 @@ export class RestartingWorker implements InferenceExecutor {
     if (session === undefined || !session.usable) {
       throw new InstanceUnavailableError(this.options.label ?? this.model.path, this.lastCause);
     }
-    const outputs = await session.infer(inputs, outputNames, options);
-    this.failuresInARow = 0;
-    return outputs;
+    return session.infer(inputs, outputNames, options).then(this.succeeded);
   }
 
   /** Ends the worker and every pending restart. */
