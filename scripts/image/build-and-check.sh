@@ -127,6 +127,9 @@ run_in_image() {
     mount --make-rprivate /
     mount --bind "$rootfs" "$rootfs"
     mount -t proc proc "$rootfs/proc"
+    # sysfs read-only, as container runtimes provide it (the OCI runtime spec, config-linux.md, "Default
+    # Filesystems"): node reads /sys/kernel/mm/transparent_hugepage/enabled for --use-largepages.
+    mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$rootfs/sys"
     mount --rbind /dev "$rootfs/dev"
     mount -t tmpfs -o mode=1777,nosuid,nodev,size=64m tmpfs "$rootfs/tmp"
     mount --bind "$models" "$rootfs/models"
