@@ -47,16 +47,15 @@ export function imageNodeOptions() {
 /**
  * Starts a server (`kind` "naive", "onnxfleet" or "bare") serving `model` and resolves once it answers ready.
  * `options.launcher` (a command and its arguments, e.g. valgrind's) runs node under it, and
- * `options.readyTimeoutMs` (default 180 s) bounds the wait for ready, and `options.imageNodeOptions: false`
- * starts onnxfleet-server without the image's NODE_OPTIONS. Returns { url, pid, stop() }.
+ * `options.readyTimeoutMs` (default 180 s) bounds the wait for ready, and `options.nodeOptions` sets the
+ * server's NODE_OPTIONS (default: the image's for onnxfleet-server, none for the others; "" for none). Returns { url, pid, stop() }.
  */
 export async function startServer(kind, options) {
   const port = await freePort();
   const [command, ...launcherArgs] = [...(options.launcher ?? []), process.execPath];
-  // onnxfleet-server gets the image's NODE_OPTIONS (unless `options.imageNodeOptions` is false); the
-  // hand-written servers run as a user would start them.
-  const nodeOptions =
-    kind === "onnxfleet" && options.imageNodeOptions !== false ? imageNodeOptions() : undefined;
+  // onnxfleet-server gets the image's NODE_OPTIONS and the hand-written servers none (as a user would start
+  // them), unless `options.nodeOptions` says otherwise.
+  const nodeOptions = options.nodeOptions ?? (kind === "onnxfleet" ? imageNodeOptions() : undefined);
   const child = spawn(command, [...launcherArgs, ...commandOf(kind, { ...options, port })], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "pipe"],

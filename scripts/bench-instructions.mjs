@@ -100,7 +100,7 @@ async function count(kind, model, body, headers, connections) {
     ],
     readyTimeoutMs: 300_000,
     // Under valgrind node's code stays where it was loaded: the page size changes no instruction count.
-    imageNodeOptions: false,
+    nodeOptions: "",
   });
   try {
     await send(server.url, body, headers, warmup, connections);
