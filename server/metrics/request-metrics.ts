@@ -52,8 +52,9 @@ export function inferenceRequestTracker(metrics: ServerMetrics): RequestTracker 
     const started = performance.now();
     inflight.inc();
     // One plain listener: `close` fires exactly once per response, whether the answer was sent (then
-    // `writableEnded` is true) or the client went away first.
-    response.once("close", () => {
+    // `writableEnded` is true) or the client went away first; `on`, as `once` would wrap the listener in a
+    // bound function of its own on every request.
+    response.on("close", () => {
       inflight.dec();
       const target = targetOf();
       const labels = {
