@@ -48,7 +48,8 @@ export function imageNodeOptions() {
  * Starts a server (`kind` "naive", "onnxfleet" or "bare") serving `model` and resolves once it answers ready.
  * `options.launcher` (a command and its arguments, e.g. valgrind's) runs node under it, and
  * `options.readyTimeoutMs` (default 180 s) bounds the wait for ready, and `options.nodeOptions` sets the
- * server's NODE_OPTIONS (default: the image's for onnxfleet-server, none for the others; "" for none). Returns { url, pid, stop() }.
+ * server's NODE_OPTIONS (default: the image's for onnxfleet-server, none for the others; "" for none).
+ * Returns { url, pid, stop() }.
  */
 export async function startServer(kind, options) {
   const port = await freePort();

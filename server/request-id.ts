@@ -12,7 +12,7 @@ const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Fresh ids have the form of a UUID (8-4-4-4-12 hex digits): 80 random bits drawn once per process, then
- * the process's request count in the last 12 digits. Unique across pods (the random part) and within one
+ * a count of the fresh ids it has made, in the last 12 digits. Unique across pods (the random part) and within one
  * (the count), and half the time of `randomUUID()` (55-65 ns against 115-145 ns a call in a loop), which
  * builds its string from 20 pieces on every call. They are not version-4 UUIDs and, like any request id,
  * not secrets.

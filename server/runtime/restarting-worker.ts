@@ -124,9 +124,14 @@ export class RestartingWorker implements InferenceExecutor {
     options?: InferOptions,
   ): Promise<Tensor[]> {
     const session = this.current;
-    // The common case, a working worker: one promise reaction (docs/benchmark.md, the worker hop).
-    if (session?.usable) return session.infer(inputs, outputNames, options).then(this.succeeded);
-    return this.inferOnceStarted(inputs, outputNames, options);
+    if (!session?.usable) return this.inferOnceStarted(inputs, outputNames, options);
+    // The common case, a working worker: one promise reaction (docs/benchmark.md, the worker hop), and a
+    // failure is still a rejection, never a throw.
+    try {
+      return session.infer(inputs, outputNames, options).then(this.succeeded);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   private readonly succeeded = (outputs: Tensor[]): Tensor[] => {
