@@ -1,9 +1,10 @@
 // `npm run bench:side-by-side`: one point (a model, an encoding, a connection count) measured on four
 // servers that run at the same time, the load (wrk) turning from one to the next every round: the naive
-// server and onnxfleet-server, each with and without the image's NODE_OPTIONS. The servers idle between
-// their turns, so a slow spell of the shared machine lands on every server of a round alike; the medians
-// of many short rounds after a long warm-up are the steady-state comparison (docs/benchmark.md, "Node's
-// code on huge pages"). `npm run bench` stays the measure of the bars. See `-- --help`.
+// server and onnxfleet-server as `npm run bench` starts them, and each again with extra NODE_OPTIONS
+// (`--node-options`, default --use-largepages=silent). The servers idle between their turns, so a slow
+// spell of the shared machine lands on every server of a round alike; the medians of many short rounds
+// after a long warm-up are the steady-state comparison (docs/benchmark.md, fourth sitting). `npm run
+// bench` stays the measure of the bars. See `-- --help`.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +23,7 @@ const HELP = `Usage: npm run bench:side-by-side -- [options]
   --rounds N            rounds; each measures every server once (default 7)
   --seconds S           seconds of load per server and round (default 3)
   --warmup S            seconds of load on each server before the first round (default 8)
+  --node-options OPTS   the NODE_OPTIONS of the second pair of servers (default --use-largepages=silent)
   --no-build            skip \`npm run build\` (dist/ must be current)
 
 Prints rows/s per round and the median per server, and each median against the naive server's.
@@ -35,6 +37,7 @@ const { values: args } = parseArgs({
     rounds: { type: "string", default: "7" },
     seconds: { type: "string", default: "3" },
     warmup: { type: "string", default: "8" },
+    "node-options": { type: "string", default: "--use-largepages=silent" },
     "no-build": { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
@@ -54,11 +57,12 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 if (!args["no-build"]) execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
 
 const image = imageNodeOptions() ?? "";
+const extra = `${image} ${args["node-options"]}`.trim();
 const SERVERS = [
   { name: "naive", kind: "naive", nodeOptions: "" },
-  { name: "onnxfleet (as the image runs it)", kind: "onnxfleet", nodeOptions: image },
-  { name: "onnxfleet, NODE_OPTIONS unset", kind: "onnxfleet", nodeOptions: "" },
-  { name: "naive with the image's NODE_OPTIONS", kind: "naive", nodeOptions: image },
+  { name: "onnxfleet", kind: "onnxfleet", nodeOptions: image },
+  { name: "onnxfleet with --node-options", kind: "onnxfleet", nodeOptions: extra },
+  { name: "naive with --node-options", kind: "naive", nodeOptions: args["node-options"] },
 ];
 
 const dir = mkdtempSync(join(tmpdir(), "onnxfleet-side-by-side-"));
@@ -85,7 +89,7 @@ try {
   const naive = median(rowsPerSec[0]);
   process.stdout.write(
     `${model} ${protocol} @${connections}, ${rounds} rounds of ${seconds} s after ${warmup} s of warm-up; ` +
-      `the image's NODE_OPTIONS: ${image || "none"}\n`,
+      `the image's NODE_OPTIONS: ${image || "none"}; --node-options: ${args["node-options"]}\n`,
   );
   for (const [index, server] of SERVERS.entries()) {
     const own = median(rowsPerSec[index]);
