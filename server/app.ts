@@ -16,6 +16,7 @@ import { LIVE_PATH, READY_PATH } from "../src/plan/server-contract";
 import { AccessLog } from "./access-log";
 import { installDirectInference } from "./direct-inference";
 import { inferenceRequestTracker, registerMetricsRoute, type ServerMetrics } from "./metrics";
+import { limitPipelinedRequests } from "./pipelining";
 import { type RawInferBody, registerBodyParsers } from "./protocol/body";
 import { ProtocolError } from "./protocol/errors";
 import { LargeBodyGate } from "./protocol/large-bodies";
@@ -263,6 +264,23 @@ export function buildApp(options: AppOptions): FastifyInstance {
     accessLog,
     trackMetrics,
     closing: () => closing,
+  });
+  limitPipelinedRequests(app.server, (request, response, message) => {
+    const id = requestIdOf(request);
+    accessLog.failed(
+      { id, method: request.method ?? "", url: request.url ?? "" },
+      503,
+      message,
+      new Error(message),
+    );
+    const body = JSON.stringify({ error: message });
+    response.writeHead(503, {
+      [REQUEST_ID_HEADER]: id,
+      "content-type": "application/json; charset=utf-8",
+      "content-length": Buffer.byteLength(body),
+      "retry-after": "1",
+    });
+    response.end(body);
   });
   return app;
 }
