@@ -24,6 +24,7 @@ import { errorAnswer, inferenceHandler, type ServingVersion, servingVersionOf } 
 import type { ModelRepository, ModelVersion } from "./repository/repository";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
 import { answerClientError, answerFrameworkError, registerBearerAuth } from "./security";
+import { STALLED_READER_TIMEOUT_MS, watchReader } from "./slow-readers";
 import { SERVER_EXTENSIONS, SERVER_NAME, SERVER_VERSION } from "./version";
 
 export interface AppOptions {
@@ -63,6 +64,19 @@ export interface AppOptions {
    * @default 4096
    */
   readonly maxConnections?: number;
+  /**
+   * Most bytes an answer may carry (`--max-response-bytes`): an encoded body past it gets 400, and a large
+   * JSON answer stops encoding as soon as its text passes it. The raw-output check before encoding is the
+   * executors' (`maxResponseBytes` of the batching settings).
+   * @default - no bound
+   */
+  readonly maxResponseBytes?: number;
+  /**
+   * A connection carrying an answer of 1 MiB or more is closed when it stands still this long (the
+   * client reads nothing): `server/slow-readers.ts`.
+   * @default 30000
+   */
+  readonly stalledReaderTimeoutMs?: number;
   /**
    * A readiness condition besides "every model loaded": the drain controller's, false from SIGTERM on.
    * @default - always true
@@ -220,7 +234,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.get<{ Params: ModelParams }>("/v2/models/:model/ready", modelReady);
   app.get<{ Params: ModelParams }>("/v2/models/:model/versions/:version/ready", modelReady);
 
-  const handle = inferenceHandler({ largeBodies, hiddenDirectories });
+  const stalledReaderTimeoutMs = options.stalledReaderTimeoutMs ?? STALLED_READER_TIMEOUT_MS;
+  const handle = inferenceHandler({
+    largeBodies,
+    hiddenDirectories,
+    maxResponseBytes: options.maxResponseBytes,
+  });
   const infer = async (request: { params: ModelParams; body: unknown }, reply: FastifyReply) => {
     const entry = lookup(repository, request.params);
     (request as unknown as ServedRequest)[SERVED_BY] = { model: entry.modelName, version: entry.version };
@@ -229,6 +248,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       throw new ProtocolError(400, "the request needs a JSON body (Content-Type: application/json)");
     }
     const encoded = await handle(serving, request.body as RawInferBody);
+    watchReader(reply.raw, bodyBytesOf(encoded.body), stalledReaderTimeoutMs);
     return reply.code(200).headers(encoded.headers).type(encoded.contentType).send(encoded.body);
   };
   // Inference routes' own arrival hook: their metrics (other routes pay nothing for them), and the
@@ -264,6 +284,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     accessLog,
     trackMetrics,
     closing: () => closing,
+    stalledReaderTimeoutMs,
   });
   limitPipelinedRequests(app.server, (request, response, message) => {
     const id = requestIdOf(request);
@@ -283,4 +304,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     response.end(body);
   });
   return app;
+}
+
+function bodyBytesOf(body: string | Buffer): number {
+  return typeof body === "string" ? Buffer.byteLength(body) : body.length;
 }

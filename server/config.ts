@@ -262,7 +262,7 @@ export const CONFIG_SCHEMA = {
     min: 1024,
     max: 2 ** 31 - 1,
     description:
-      "Most bytes one response's output tensors may hold (raw element bytes, BYTES elements 4 more each); a larger answer gets 400 before it is encoded.",
+      "Most bytes one response may carry: its output tensors' raw bytes (BYTES elements 4 more each), checked before encoding, and its encoded body (a JSON answer stops as soon as its text passes it); past either, 400.",
   }),
   maxBytesElements: option.integer({
     flag: "max-bytes-elements",

@@ -24,6 +24,7 @@ import type { ModelRepository } from "./repository/repository";
 import { type REQUEST_ID_HEADER, requestIdOf } from "./request-id";
 import { bearerTokenOf } from "./security/bearer-auth";
 import { tokensEqual } from "./security/token";
+import { watchReader } from "./slow-readers";
 
 /** Options of {@link installDirectInference}. */
 export interface DirectInferenceOptions {
@@ -42,6 +43,8 @@ export interface DirectInferenceOptions {
   readonly trackMetrics: RequestTracker | undefined;
   /** Whether the app is closing: then fastify answers every request. */
   readonly closing: () => boolean;
+  /** A large answer's connection that stands still this long is closed (`server/slow-readers.ts`). */
+  readonly stalledReaderTimeoutMs: number;
 }
 
 /**
@@ -136,7 +139,7 @@ function serveDirectly(
     options.handle(version, raw).then(
       (encoded) => {
         try {
-          answer(response, 200, id, encoded.contentType, encoded.headers, encoded.body);
+          answer(response, 200, id, encoded.contentType, encoded.headers, encoded.body, options);
         } catch (failure) {
           answerFailed(logged, response, options, failure as Error);
         }
@@ -145,7 +148,7 @@ function serveDirectly(
         try {
           const { status, message } = errorAnswer(error, raw.contentType);
           options.accessLog.failed(logged, status, message, error);
-          answer(response, status, id, JSON_TYPE, NO_HEADERS, JSON.stringify({ error: message }));
+          answer(response, status, id, JSON_TYPE, NO_HEADERS, JSON.stringify({ error: message }), options);
         } catch (failure) {
           answerFailed(logged, response, options, failure as Error);
         }
@@ -180,15 +183,18 @@ function answer(
   contentType: string,
   headers: Readonly<Record<string, string>>,
   body: string | Buffer,
+  options: DirectInferenceOptions,
 ): void {
   // The client went away meanwhile: nobody to answer (the metrics counted it as aborted).
   if (response.destroyed || response.headersSent) return;
+  const length = typeof body === "string" ? Buffer.byteLength(body) : body.length;
+  watchReader(response, length, options.stalledReaderTimeoutMs);
   // Static keys: a computed key in an object literal ([REQUEST_ID_HEADER]) is a runtime call in optimised
   // code, about 1,500 instructions per request. `satisfies` ties the key to REQUEST_ID_HEADER.
   const own = {
     "x-request-id": id,
     "content-type": contentType,
-    "content-length": typeof body === "string" ? Buffer.byteLength(body) : body.length,
+    "content-length": length,
   } satisfies Record<typeof REQUEST_ID_HEADER, string> & Record<string, string | number>;
   response.writeHead(status, hasAny(headers) ? { ...headers, ...own } : own);
   response.end(body);

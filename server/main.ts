@@ -103,6 +103,7 @@ export async function start(
     requestTimeoutMs: config.requestTimeoutSeconds * 1000,
     keepAliveTimeoutMs: config.keepAliveTimeoutSeconds * 1000,
     maxConnections: config.maxConnections,
+    maxResponseBytes: config.maxResponseBytes,
     logger,
     accessLogSampleRate: config.accessLogSampleRate,
     acceptingTraffic: () => drain?.ready ?? true,

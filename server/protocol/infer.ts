@@ -87,13 +87,18 @@ function isAscii(text: string): boolean {
   return !NON_ASCII.test(text);
 }
 
-/** Writes the V2 inference response, with binary outputs after the JSON header when any is binary. */
+/**
+ * Writes the V2 inference response, with binary outputs after the JSON header when any is binary.
+ * `dataTexts`, when given, holds each JSON output's data text already encoded (large answers are encoded
+ * slice by slice: `protocol/large-answers.ts`).
+ */
 export function encodeInferResponse(
   modelName: string,
   modelVersion: string,
   id: string | undefined,
   outputs: readonly Tensor[],
   binaryFlags: readonly boolean[],
+  dataTexts?: readonly (string | undefined)[],
 ): EncodedResponse {
   const chunks: Buffer[] = [];
   const outputTexts = outputs.map((tensor, index) => {
@@ -103,7 +108,7 @@ export function encodeInferResponse(
       chunks.push(bytes);
       return `${head},"parameters":{"binary_data_size":${bytes.length}}}`;
     }
-    return `${head},"data":${encodeJsonData(tensor)}}`;
+    return `${head},"data":${dataTexts?.[index] ?? encodeJsonData(tensor)}}`;
   });
   const idPart = id === undefined ? "" : `,"id":${JSON.stringify(id)}`;
   const json = `{"model_name":${JSON.stringify(modelName)},"model_version":${JSON.stringify(modelVersion)}${idPart},"outputs":[${outputTexts.join(",")}]}`;

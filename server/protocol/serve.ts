@@ -6,6 +6,7 @@
 import type { FastifyError } from "fastify";
 import type { InferenceExecutor } from "../executor";
 import type { ModelVersion } from "../repository/repository";
+import { OutputTooLargeJsonError } from "../runtime/errors";
 import type { ModelSignature } from "../runtime/metadata";
 import type { Tensor } from "../tensor";
 import { parseInferBody, type RawInferBody, unsupportedContentTypeMessage } from "./body";
@@ -16,6 +17,7 @@ import {
   type EncodedResponse,
   encodeInferResponse,
 } from "./infer";
+import { jsonElements, LARGE_ANSWER_ELEMENTS, LargeAnswerEncoder } from "./large-answers";
 import type { LargeBodyGate } from "./large-bodies";
 import { runFailure } from "./run-errors";
 
@@ -45,6 +47,12 @@ export interface InferenceHandlerOptions {
   readonly largeBodies: LargeBodyGate;
   /** Directories whose paths never appear in an answer (the model repository's, as given and resolved). */
   readonly hiddenDirectories: readonly string[];
+  /**
+   * `--max-response-bytes`: an answer whose body would pass it gets 400 (large JSON answers stop as soon
+   * as their text passes it).
+   * @default - no bound
+   */
+  readonly maxResponseBytes?: number;
 }
 
 /** Answers one inference request; throws a {@link ProtocolError} (or another error: a 500) when it cannot. */
@@ -53,7 +61,32 @@ export type InferenceHandler = (version: ServingVersion, raw: RawInferBody) => P
 export function inferenceHandler({
   largeBodies,
   hiddenDirectories,
+  maxResponseBytes,
 }: InferenceHandlerOptions): InferenceHandler {
+  const largeAnswers = new LargeAnswerEncoder(maxResponseBytes);
+  const labelOf = (version: ServingVersion) => `model "${version.modelName}" version ${version.version}`;
+  const bounded = (version: ServingVersion, encoded: EncodedResponse): EncodedResponse => {
+    if (maxResponseBytes !== undefined && bodyBytesOver(encoded.body, maxResponseBytes)) {
+      throw new OutputTooLargeJsonError(labelOf(version), maxResponseBytes);
+    }
+    return encoded;
+  };
+  const encode = (
+    version: ServingVersion,
+    decoded: DecodedInferRequest,
+    tensors: Tensor[],
+  ): EncodedResponse | Promise<EncodedResponse> => {
+    const { modelName, version: number } = version;
+    const binaryFlags = decoded.outputs.map((output) => output.binary);
+    if (jsonElements(tensors, binaryFlags) < LARGE_ANSWER_ELEMENTS) {
+      return bounded(version, encodeInferResponse(modelName, number, decoded.id, tensors, binaryFlags));
+    }
+    return largeAnswers
+      .dataTexts(labelOf(version), tensors, binaryFlags)
+      .then((texts) =>
+        bounded(version, encodeInferResponse(modelName, number, decoded.id, tensors, binaryFlags, texts)),
+      );
+  };
   // Plain promise chains, not an async function: one request's answer takes as few promise reactions as it
   // can (a small model's whole request is ~100 µs; docs/benchmark.md).
   const run = (version: ServingVersion, decoded: DecodedInferRequest): Promise<EncodedResponse> => {
@@ -65,14 +98,7 @@ export function inferenceHandler({
       outputs = Promise.reject(error);
     }
     return outputs.then(
-      (tensors) =>
-        encodeInferResponse(
-          version.modelName,
-          version.version,
-          decoded.id,
-          tensors,
-          decoded.outputs.map((output) => output.binary),
-        ),
+      (tensors) => encode(version, decoded, tensors),
       (error: unknown) => {
         throw runFailure(`model "${version.modelName}" version ${version.version}`, error, hiddenDirectories);
       },
@@ -93,6 +119,12 @@ export function inferenceHandler({
     }
     return run(version, decoded);
   };
+}
+
+/** Whether `body` holds more than `limit` bytes (a string's characters are a lower bound on its bytes). */
+function bodyBytesOver(body: string | Buffer, limit: number): boolean {
+  if (typeof body !== "string") return body.length > limit;
+  return body.length > limit || (3 * body.length > limit && Buffer.byteLength(body) > limit);
 }
 
 /** Maps any error to a status and a message safe to return (no stack traces, no internals on 5xx). */

@@ -31,6 +31,17 @@ export class InstanceUnavailableError extends ProtocolError {
   }
 }
 
+/** A JSON answer's text passed `--max-response-bytes` while it was being encoded. */
+export class OutputTooLargeJsonError extends ProtocolError {
+  constructor(label: string, limit: number) {
+    super(
+      400,
+      `${label}: the JSON answer to this request passed the ${limit} bytes a response may carry ` +
+        `(--max-response-bytes); ask for fewer outputs, or for binary data (the binary tensor extension)`,
+    );
+  }
+}
+
 /** The outputs asked for would exceed `--max-response-bytes`. */
 export class OutputTooLargeError extends ProtocolError {
   constructor(label: string, bytes: number, limit: number) {
