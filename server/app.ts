@@ -65,6 +65,12 @@ export interface AppOptions {
    */
   readonly maxConnections?: number;
   /**
+   * Most bytes of large request bodies (1 MiB or more) in progress at once; more get 503
+   * (`--large-bodies-budget-bytes`).
+   * @default 268435456 (256 MiB)
+   */
+  readonly largeBodiesBudgetBytes?: number;
+  /**
    * Most bytes an answer may carry (`--max-response-bytes`): an encoded body past it gets 400, and a large
    * JSON answer stops encoding as soon as its text passes it. The raw-output check before encoding is the
    * executors' (`maxResponseBytes` of the batching settings).
@@ -161,7 +167,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
     http: { headersTimeout: options.headersTimeoutMs ?? 10_000, connectionsCheckingInterval: 1_000 },
   }) as unknown as FastifyInstance;
   app.server.maxConnections = options.maxConnections ?? 4096;
-  const largeBodies = new LargeBodyGate();
+  const largeBodies = new LargeBodyGate({
+    budgetBytes: options.largeBodiesBudgetBytes,
+    bodyLimitBytes,
+  });
   // Failure messages name models, never where they live on disk.
   const hiddenDirectories = directoriesOf(repository.root);
   registerBodyParsers(app);
@@ -252,14 +261,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return reply.code(200).headers(encoded.headers).type(encoded.contentType).send(encoded.body);
   };
   // Inference routes' own arrival hook: their metrics (other routes pay nothing for them), and the
-  // admission of large JSON bodies, before any of the body is read.
+  // admission of large bodies (JSON or binary), before any of the body is read.
   const inferRoute = {
     onRequest: (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
       trackMetrics?.(reply.raw, () => (request as unknown as ServedRequest)[SERVED_BY] ?? undefined);
       const { headers } = request;
-      if (headers["inference-header-content-length"] === undefined && largeBodies.isLarge(headers)) {
+      if (largeBodies.isLarge(headers)) {
+        const json = headers["inference-header-content-length"] === undefined;
         try {
-          largeBodies.admit((release) => reply.raw.once("close", release));
+          largeBodies.admit(headers, json, (release) => reply.raw.once("close", release));
         } catch (error) {
           done(error as Error);
           return;

@@ -164,6 +164,14 @@ export const CONFIG_SCHEMA = {
     max: 2 ** 31 - 1,
     description: "Largest request body accepted, in bytes; larger requests get 413.",
   }),
+  largeBodiesBudgetBytes: option.integer({
+    flag: "large-bodies-budget-bytes",
+    default: 256 * 1024 * 1024,
+    min: 1024,
+    max: 2 ** 42,
+    description:
+      "Most bytes of large request bodies (1 MiB or more, JSON or binary, counted from Content-Length before any is read) in progress at once; a request that would pass it gets 503 at once. At least --body-limit-bytes.",
+  }),
   headersTimeoutSeconds: option.integer({
     flag: "headers-timeout-seconds",
     default: 10,
@@ -377,6 +385,12 @@ function checkCombinations(config: ServerConfig): void {
     throw new ConfigError(
       `--shutdown-timeout-seconds (${config.shutdownTimeoutSeconds}) must be greater than ` +
         `--drain-delay-seconds (${config.drainDelaySeconds}): in-flight requests need time after the drain delay`,
+    );
+  }
+  if (config.largeBodiesBudgetBytes < config.bodyLimitBytes) {
+    throw new ConfigError(
+      `--large-bodies-budget-bytes (${config.largeBodiesBudgetBytes}) must be at least ` +
+        `--body-limit-bytes (${config.bodyLimitBytes}): a request at the body limit could never be admitted`,
     );
   }
   if (config.headersTimeoutSeconds > config.requestTimeoutSeconds) {

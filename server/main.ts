@@ -104,6 +104,7 @@ export async function start(
     keepAliveTimeoutMs: config.keepAliveTimeoutSeconds * 1000,
     maxConnections: config.maxConnections,
     maxResponseBytes: config.maxResponseBytes,
+    largeBodiesBudgetBytes: config.largeBodiesBudgetBytes,
     logger,
     accessLogSampleRate: config.accessLogSampleRate,
     acceptingTraffic: () => drain?.ready ?? true,

@@ -18,6 +18,7 @@ describe("loadConfig", () => {
       instanceThread: "auto",
       intraOpSpinning: "auto",
       bodyLimitBytes: 67108864,
+      largeBodiesBudgetBytes: 268435456,
       headersTimeoutSeconds: 10,
       requestTimeoutSeconds: 60,
       keepAliveTimeoutSeconds: 120,
@@ -66,6 +67,7 @@ describe("loadConfig", () => {
       ONNXFLEET_INSTANCE_THREAD: "main",
       ONNXFLEET_INTRA_OP_SPINNING: "off",
       ONNXFLEET_BODY_LIMIT_BYTES: "2048",
+      ONNXFLEET_LARGE_BODIES_BUDGET_BYTES: "4096",
       ONNXFLEET_HEADERS_TIMEOUT_SECONDS: "3",
       ONNXFLEET_REQUEST_TIMEOUT_SECONDS: "30",
       ONNXFLEET_KEEP_ALIVE_TIMEOUT_SECONDS: "30",
@@ -96,6 +98,7 @@ describe("loadConfig", () => {
       instanceThread: "main",
       intraOpSpinning: "off",
       bodyLimitBytes: 2048,
+      largeBodiesBudgetBytes: 4096,
       headersTimeoutSeconds: 3,
       requestTimeoutSeconds: 30,
       keepAliveTimeoutSeconds: 30,
@@ -137,6 +140,10 @@ describe("loadConfig", () => {
       /--execution-provider must be one of cpu, cuda, webgpu, got "tpu"/,
     ],
     [["--model-repository", ""], /--model-repository must not be empty/],
+    [
+      ["--model-repository", "/m", "--body-limit-bytes", "4096", "--large-bodies-budget-bytes", "2048"],
+      /--large-bodies-budget-bytes \(2048\) must be at least --body-limit-bytes \(4096\)/,
+    ],
   ])("refuses %j", (argv, message) => {
     expect(() => loadConfig(argv, {})).toThrow(ConfigError);
     expect(() => loadConfig(argv, {})).toThrow(message);

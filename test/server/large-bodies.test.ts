@@ -2,7 +2,9 @@
  * Large JSON bodies do not starve probes, and `parameters` objects are bounded (issue 17, item 6). Real
  * server, real sockets, real onnxruntime.
  */
+import { once } from "node:events";
 import { rmSync } from "node:fs";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, start } from "../../server/main";
 import { MAX_PARAMETERS } from "../../server/protocol/request";
@@ -74,6 +76,91 @@ describe("large JSON bodies", () => {
     );
     expect(small.status).toBe(200);
   }, 120_000);
+});
+
+describe("large binary bodies", () => {
+  it("are admitted while their bytes fit --large-bodies-budget-bytes; past it, 503 at once, and small requests are served", async () => {
+    const budgetRoot = writeRepository({ small: { versions: { 1: mlp([4, 8, 3]) } } });
+    const budgeted = await start(
+      [
+        ...[
+          "--model-repository",
+          budgetRoot,
+          "--http-port",
+          "0",
+          "--host",
+          "127.0.0.1",
+          "--log-level",
+          "silent",
+        ],
+        ...[
+          "--body-limit-bytes",
+          String(4 * 1024 * 1024),
+          "--large-bodies-budget-bytes",
+          String(8 * 1024 * 1024),
+        ],
+      ],
+      {},
+    );
+    const { port } = new URL(budgeted.url);
+    try {
+      // GIVEN six binary bodies of 3 MiB each whose headers all arrive before any body byte (the budget
+      // holds two: 6 MiB of 8; a third would make 9)
+      const rows = (3 * 1024 * 1024) / 16;
+      const header = JSON.stringify({
+        inputs: [
+          { name: "input", datatype: "FP32", shape: [rows, 4], parameters: { binary_data_size: rows * 16 } },
+        ],
+      });
+      const payload = Buffer.alloc(rows * 16);
+      const sockets = await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          const socket = net.connect(Number(port), "127.0.0.1");
+          await once(socket, "connect");
+          return socket;
+        }),
+      );
+      const answers = sockets.map(
+        (socket) =>
+          new Promise<string>((resolve) => {
+            let text = "";
+            socket.on("data", (chunk: Buffer) => {
+              text += chunk.toString("latin1");
+            });
+            socket.on("close", () => resolve(text));
+            socket.on("error", () => {});
+          }),
+      );
+      for (const socket of sockets) {
+        socket.write(
+          `POST /v2/models/small/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n` +
+            `Inference-Header-Content-Length: ${header.length}\r\n` +
+            `Content-Length: ${header.length + payload.length}\r\nConnection: close\r\n\r\n`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // WHEN their bodies follow
+      for (const socket of sockets) socket.end(Buffer.concat([Buffer.from(header), payload]));
+      const statuses = (await Promise.all(answers)).map((text) => Number(text.split(" ")[1]));
+      // THEN two were admitted (answered: 400 for more rows than maxBatchSize) and four refused with 503
+      expect(statuses.filter((status) => status === 503).length).toBe(4);
+      expect(statuses.filter((status) => status !== 503).every((status) => status === 400)).toBe(true);
+      const refused = (await Promise.all(answers)).find((text) => text.startsWith("HTTP/1.1 503"))!;
+      expect(refused).toContain("--large-bodies-budget-bytes");
+      // AND the budget is free again: a small request and a large one are served
+      const small = await fetch(`${budgeted.url}/v2/models/small/infer`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          inputs: [{ name: "input", datatype: "FP32", shape: [1, 4], data: [1, 2, 3, 4] }],
+        }),
+      });
+      expect(small.status).toBe(200);
+    } finally {
+      await budgeted.close();
+      rmSync(budgetRoot, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe("bounded parameters", () => {
