@@ -23,7 +23,7 @@ import { LargeBodyGate } from "./protocol/large-bodies";
 import { errorAnswer, inferenceHandler, type ServingVersion, servingVersionOf } from "./protocol/serve";
 import type { ModelRepository, ModelVersion } from "./repository/repository";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
-import { answerClientError, answerFrameworkError, registerBearerAuth } from "./security";
+import { answerClientError, answerConnect, answerFrameworkError, registerBearerAuth } from "./security";
 import { STALLED_READER_TIMEOUT_MS, watchReader } from "./slow-readers";
 import { SERVER_EXTENSIONS, SERVER_NAME, SERVER_VERSION } from "./version";
 
@@ -167,6 +167,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     http: { headersTimeout: options.headersTimeoutMs ?? 10_000, connectionsCheckingInterval: 1_000 },
   }) as unknown as FastifyInstance;
   app.server.maxConnections = options.maxConnections ?? 4096;
+  app.server.on("connect", answerConnect);
   const largeBodies = new LargeBodyGate({
     budgetBytes: options.largeBodiesBudgetBytes,
     bodyLimitBytes,

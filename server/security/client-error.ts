@@ -18,6 +18,18 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
   // A reset connection has nobody left to answer.
   if (error.code === "ECONNRESET" || socket.destroyed) return;
   const { status, message } = (error.code !== undefined ? ANSWERS[error.code] : undefined) ?? MALFORMED;
+  answerAndClose(socket, status, message);
+}
+
+/**
+ * A node `connect` listener: CONNECT asks for a tunnel, which this server never opens. Without a
+ * listener node closes the connection without a word; this answers 405 in the usual JSON first.
+ */
+export function answerConnect(_request: unknown, socket: Duplex): void {
+  answerAndClose(socket, 405, "CONNECT is not supported: this server is not a proxy");
+}
+
+function answerAndClose(socket: Duplex, status: number, message: string): void {
   if (socket.writable) {
     const body = JSON.stringify({ error: message });
     socket.write(

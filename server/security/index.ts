@@ -1,5 +1,5 @@
 /** Request authentication: bearer tokens compared in constant time. */
 
 export { type BearerAuthOptions, bearerTokenOf, PUBLIC_ROUTES, registerBearerAuth } from "./bearer-auth";
-export { answerClientError, answerFrameworkError } from "./client-error";
+export { answerClientError, answerConnect, answerFrameworkError } from "./client-error";
 export { AuthTokenError, type AuthTokenSources, loadAuthToken, MIN_TOKEN_LENGTH, tokensEqual } from "./token";

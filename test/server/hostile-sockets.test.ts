@@ -180,6 +180,13 @@ describe("raw request targets", () => {
     expect(jsonBodyOf(raw)).toEqual({ error: expect.any(String) });
   });
 
+  it("answers CONNECT (a tunnel request) 405 JSON rather than dropping the connection", async () => {
+    const raw = await rawRequest("CONNECT 127.0.0.1:22 HTTP/1.1");
+    expect(statusOf(raw)).toBe(405);
+    expect(jsonBodyOf(raw)).toEqual({ error: "CONNECT is not supported: this server is not a proxy" });
+    await inferOk();
+  });
+
   it("refuses a raw NUL or control byte in the target and stays up", async () => {
     const raw = await rawRequest("GET /v2/models/model\u0000/ready HTTP/1.1");
     expect(statusOf(raw)).toBe(400);
