@@ -267,14 +267,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
     onRequest: (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
       trackMetrics?.(reply.raw, () => (request as unknown as ServedRequest)[SERVED_BY] ?? undefined);
       const { headers } = request;
-      if (largeBodies.isLarge(headers)) {
-        const json = headers["inference-header-content-length"] === undefined;
-        try {
+      try {
+        if (largeBodies.isLarge(headers)) {
+          const json = headers["inference-header-content-length"] === undefined;
           largeBodies.admit(headers, json, (release) => reply.raw.once("close", release));
-        } catch (error) {
-          done(error as Error);
-          return;
+        } else if (Number(headers["content-length"]) >= largeBodies.budgetedBytes) {
+          reply.raw.once("close", largeBodies.admitBytes(Number(headers["content-length"])));
         }
+      } catch (error) {
+        done(error as Error);
+        return;
       }
       done();
     },
@@ -296,6 +298,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     trackMetrics,
     closing: () => closing,
     stalledReaderTimeoutMs,
+    budgetedBytes: largeBodies.budgetedBytes,
+    admitBytes: (bytes) => largeBodies.admitBytes(bytes),
   });
   limitPipelinedRequests(app.server, (request, response, message) => {
     const id = requestIdOf(request);

@@ -170,7 +170,7 @@ export const CONFIG_SCHEMA = {
     min: 1024,
     max: 2 ** 42,
     description:
-      "Most bytes of large request bodies (1 MiB or more, JSON or binary, counted from Content-Length before any is read) in progress at once; a request that would pass it gets 503 at once. At least --body-limit-bytes.",
+      "Most bytes of request bodies of 64 KiB or more (JSON or binary, counted from Content-Length before any is read) in progress at once; a request that would pass it gets 503 at once. At least --body-limit-bytes.",
   }),
   headersTimeoutSeconds: option.integer({
     flag: "headers-timeout-seconds",

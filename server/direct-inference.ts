@@ -45,6 +45,10 @@ export interface DirectInferenceOptions {
   readonly closing: () => boolean;
   /** A large answer's connection that stands still this long is closed (`server/slow-readers.ts`). */
   readonly stalledReaderTimeoutMs: number;
+  /** Bodies from this size on (bytes) count against the body budget (`protocol/large-bodies.ts`). */
+  readonly budgetedBytes: number;
+  /** Counts a body's bytes against the budget and returns the release, or throws 503. */
+  readonly admitBytes: (bytes: number) => () => void;
 }
 
 /**
@@ -125,6 +129,16 @@ function serveDirectly(
     options.trackMetrics(response, () => target);
   }
   options.accessLog.sample(logged, response);
+  const length = Number(request.headers["content-length"]);
+  if (length >= options.budgetedBytes) {
+    try {
+      response.once("close", options.admitBytes(length));
+    } catch (error) {
+      // Answered before its body is read: node reads and drops the body after the answer.
+      answerError(response, id, logged, options, error as Error, request.headers["content-type"]);
+      return;
+    }
+  }
   const chunks: Buffer[] = [];
   request.on("data", (chunk: Buffer) => chunks.push(chunk));
   // A client that goes away before the end of its body: no `end`, and the response's `close` counts it.
@@ -144,17 +158,27 @@ function serveDirectly(
           answerFailed(logged, response, options, failure as Error);
         }
       },
-      (error: Error) => {
-        try {
-          const { status, message } = errorAnswer(error, raw.contentType);
-          options.accessLog.failed(logged, status, message, error);
-          answer(response, status, id, JSON_TYPE, NO_HEADERS, JSON.stringify({ error: message }), options);
-        } catch (failure) {
-          answerFailed(logged, response, options, failure as Error);
-        }
-      },
+      (error: Error) => answerError(response, id, logged, options, error, raw.contentType),
     );
   });
+}
+
+/** Answers `error` with its status and JSON message, and logs it. */
+function answerError(
+  response: ServerResponse,
+  id: string,
+  logged: LoggedRequest,
+  options: DirectInferenceOptions,
+  error: Error,
+  contentType: string | undefined,
+): void {
+  try {
+    const { status, message } = errorAnswer(error, contentType);
+    options.accessLog.failed(logged, status, message, error);
+    answer(response, status, id, JSON_TYPE, NO_HEADERS, JSON.stringify({ error: message }), options);
+  } catch (failure) {
+    answerFailed(logged, response, options, failure as Error);
+  }
 }
 
 /**

@@ -7,10 +7,13 @@
  *   the memory for their bodies nor a backlog of decoding piles up;
  * - admitted large bodies are decoded one at a time, each after a turn of the event loop, so probes and
  *   small requests are answered between two decodes rather than after all of them;
- * - large bodies of either kind, JSON or the binary tensor extension's, are admitted while their bytes
- *   (Content-Length; the body limit for a chunked one) fit in {@link LargeBodyGateOptions.budgetBytes}
- *   together with those already in progress: thirty binary bodies of 60 MB at once took the server to
- *   2 GB of RSS before, as each is held whole until it is answered.
+ * - bodies of {@link LargeBodyGateOptions.budgetedBytes} or more (64 KiB), of either kind, JSON or the
+ *   binary tensor extension's, are admitted while their bytes (Content-Length; the body limit for a
+ *   chunked one) fit in {@link LargeBodyGateOptions.budgetBytes} together with those already in
+ *   progress, as each is held whole until it is answered: thirty binary bodies of 60 MB at once took the
+ *   server to 2 GB of RSS, a thousand JSON bodies of 0.8 MB to 656 MB;
+ * - JSON bodies of that size or more, below the large threshold too, decode one at a time after a turn of
+ *   the event loop: a thousand 0.8 MB bodies decoded back to back kept a probe waiting 3.9 s.
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { ProtocolError } from "./errors";
@@ -31,6 +34,12 @@ export interface LargeBodyGateOptions {
   readonly budgetBytes?: number;
   /** What a chunked body (no Content-Length) counts as, in bytes: the body limit. @default 67108864 */
   readonly bodyLimitBytes?: number;
+  /**
+   * Bodies from this size on (bytes) count against the budget, and JSON ones decode in turn: a 64 KiB JSON
+   * body takes 2-3 ms to decode, so below it a turn of the event loop costs more than it saves.
+   * @default 65536
+   */
+  readonly budgetedBytes?: number;
 }
 
 /** The gate of one app. */
@@ -38,6 +47,7 @@ export class LargeBodyGate {
   readonly thresholdBytes: number;
   readonly maxInFlight: number;
   readonly budgetBytes: number;
+  readonly budgetedBytes: number;
   private readonly bodyLimitBytes: number;
   private inFlight = 0;
   private bytesInFlight = 0;
@@ -49,6 +59,7 @@ export class LargeBodyGate {
     this.maxInFlight = options.maxInFlight ?? 2;
     this.budgetBytes = options.budgetBytes ?? 256 * 1024 * 1024;
     this.bodyLimitBytes = options.bodyLimitBytes ?? 64 * 1024 * 1024;
+    this.budgetedBytes = options.budgetedBytes ?? 64 * 1024;
   }
 
   /** Whether a request with these headers brings a large body. */
@@ -74,20 +85,31 @@ export class LargeBodyGate {
           "retry later, send smaller requests or use the binary tensor extension",
       );
     }
+    const release = this.admitBytes(bytes);
+    if (json) this.inFlight++;
+    onDone(() => {
+      if (json) this.inFlight--;
+      release();
+    });
+  }
+
+  /**
+   * Counts `bytes` of a body against the budget and returns its release (call it once, when the response
+   * has ended), or throws 503 when they would pass the budget.
+   */
+  admitBytes(bytes: number): () => void {
     if (this.bytesInFlight + bytes > this.budgetBytes) {
       throw new ProtocolError(
         503,
-        `large request bodies of ${this.bytesInFlight} bytes are already in progress and this one's ${bytes} ` +
+        `request bodies of ${this.bytesInFlight} bytes are already in progress and this one's ${bytes} ` +
           `would pass the ${this.budgetBytes} bytes allowed at once (--large-bodies-budget-bytes); retry later ` +
           "or send smaller requests",
       );
     }
-    if (json) this.inFlight++;
     this.bytesInFlight += bytes;
-    onDone(() => {
-      if (json) this.inFlight--;
+    return () => {
       this.bytesInFlight -= bytes;
-    });
+    };
   }
 
   /**

@@ -105,8 +105,9 @@ export function inferenceHandler({
     );
   };
   return (version, raw) => {
-    // Large JSON bodies decode one at a time, after a turn of the event loop (probes get answered between).
-    if (raw.headerLength === undefined && raw.bytes.length >= largeBodies.thresholdBytes) {
+    // JSON bodies of 64 KiB or more decode one at a time, after a turn of the event loop (probes get
+    // answered between; protocol/large-bodies.ts).
+    if (raw.headerLength === undefined && raw.bytes.length >= largeBodies.budgetedBytes) {
       return largeBodies
         .decodeInTurn(() => decodeInferRequest(parseInferBody(raw), version.signature))
         .then((decoded) => run(version, decoded));

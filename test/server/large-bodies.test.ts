@@ -140,7 +140,8 @@ describe("large binary bodies", () => {
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
       // WHEN their bodies follow
-      for (const socket of sockets) socket.end(Buffer.concat([Buffer.from(header), payload]));
+      // (not half-closing: node drops the answers of a client that ends its side early)
+      for (const socket of sockets) socket.write(Buffer.concat([Buffer.from(header), payload]));
       const statuses = (await Promise.all(answers)).map((text) => Number(text.split(" ")[1]));
       // THEN two were admitted (answered: 400 for more rows than maxBatchSize) and four refused with 503
       expect(statuses.filter((status) => status === 503).length).toBe(4);
@@ -156,6 +157,89 @@ describe("large binary bodies", () => {
         }),
       });
       expect(small.status).toBe(200);
+    } finally {
+      await budgeted.close();
+      rmSync(budgetRoot, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe("medium JSON bodies (64 KiB to 1 MiB)", () => {
+  it("count against --large-bodies-budget-bytes on the direct path too: past it, 503 at once; the budget frees as they are answered", async () => {
+    const budgetRoot = writeRepository({ small: { versions: { 1: mlp([4, 8, 3]) } } });
+    const budgeted = await start(
+      [
+        ...[
+          "--model-repository",
+          budgetRoot,
+          "--http-port",
+          "0",
+          "--host",
+          "127.0.0.1",
+          "--log-level",
+          "silent",
+        ],
+        ...[
+          "--body-limit-bytes",
+          String(4 * 1024 * 1024),
+          "--large-bodies-budget-bytes",
+          String(4 * 1024 * 1024),
+        ],
+      ],
+      {},
+    );
+    const { port } = new URL(budgeted.url);
+    try {
+      // GIVEN twelve JSON bodies of ~0.44 MB whose headers all arrive before any body byte (the 4 MiB
+      // budget holds nine of them)
+      const rows = 18_000;
+      const data = Array.from({ length: rows * 4 }, (_, i) => (i % 1000) / 8);
+      const body = JSON.stringify({ inputs: [{ name: "input", datatype: "FP32", shape: [rows, 4], data }] });
+      expect(body.length).toBeGreaterThan(400_000);
+      expect(body.length).toBeLessThan(500_000);
+      const sockets = await Promise.all(
+        Array.from({ length: 12 }, async () => {
+          const socket = net.connect(Number(port), "127.0.0.1");
+          await once(socket, "connect");
+          return socket;
+        }),
+      );
+      const answers = sockets.map(
+        (socket) =>
+          new Promise<string>((resolve) => {
+            let text = "";
+            socket.on("data", (chunk: Buffer) => {
+              text += chunk.toString("latin1");
+            });
+            socket.on("close", () => resolve(text));
+            socket.on("error", () => {});
+          }),
+      );
+      for (const socket of sockets) {
+        socket.write(
+          `POST /v2/models/small/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // WHEN their bodies follow
+      // (not half-closing: node drops the answers of a client that ends its side early)
+      for (const socket of sockets) socket.write(body);
+      const texts = await Promise.all(answers);
+      const statuses = texts.map((text) => Number(text.split(" ")[1]));
+      // THEN nine were admitted and decoded (400: more rows than maxBatchSize) and three refused with 503
+      const admitted = Math.floor((4 * 1024 * 1024) / body.length);
+      expect(statuses.filter((status) => status === 503).length).toBe(12 - admitted);
+      expect(statuses.filter((status) => status !== 503).every((status) => status === 400)).toBe(true);
+      expect(texts.find((text) => text.startsWith("HTTP/1.1 503"))).toContain("--large-bodies-budget-bytes");
+      // AND once they are answered the whole budget is free again
+      const again = await fetch(`${budgeted.url}/v2/models/small/infer`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      expect(again.status).toBe(400);
+      expect(((await again.json()) as { error: string }).error).not.toContain("budget");
     } finally {
       await budgeted.close();
       rmSync(budgetRoot, { recursive: true, force: true });
