@@ -195,6 +195,21 @@ describe("raw request targets", () => {
   });
 });
 
+describe("clients that half-close", () => {
+  it("a client that ends its side right after its request still gets the answer, then the connection closes", async () => {
+    // GIVEN a request to a model that answers after SLOW_MS, its sender's side closed right after it
+    const socket = await connect();
+    const reply = readAll(socket);
+    socket.end(
+      `POST /v2/models/slow/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${INFER_BODY.length}\r\n\r\n${INFER_BODY}`,
+    );
+    // THEN the answer arrives in full, and the server closes the connection after it
+    const raw = await reply;
+    expect(statusOf(raw)).toBe(200);
+    expect(jsonBodyOf(raw)).toMatchObject({ model_name: "slow", outputs: [{ data: [1, 2, 3] }] });
+  });
+});
+
 describe("clients that vanish", () => {
   it("survives a client that disconnects mid-body and keeps serving others", async () => {
     const socket = await connect();
@@ -218,8 +233,9 @@ describe("clients that vanish", () => {
     const inflight = async () => (await metrics.inflightRequests.get()).values[0]?.value;
     while ((await inflight()) !== 4) await new Promise((resolve) => setTimeout(resolve, 5));
 
-    // WHEN their clients vanish while the model runs
-    for (const socket of sockets) socket.destroy();
+    // WHEN their clients vanish while the model runs (reset: a FIN alone is a half-close, whose client may
+    // still read the answer; see "clients that half-close")
+    for (const socket of sockets) socket.resetAndDestroy();
 
     // THEN other requests are served meanwhile and afterwards, and nothing stays counted in flight
     await inferOk();
