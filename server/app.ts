@@ -65,8 +65,8 @@ export interface AppOptions {
    */
   readonly maxConnections?: number;
   /**
-   * Most bytes of large request bodies (1 MiB or more) in progress at once; more get 503
-   * (`--large-bodies-budget-bytes`).
+   * Most bytes of request bodies of 64 KiB or more in progress at once; a request that would pass it gets
+   * 503 before its body is read (`--large-bodies-budget-bytes`).
    * @default 268435456 (256 MiB)
    */
   readonly largeBodiesBudgetBytes?: number;

@@ -28,7 +28,8 @@ export interface LargeBodyGateOptions {
   /** Large JSON requests admitted at once (received, waiting or decoding). @default 2 */
   readonly maxInFlight?: number;
   /**
-   * Bytes of large bodies, JSON or binary, in progress at once (`--large-bodies-budget-bytes`).
+   * Bytes of bodies of {@link budgetedBytes} or more, JSON or binary, in progress at once
+   * (`--large-bodies-budget-bytes`).
    * @default 268435456 (256 MiB)
    */
   readonly budgetBytes?: number;
