@@ -273,14 +273,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const inferRoute = {
     onRequest: (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
       trackMetrics?.(reply.raw, () => (request as unknown as ServedRequest)[SERVED_BY] ?? undefined);
-      const { headers } = request;
       try {
-        if (largeBodies.isLarge(headers)) {
-          const json = headers["inference-header-content-length"] === undefined;
-          largeBodies.admit(headers, json, (release) => reply.raw.once("close", release));
-        } else if (Number(headers["content-length"]) >= largeBodies.budgetedBytes) {
-          reply.raw.once("close", largeBodies.admitBytes(Number(headers["content-length"])));
-        }
+        largeBodies.admit(request.headers, (release) => reply.raw.once("close", release));
       } catch (error) {
         done(error as Error);
         return;
@@ -305,8 +299,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     trackMetrics,
     closing: () => closing,
     stalledReaderTimeoutMs,
-    budgetedBytes: largeBodies.budgetedBytes,
-    admitBytes: (bytes) => largeBodies.admitBytes(bytes),
+    largeBodies,
   });
   limitPipelinedRequests(app.server, (request, response, message) => {
     const id = requestIdOf(request);

@@ -19,6 +19,7 @@ import type { AccessLog, LoggedRequest } from "./access-log";
 import type { MetricsTarget, RequestTracker } from "./metrics";
 import { INFERENCE_HEADER_CONTENT_LENGTH } from "./protocol/binary";
 import type { RawInferBody } from "./protocol/body";
+import type { LargeBodyGate } from "./protocol/large-bodies";
 import { errorAnswer, type InferenceHandler, type ServingVersion, servingVersionOf } from "./protocol/serve";
 import type { ModelRepository } from "./repository/repository";
 import { type REQUEST_ID_HEADER, requestIdOf } from "./request-id";
@@ -45,10 +46,8 @@ export interface DirectInferenceOptions {
   readonly closing: () => boolean;
   /** A large answer's connection that stands still this long is closed (`server/slow-readers.ts`). */
   readonly stalledReaderTimeoutMs: number;
-  /** Bodies from this size on (bytes) count against the body budget (`protocol/large-bodies.ts`). */
-  readonly budgetedBytes: number;
-  /** Counts a body's bytes against the budget and returns the release, or throws 503. */
-  readonly admitBytes: (bytes: number) => () => void;
+  /** The body budget, which the direct path's bodies from 64 KiB on count against. */
+  readonly largeBodies: LargeBodyGate;
 }
 
 /**
@@ -129,15 +128,12 @@ function serveDirectly(
     options.trackMetrics(response, () => target);
   }
   options.accessLog.sample(logged, response);
-  const length = Number(request.headers["content-length"]);
-  if (length >= options.budgetedBytes) {
-    try {
-      response.once("close", options.admitBytes(length));
-    } catch (error) {
-      // Answered before its body is read: node reads and drops the body after the answer.
-      answerError(response, id, logged, options, error as Error, request.headers["content-type"]);
-      return;
-    }
+  try {
+    options.largeBodies.admit(request.headers, (release) => response.once("close", release));
+  } catch (error) {
+    // Answered before its body is read: node reads and drops the body after the answer.
+    answerError(response, id, logged, options, error as Error, request.headers["content-type"]);
+    return;
   }
   const chunks: Buffer[] = [];
   request.on("data", (chunk: Buffer) => chunks.push(chunk));

@@ -16,6 +16,7 @@
  *   the event loop: a thousand 0.8 MB bodies decoded back to back kept a probe waiting 3.9 s.
  */
 import type { IncomingHttpHeaders } from "node:http";
+import { INFERENCE_HEADER_CONTENT_LENGTH } from "./binary";
 import { ProtocolError } from "./errors";
 
 /** Options of {@link LargeBodyGate}. */
@@ -63,22 +64,22 @@ export class LargeBodyGate {
     this.budgetedBytes = options.budgetedBytes ?? 64 * 1024;
   }
 
-  /** Whether a request with these headers brings a large body. */
-  isLarge(headers: IncomingHttpHeaders): boolean {
-    const length = headers["content-length"];
-    if (length === undefined) return headers["transfer-encoding"] !== undefined;
-    return Number(length) >= this.thresholdBytes;
-  }
-
   /**
-   * Admits a large request or throws 503; `onDone` registers the release (call it once the response has
-   * ended, whatever happened). `json`: whether its body is JSON to decode (those are also counted).
+   * Admits a request by its headers, before any of its body is read, or throws 503; `onDone` registers
+   * the release (call it once the response has ended, whatever happened). A body of
+   * {@link budgetedBytes} or more (a chunked one counts as the body limit) is counted against the budget,
+   * and a large JSON one (at least {@link thresholdBytes}, or chunked) among the {@link maxInFlight} too.
+   * Requests without a body, with a smaller one, or with one over the body limit (fastify answers 413,
+   * which says more than a 503 would) pass uncounted.
    */
-  admit(headers: IncomingHttpHeaders, json: boolean, onDone: (release: () => void) => void): void {
+  admit(headers: IncomingHttpHeaders, onDone: (release: () => void) => void): void {
     const length = headers["content-length"];
-    const bytes = length === undefined ? this.bodyLimitBytes : Number(length);
-    // Over the body limit: fastify answers 413 before reading it, which says more than a 503 would.
-    if (bytes > this.bodyLimitBytes) return;
+    const chunked = length === undefined;
+    if (chunked && headers["transfer-encoding"] === undefined) return;
+    const bytes = chunked ? this.bodyLimitBytes : Number(length);
+    if ((!chunked && !(bytes >= this.budgetedBytes)) || bytes > this.bodyLimitBytes) return;
+    const json =
+      headers[INFERENCE_HEADER_CONTENT_LENGTH] === undefined && (chunked || bytes >= this.thresholdBytes);
     if (json && this.inFlight >= this.maxInFlight) {
       throw new ProtocolError(
         503,
@@ -98,7 +99,7 @@ export class LargeBodyGate {
    * Counts `bytes` of a body against the budget and returns its release (call it once, when the response
    * has ended), or throws 503 when they would pass the budget.
    */
-  admitBytes(bytes: number): () => void {
+  private admitBytes(bytes: number): () => void {
     if (this.bytesInFlight + bytes > this.budgetBytes) {
       throw new ProtocolError(
         503,
