@@ -7,7 +7,7 @@ import { rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { type RunningServer, start } from "../../server/main";
 import { buildModel } from "../../server/testing/onnx-builder";
-import { binaryRequest, writeRepository } from "./helpers";
+import { binaryRequest, rangeModel, writeRepository } from "./helpers";
 
 /**
  * y = x·x for one square x of any size (shape [1, n, n], like an image of any size): the cost grows as n³
@@ -158,16 +158,7 @@ describe("a model without inputs (an ONNX Constant)", () => {
 });
 
 describe("--max-response-bytes", () => {
-  /** y = Range(start, limit, delta): a 3-number request asks for an output of any size. */
-  const RANGE = buildModel({
-    inputs: [
-      { name: "start", datatype: "FP32", shape: [] },
-      { name: "limit", datatype: "FP32", shape: [] },
-      { name: "delta", datatype: "FP32", shape: [] },
-    ],
-    outputs: [{ name: "y", datatype: "FP32", shape: ["n"] }],
-    nodes: [{ op: "Range", inputs: ["start", "limit", "delta"], outputs: ["y"] }],
-  });
+  const RANGE = rangeModel();
   const range = (limit: number) => [
     { name: "start", datatype: "FP32", shape: [], data: [0] },
     { name: "limit", datatype: "FP32", shape: [], data: [limit] },

@@ -3,9 +3,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
+import { expect } from "vitest";
 import { buildApp } from "../../server/app";
 import { ModelRepository, type ModelRepositoryOptions } from "../../server/repository/repository";
 import type { ModelSource } from "../../server/runtime/session";
+import { buildModel } from "../../server/testing/onnx-builder";
 
 /** A model file as the repository hands it to sessions: read once. */
 export function modelSource(path: string): ModelSource {
@@ -109,4 +111,57 @@ export function lengthPrefixed(elements: readonly string[]): Buffer {
       return [prefix, bytes];
     }),
   );
+}
+
+/** y = Range(start, limit, delta), FP32: a 3-number request asks for an output of any size. */
+export function rangeModel(): Uint8Array {
+  return buildModel({
+    inputs: [
+      { name: "start", datatype: "FP32", shape: [] },
+      { name: "limit", datatype: "FP32", shape: [] },
+      { name: "delta", datatype: "FP32", shape: [] },
+    ],
+    outputs: [{ name: "y", datatype: "FP32", shape: ["n"] }],
+    nodes: [{ op: "Range", inputs: ["start", "limit", "delta"], outputs: ["y"] }],
+  });
+}
+
+/** Executors that run the session as it is, except for `slowModel`, which waits `delayMs` before each run. */
+export function delayingExecutors(
+  slowModel: string,
+  delayMs: number,
+): ModelRepositoryOptions["createExecutor"] {
+  return ({ modelName, session }) =>
+    modelName !== slowModel
+      ? session
+      : {
+          infer: async (inputs, outputs) => {
+            await new Promise((resolve) => setTimeout(resolve, delayMs));
+            return session.infer(inputs, outputs);
+          },
+        };
+}
+
+/**
+ * Probes `url` (expecting 200) every `intervalMs` until `stop()`, which resolves with the slowest probe's
+ * time in ms.
+ */
+export function probeContinuously(url: string, intervalMs: number): { stop(): Promise<number> } {
+  let probing = true;
+  let slowestMs = 0;
+  const probes = (async () => {
+    while (probing) {
+      const sent = performance.now();
+      expect((await fetch(url)).status).toBe(200);
+      slowestMs = Math.max(slowestMs, performance.now() - sent);
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  })();
+  return {
+    async stop() {
+      probing = false;
+      await probes;
+      return slowestMs;
+    },
+  };
 }

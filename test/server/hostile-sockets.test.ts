@@ -10,7 +10,7 @@ import { buildApp } from "../../server/app";
 import { createServerMetrics } from "../../server/metrics";
 import { ModelRepository } from "../../server/repository/repository";
 import { identityModel } from "../../server/testing/onnx-builder";
-import { writeRepository } from "./helpers";
+import { delayingExecutors, writeRepository } from "./helpers";
 
 const BODY_LIMIT = 64 * 1024;
 const INFER_BODY = JSON.stringify({
@@ -31,15 +31,7 @@ beforeAll(async () => {
   });
   repository = new ModelRepository({
     root,
-    createExecutor: ({ modelName, session }) =>
-      modelName !== "slow"
-        ? session
-        : {
-            infer: async (inputs, outputs) => {
-              await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
-              return session.infer(inputs, outputs);
-            },
-          },
+    createExecutor: delayingExecutors("slow", SLOW_MS),
   });
   await repository.load();
   app = buildApp({

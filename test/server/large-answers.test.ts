@@ -13,18 +13,9 @@ import { type RunningServer, start } from "../../server/main";
 import { LARGE_ANSWER_ELEMENTS } from "../../server/protocol/large-answers";
 import { ModelRepository } from "../../server/repository/repository";
 import { WATCHED_ANSWER_BYTES } from "../../server/slow-readers";
-import { buildModel } from "../../server/testing/onnx-builder";
-import { writeRepository } from "./helpers";
+import { probeContinuously, rangeModel, writeRepository } from "./helpers";
 
-const RANGE = buildModel({
-  inputs: [
-    { name: "start", datatype: "FP32", shape: [] },
-    { name: "limit", datatype: "FP32", shape: [] },
-    { name: "delta", datatype: "FP32", shape: [] },
-  ],
-  outputs: [{ name: "y", datatype: "FP32", shape: ["n"] }],
-  nodes: [{ op: "Range", inputs: ["start", "limit", "delta"], outputs: ["y"] }],
-});
+const RANGE = rangeModel();
 
 /** A request for y = [0, 1, ..., limit - 1]. */
 function rangeBody(limit: number, binary = false): string {
@@ -70,16 +61,7 @@ describe("large JSON answers", () => {
   it("four answers of 4 million elements at once are each answered whole, and probes keep being answered", async () => {
     const server = await rangeServer();
     const elements = 4_000_000;
-    let probing = true;
-    let slowestProbeMs = 0;
-    const probes = (async () => {
-      while (probing) {
-        const sent = performance.now();
-        expect((await fetch(`${server.url}/v2/health/ready`)).status).toBe(200);
-        slowestProbeMs = Math.max(slowestProbeMs, performance.now() - sent);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
+    const probes = probeContinuously(`${server.url}/v2/health/ready`, 20);
     const answers = await Promise.all(
       Array.from({ length: 4 }, () =>
         post(server, rangeBody(elements)).then(async (response) => ({
@@ -88,8 +70,7 @@ describe("large JSON answers", () => {
         })),
       ),
     );
-    probing = false;
-    await probes;
+    const slowestProbeMs = await probes.stop();
     for (const answer of answers) {
       expect(answer.status).toBe(200);
       const [output] = answer.body.outputs;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, start } from "../../server/main";
 import { MAX_PARAMETERS } from "../../server/protocol/request";
 import { mlp } from "../../server/testing/onnx-builder";
-import { writeRepository } from "./helpers";
+import { probeContinuously, writeRepository } from "./helpers";
 
 let root: string;
 let server: RunningServer;
@@ -41,23 +41,13 @@ describe("large JSON bodies", () => {
     expect(body.length).toBeGreaterThan(8 * 1024 * 1024);
 
     // WHEN they arrive together while a client probes liveness every 50 ms
-    let probing = true;
-    let slowestProbeMs = 0;
-    const probes = (async () => {
-      while (probing) {
-        const sent = performance.now();
-        expect((await fetch(`${server.url}/v2/health/live`)).status).toBe(200);
-        slowestProbeMs = Math.max(slowestProbeMs, performance.now() - sent);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    })();
+    const probes = probeContinuously(`${server.url}/v2/health/live`, 50);
     const responses = await Promise.all(
       Array.from({ length: 8 }, () =>
         post(body).then(async (r) => ({ status: r.status, body: await r.json() })),
       ),
     );
-    probing = false;
-    await probes;
+    const slowestProbeMs = await probes.stop();
 
     // THEN at most two were decoded (answered 200, or 400 for more rows than maxBatchSize), the others
     // were refused with 503 naming the limit, and no probe waited for all eight decodes
@@ -78,31 +68,73 @@ describe("large JSON bodies", () => {
   }, 120_000);
 });
 
+/** A server whose --large-bodies-budget-bytes is `budgetBytes` (body limit 4 MiB), serving "small". */
+async function budgetedServer(budgetBytes: number) {
+  const budgetRoot = writeRepository({ small: { versions: { 1: mlp([4, 8, 3]) } } });
+  const budgeted = await start(
+    [
+      ...[
+        "--model-repository",
+        budgetRoot,
+        "--http-port",
+        "0",
+        "--host",
+        "127.0.0.1",
+        "--log-level",
+        "silent",
+      ],
+      ...["--body-limit-bytes", String(4 * 1024 * 1024), "--large-bodies-budget-bytes", String(budgetBytes)],
+    ],
+    {},
+  );
+  return {
+    server: budgeted,
+    port: Number(new URL(budgeted.url).port),
+    async close() {
+      await budgeted.close();
+      rmSync(budgetRoot, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Sends `count` requests on connections of their own: every `head` first, so the server decides on each
+ * before any body byte arrives, then every `body`. Resolves with what each connection received. (The
+ * connections stay open after the body: node drops the answers of a client that ends its side early.)
+ */
+async function headersFirst(
+  port: number,
+  count: number,
+  head: string,
+  body: string | Buffer,
+): Promise<string[]> {
+  const sockets = await Promise.all(
+    Array.from({ length: count }, async () => {
+      const socket = net.connect(port, "127.0.0.1");
+      await once(socket, "connect");
+      return socket;
+    }),
+  );
+  const answers = sockets.map(
+    (socket) =>
+      new Promise<string>((resolve) => {
+        let text = "";
+        socket.on("data", (chunk: Buffer) => {
+          text += chunk.toString("latin1");
+        });
+        socket.on("close", () => resolve(text));
+        socket.on("error", () => {});
+      }),
+  );
+  for (const socket of sockets) socket.write(head);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  for (const socket of sockets) socket.write(body);
+  return Promise.all(answers);
+}
+
 describe("large binary bodies", () => {
   it("are admitted while their bytes fit --large-bodies-budget-bytes; past it, 503 at once, and small requests are served", async () => {
-    const budgetRoot = writeRepository({ small: { versions: { 1: mlp([4, 8, 3]) } } });
-    const budgeted = await start(
-      [
-        ...[
-          "--model-repository",
-          budgetRoot,
-          "--http-port",
-          "0",
-          "--host",
-          "127.0.0.1",
-          "--log-level",
-          "silent",
-        ],
-        ...[
-          "--body-limit-bytes",
-          String(4 * 1024 * 1024),
-          "--large-bodies-budget-bytes",
-          String(8 * 1024 * 1024),
-        ],
-      ],
-      {},
-    );
-    const { port } = new URL(budgeted.url);
+    const budgeted = await budgetedServer(8 * 1024 * 1024);
     try {
       // GIVEN six binary bodies of 3 MiB each whose headers all arrive before any body byte (the budget
       // holds two: 6 MiB of 8; a third would make 9)
@@ -113,43 +145,22 @@ describe("large binary bodies", () => {
         ],
       });
       const payload = Buffer.alloc(rows * 16);
-      const sockets = await Promise.all(
-        Array.from({ length: 6 }, async () => {
-          const socket = net.connect(Number(port), "127.0.0.1");
-          await once(socket, "connect");
-          return socket;
-        }),
-      );
-      const answers = sockets.map(
-        (socket) =>
-          new Promise<string>((resolve) => {
-            let text = "";
-            socket.on("data", (chunk: Buffer) => {
-              text += chunk.toString("latin1");
-            });
-            socket.on("close", () => resolve(text));
-            socket.on("error", () => {});
-          }),
-      );
-      for (const socket of sockets) {
-        socket.write(
-          `POST /v2/models/small/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n` +
-            `Inference-Header-Content-Length: ${header.length}\r\n` +
-            `Content-Length: ${header.length + payload.length}\r\nConnection: close\r\n\r\n`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
       // WHEN their bodies follow
-      // (not half-closing: node drops the answers of a client that ends its side early)
-      for (const socket of sockets) socket.write(Buffer.concat([Buffer.from(header), payload]));
-      const statuses = (await Promise.all(answers)).map((text) => Number(text.split(" ")[1]));
+      const texts = await headersFirst(
+        budgeted.port,
+        6,
+        "POST /v2/models/small/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n" +
+          `Inference-Header-Content-Length: ${header.length}\r\n` +
+          `Content-Length: ${header.length + payload.length}\r\nConnection: close\r\n\r\n`,
+        Buffer.concat([Buffer.from(header), payload]),
+      );
+      const statuses = texts.map((text) => Number(text.split(" ")[1]));
       // THEN two were admitted (answered: 400 for more rows than maxBatchSize) and four refused with 503
       expect(statuses.filter((status) => status === 503).length).toBe(4);
       expect(statuses.filter((status) => status !== 503).every((status) => status === 400)).toBe(true);
-      const refused = (await Promise.all(answers)).find((text) => text.startsWith("HTTP/1.1 503"))!;
-      expect(refused).toContain("--large-bodies-budget-bytes");
-      // AND the budget is free again: a small request and a large one are served
-      const small = await fetch(`${budgeted.url}/v2/models/small/infer`, {
+      expect(texts.find((text) => text.startsWith("HTTP/1.1 503"))).toContain("--large-bodies-budget-bytes");
+      // AND the budget is free again: a small request is served
+      const small = await fetch(`${budgeted.server.url}/v2/models/small/infer`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({
@@ -159,36 +170,13 @@ describe("large binary bodies", () => {
       expect(small.status).toBe(200);
     } finally {
       await budgeted.close();
-      rmSync(budgetRoot, { recursive: true, force: true });
     }
   }, 60_000);
 });
 
 describe("medium JSON bodies (64 KiB to 1 MiB)", () => {
   it("count against --large-bodies-budget-bytes on the direct path too: past it, 503 at once; the budget frees as they are answered", async () => {
-    const budgetRoot = writeRepository({ small: { versions: { 1: mlp([4, 8, 3]) } } });
-    const budgeted = await start(
-      [
-        ...[
-          "--model-repository",
-          budgetRoot,
-          "--http-port",
-          "0",
-          "--host",
-          "127.0.0.1",
-          "--log-level",
-          "silent",
-        ],
-        ...[
-          "--body-limit-bytes",
-          String(4 * 1024 * 1024),
-          "--large-bodies-budget-bytes",
-          String(4 * 1024 * 1024),
-        ],
-      ],
-      {},
-    );
-    const { port } = new URL(budgeted.url);
+    const budgeted = await budgetedServer(4 * 1024 * 1024);
     try {
       // GIVEN twelve JSON bodies of ~0.44 MB whose headers all arrive before any body byte (the 4 MiB
       // budget holds nine of them)
@@ -197,35 +185,14 @@ describe("medium JSON bodies (64 KiB to 1 MiB)", () => {
       const body = JSON.stringify({ inputs: [{ name: "input", datatype: "FP32", shape: [rows, 4], data }] });
       expect(body.length).toBeGreaterThan(400_000);
       expect(body.length).toBeLessThan(500_000);
-      const sockets = await Promise.all(
-        Array.from({ length: 12 }, async () => {
-          const socket = net.connect(Number(port), "127.0.0.1");
-          await once(socket, "connect");
-          return socket;
-        }),
-      );
-      const answers = sockets.map(
-        (socket) =>
-          new Promise<string>((resolve) => {
-            let text = "";
-            socket.on("data", (chunk: Buffer) => {
-              text += chunk.toString("latin1");
-            });
-            socket.on("close", () => resolve(text));
-            socket.on("error", () => {});
-          }),
-      );
-      for (const socket of sockets) {
-        socket.write(
-          `POST /v2/models/small/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
-            `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
       // WHEN their bodies follow
-      // (not half-closing: node drops the answers of a client that ends its side early)
-      for (const socket of sockets) socket.write(body);
-      const texts = await Promise.all(answers);
+      const texts = await headersFirst(
+        budgeted.port,
+        12,
+        "POST /v2/models/small/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+          `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+        body,
+      );
       const statuses = texts.map((text) => Number(text.split(" ")[1]));
       // THEN nine were admitted and decoded (400: more rows than maxBatchSize) and three refused with 503
       const admitted = Math.floor((4 * 1024 * 1024) / body.length);
@@ -233,7 +200,7 @@ describe("medium JSON bodies (64 KiB to 1 MiB)", () => {
       expect(statuses.filter((status) => status !== 503).every((status) => status === 400)).toBe(true);
       expect(texts.find((text) => text.startsWith("HTTP/1.1 503"))).toContain("--large-bodies-budget-bytes");
       // AND once they are answered the whole budget is free again
-      const again = await fetch(`${budgeted.url}/v2/models/small/infer`, {
+      const again = await fetch(`${budgeted.server.url}/v2/models/small/infer`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body,
@@ -242,7 +209,6 @@ describe("medium JSON bodies (64 KiB to 1 MiB)", () => {
       expect(((await again.json()) as { error: string }).error).not.toContain("budget");
     } finally {
       await budgeted.close();
-      rmSync(budgetRoot, { recursive: true, force: true });
     }
   }, 60_000);
 });

@@ -11,7 +11,7 @@ import { buildApp } from "../../server/app";
 import { MAX_QUEUED_PIPELINED_REQUESTS } from "../../server/pipelining";
 import { ModelRepository } from "../../server/repository/repository";
 import { identityModel } from "../../server/testing/onnx-builder";
-import { writeRepository } from "./helpers";
+import { delayingExecutors, writeRepository } from "./helpers";
 
 /** Inference on model "slow" waits this long, so no answer is ready while a burst is being parsed. */
 const SLOW_MS = 200;
@@ -27,15 +27,7 @@ beforeAll(async () => {
   });
   repository = new ModelRepository({
     root,
-    createExecutor: ({ modelName, session }) =>
-      modelName !== "slow"
-        ? session
-        : {
-            infer: async (inputs, outputs) => {
-              await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
-              return session.infer(inputs, outputs);
-            },
-          },
+    createExecutor: delayingExecutors("slow", SLOW_MS),
   });
   await repository.load();
   app = buildApp({ repository });
