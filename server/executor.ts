@@ -17,6 +17,14 @@ export interface InferOptions {
    * @default - no limit
    */
   readonly maxOutputBytes?: number;
+  /**
+   * Run within this call when the executor runs on the calling thread, rather than in a later turn of the
+   * event loop. The batcher asks it for a lone request that is the first of its turn: nothing else was read
+   * in that turn to join it, and the deferral would only add to its latency. Executors on other threads
+   * ignore it.
+   * @default false
+   */
+  readonly runNow?: boolean;
 }
 
 /**

@@ -4,7 +4,8 @@
  *
  * Scheduling, in short (docs/server.md has the long form):
  * - a request that finds an idle instance and an empty queue runs at once, alone, untouched (no copy, no
- *   timer): the unloaded case pays nothing;
+ *   timer): the unloaded case pays nothing; the first such request of an event-loop turn runs within the
+ *   call on an instance on this thread (`runNow`), later ones of the same turn in a later turn;
  * - while every instance is busy, requests queue (at most `maxQueueSize`; beyond it 503 at once);
  * - when an instance frees up, it takes the oldest request plus every later compatible one (same inputs,
  *   datatypes, non-batch dims and outputs) up to `maxBatchSize` rows. If fewer rows wait than the batch it
@@ -225,9 +226,18 @@ export class DynamicBatcher implements BatchRunner {
     this.metrics.observeQueueSeconds(0);
     this.metrics.observeBatchRows(rows);
     const started = performance.now();
+    // The first lone request of an event-loop turn runs within this call on an instance that can (one on
+    // this thread): nothing else was read in this turn to join it. Later ones of the same turn run in a
+    // later turn, as before, so that the requests read meanwhile queue behind them and form a batch: a
+    // burst read in one turn must not run row by row.
+    const runNow = !this.ranNowThisTurn;
+    if (runNow) {
+      this.ranNowThisTurn = true;
+      setImmediate(this.endTurn);
+    }
     let result: Promise<Tensor[]>;
     try {
-      result = instance.infer(inputs, outputNames, this.runOptions(1, false));
+      result = instance.infer(inputs, outputNames, this.runOptions(1, false, runNow));
     } catch (error) {
       result = Promise.reject(error);
     }
@@ -247,10 +257,16 @@ export class DynamicBatcher implements BatchRunner {
 
   private readonly maxResponseBytes: number | undefined;
 
+  /** Whether a lone request already ran within its call in this turn of the event loop. */
+  private ranNowThisTurn = false;
+  private readonly endTurn = (): void => {
+    this.ranNowThisTurn = false;
+  };
+
   /** What an instance is told about a run of `requests` requests. */
-  private runOptions(requests: number, disposable: boolean): InferOptions | undefined {
-    if (this.maxResponseBytes === undefined) return disposable ? DISPOSABLE : undefined;
-    return { inputsDisposable: disposable, maxOutputBytes: this.maxResponseBytes * requests };
+  private runOptions(requests: number, disposable: boolean, runNow = false): InferOptions | undefined {
+    if (this.maxResponseBytes === undefined) return runNow ? RUN_NOW : disposable ? DISPOSABLE : undefined;
+    return { inputsDisposable: disposable, maxOutputBytes: this.maxResponseBytes * requests, runNow };
   }
 
   /** One request's outputs, or an error when they exceed maxResponseBytes. */
@@ -446,6 +462,7 @@ export class DynamicBatcher implements BatchRunner {
 }
 
 const DISPOSABLE: InferOptions = { inputsDisposable: true };
+const RUN_NOW: InferOptions = { runNow: true };
 
 /** Requests with equal keys can share a batch: same inputs in the same order, datatypes, non-batch dims, outputs. */
 function compatibilityKey(inputs: readonly Tensor[], outputNames: readonly string[]): string {

@@ -1,11 +1,18 @@
 import { dirname } from "node:path";
 import type { InferenceSession as OrtSession } from "onnxruntime-node";
 import * as ort from "onnxruntime-node";
-import type { InferenceExecutor } from "../executor";
+import type { InferenceExecutor, InferOptions } from "../executor";
 import type { Tensor } from "../tensor";
 import { datatypeOfOrtType, fromOrtTensor, toOrtTensor } from "./convert";
 import type { ExecutionProvider } from "./execution-providers";
 import type { ModelSignature, TensorMetadata } from "./metadata";
+import {
+  datatypeOfOnnxType,
+  type NativeSession,
+  type NativeValueMetadata,
+  nativeBinding,
+  onnxTypeName,
+} from "./native-session";
 
 export { EXECUTION_PROVIDERS, type ExecutionProvider } from "./execution-providers";
 
@@ -77,40 +84,85 @@ export class ModelLoadError extends Error {
 /** A loaded ONNX model: its V2 signature and a way to run it. The default {@link InferenceExecutor}. */
 export class ModelSession implements InferenceExecutor {
   private constructor(
-    private readonly session: OrtSession,
+    /** onnxruntime-node's native session, where its binding is one we know (see ./native-session.ts). */
+    private readonly native: NativeSession | undefined,
+    /** The public API's session otherwise. */
+    private readonly session: OrtSession | undefined,
     readonly signature: ModelSignature,
   ) {}
 
   /** Creates an onnxruntime session from the model's bytes with the given execution provider and threads. */
   static async load(model: ModelSource, options: SessionOptions = {}): Promise<ModelSession> {
-    const provider = options.executionProvider ?? "cpu";
     const modelPath = model.path;
-    let session: OrtSession;
+    const sessionOptions = ortSessionOptions(options, modelPath);
+    const binding = nativeBinding();
     try {
-      session = await ort.InferenceSession.create(model.bytes, ortSessionOptions(options, modelPath));
+      if (binding !== undefined) {
+        binding.initOrt();
+        const native = new binding.binding.InferenceSession();
+        const { bytes } = model;
+        native.loadModel(bytes.buffer, bytes.byteOffset, bytes.byteLength, sessionOptions);
+        try {
+          return new ModelSession(native, undefined, {
+            inputs: native.inputMetadata.map((meta) => nativeTensorMetadata(modelPath, "input", meta)),
+            outputs: native.outputMetadata.map((meta) => nativeTensorMetadata(modelPath, "output", meta)),
+          });
+        } catch (error) {
+          native.dispose();
+          throw error;
+        }
+      }
+      const session = await ort.InferenceSession.create(model.bytes, sessionOptions);
+      return new ModelSession(undefined, session, {
+        inputs: session.inputMetadata.map((meta) => tensorMetadata(modelPath, "input", meta)),
+        outputs: session.outputMetadata.map((meta) => tensorMetadata(modelPath, "output", meta)),
+      });
     } catch (error) {
-      const cause = (error as Error).message.trim();
-      if (provider === "cuda") {
-        throw new ModelLoadError(
-          `cannot load ${modelPath} with --execution-provider cuda: ${cause}. The CUDA provider needs ` +
-            `onnxruntime-node's CUDA binaries (installed with ONNXRUNTIME_NODE_INSTALL=cuda12 on a GPU host) ` +
-            `and a GPU; use --execution-provider cpu where they are absent.`,
-        );
-      }
-      if (provider === "webgpu") {
-        throw new ModelLoadError(
-          `cannot load ${modelPath} with --execution-provider webgpu: ${cause}. ${webGpuLoadHint}`,
-        );
-      }
-      throw new ModelLoadError(`cannot load ${modelPath}: ${cause}`);
+      if (error instanceof ModelLoadError) throw error;
+      throw loadError(modelPath, options.executionProvider ?? "cpu", (error as Error).message.trim());
     }
-    return new ModelSession(session, {
-      inputs: session.inputMetadata.map((meta) => tensorMetadata(modelPath, "input", meta)),
-      outputs: session.outputMetadata.map((meta) => tensorMetadata(modelPath, "output", meta)),
+  }
+
+  /**
+   * Runs the model. With `runNow` (the batcher's lone request, the first of its event-loop turn) the run
+   * happens within this call; otherwise in a later turn, after the requests read in this one have queued
+   * behind it, as onnxruntime-node's own `run` does.
+   */
+  infer(
+    inputs: readonly Tensor[],
+    outputNames: readonly string[],
+    options?: InferOptions,
+  ): Promise<Tensor[]> {
+    const native = this.native;
+    if (native === undefined) return this.inferWithPublicApi(inputs, outputNames);
+    let feeds: Record<string, ort.Tensor>;
+    const fetches: Record<string, null> = {};
+    try {
+      feeds = {};
+      for (const input of inputs) feeds[input.name] = toOrtTensor(input);
+      for (const name of outputNames) fetches[name] = null;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (options?.runNow === true) {
+      try {
+        return Promise.resolve(outputsOf(native.run(feeds, fetches, NO_RUN_OPTIONS), outputNames));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return new Promise((resolve, reject) => {
+      setImmediate(() => {
+        try {
+          resolve(outputsOf(native.run(feeds, fetches, NO_RUN_OPTIONS), outputNames));
+        } catch (error) {
+          reject(error);
+        }
+      });
     });
   }
 
-  infer(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<Tensor[]> {
+  private inferWithPublicApi(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<Tensor[]> {
     // One promise reaction, not an async function's own promise and await on top of onnxruntime's: a small
     // model's run is short enough for each to show (docs/benchmark.md). Failures still arrive as rejections.
     let run: Promise<OrtSession.ReturnType>;
@@ -118,17 +170,11 @@ export class ModelSession implements InferenceExecutor {
       const feeds: Record<string, ort.Tensor> = {};
       for (const input of inputs) feeds[input.name] = toOrtTensor(input);
       // onnxruntime only reads the list of fetches.
-      run = this.session.run(feeds, outputNames as string[]);
+      run = this.session!.run(feeds, outputNames as string[]);
     } catch (error) {
       return Promise.reject(error);
     }
-    return run.then((results) =>
-      outputNames.map((name) => {
-        const value = results[name];
-        if (value === undefined) throw new Error(`onnxruntime returned no output "${name}"`);
-        return fromOrtTensor(name, value as ort.Tensor);
-      }),
-    );
+    return run.then((results) => outputsOf(results as Record<string, ort.Tensor>, outputNames));
   }
 
   private released = false;
@@ -137,8 +183,57 @@ export class ModelSession implements InferenceExecutor {
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
-    await this.session.release();
+    if (this.native !== undefined) this.native.dispose();
+    else await this.session!.release();
   }
+}
+
+const NO_RUN_OPTIONS = {};
+
+/** The named outputs of a run, in the order asked, as server tensors. */
+function outputsOf(results: Record<string, ort.Tensor>, outputNames: readonly string[]): Tensor[] {
+  return outputNames.map((name) => {
+    const value = results[name];
+    if (value === undefined) throw new Error(`onnxruntime returned no output "${name}"`);
+    return fromOrtTensor(name, value);
+  });
+}
+
+/** Why a model could not be loaded with `provider`, naming the file and what that provider needs. */
+function loadError(modelPath: string, provider: ExecutionProvider, cause: string): ModelLoadError {
+  if (provider === "cuda") {
+    return new ModelLoadError(
+      `cannot load ${modelPath} with --execution-provider cuda: ${cause}. The CUDA provider needs ` +
+        `onnxruntime-node's CUDA binaries (installed with ONNXRUNTIME_NODE_INSTALL=cuda12 on a GPU host) ` +
+        `and a GPU; use --execution-provider cpu where they are absent.`,
+    );
+  }
+  if (provider === "webgpu") {
+    return new ModelLoadError(
+      `cannot load ${modelPath} with --execution-provider webgpu: ${cause}. ${webGpuLoadHint}`,
+    );
+  }
+  return new ModelLoadError(`cannot load ${modelPath}: ${cause}`);
+}
+
+/** V2 metadata of one input or output, as the native binding describes it. */
+function nativeTensorMetadata(
+  modelPath: string,
+  direction: "input" | "output",
+  meta: NativeValueMetadata,
+): TensorMetadata {
+  if (!meta.isTensor) {
+    throw new ModelLoadError(
+      `${modelPath}: ${direction} "${meta.name}" is not a tensor (sequences and maps are not served)`,
+    );
+  }
+  const datatype = datatypeOfOnnxType(meta.type);
+  if (datatype === undefined) {
+    throw new ModelLoadError(
+      `${modelPath}: ${direction} "${meta.name}" has element type ${onnxTypeName(meta.type)}, which the Open Inference Protocol cannot carry`,
+    );
+  }
+  return { name: meta.name, datatype, shape: meta.shape.map((dim) => (dim >= 0 ? dim : -1)) };
 }
 
 function tensorMetadata(
