@@ -32,6 +32,13 @@ export interface SessionOptions {
    * @default false
    */
   readonly allowSpinning?: boolean;
+  /**
+   * Call onnxruntime-node's native session directly where its binding is one this server knows
+   * (./native-session.ts): runs without its wrapper, and within the call when asked (`runNow`). False uses
+   * onnxruntime-node's public API, which runs every call in a later turn of the event loop.
+   * @default true
+   */
+  readonly nativeBinding?: boolean;
 }
 
 /**
@@ -95,7 +102,7 @@ export class ModelSession implements InferenceExecutor {
   static async load(model: ModelSource, options: SessionOptions = {}): Promise<ModelSession> {
     const modelPath = model.path;
     const sessionOptions = ortSessionOptions(options, modelPath);
-    const binding = nativeBinding();
+    const binding = options.nativeBinding === false ? undefined : nativeBinding();
     try {
       if (binding !== undefined) {
         binding.initOrt();
