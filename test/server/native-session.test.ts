@@ -100,8 +100,8 @@ describe("DynamicBatcher over a main-thread session", () => {
     }
     // THEN each gets its own rows
     const sums = await Promise.all(answers);
-    sums.forEach(([sum], i) =>
-      expect(Array.from(sum!.data as Float32Array)).toEqual([i, i + 1, i + 2, i + 3]),
+    expect(sums.map(([sum]) => Array.from(sum!.data as Float32Array))).toEqual(
+      Array.from({ length: 32 }, (_, i) => [i, i + 1, i + 2, i + 3]),
     );
     // AND only the first ran within its call: the second ran a turn later, and the 30 read meanwhile
     // queued behind it and ran together
