@@ -2,7 +2,7 @@ import { dirname } from "node:path";
 import type { InferenceSession as OrtSession } from "onnxruntime-node";
 import * as ort from "onnxruntime-node";
 import type { InferenceExecutor, InferOptions } from "../executor";
-import type { Tensor } from "../tensor";
+import type { Datatype, Tensor } from "../tensor";
 import { datatypeOfOrtType, fromOrtTensor, toOrtTensor } from "./convert";
 import type { ExecutionProvider } from "./execution-providers";
 import type { ModelSignature, TensorMetadata } from "./metadata";
@@ -121,8 +121,8 @@ export class ModelSession implements InferenceExecutor {
       }
       const session = await ort.InferenceSession.create(model.bytes, sessionOptions);
       return new ModelSession(undefined, session, {
-        inputs: session.inputMetadata.map((meta) => tensorMetadata(modelPath, "input", meta)),
-        outputs: session.outputMetadata.map((meta) => tensorMetadata(modelPath, "output", meta)),
+        inputs: session.inputMetadata.map((meta) => publicTensorMetadata(modelPath, "input", meta)),
+        outputs: session.outputMetadata.map((meta) => publicTensorMetadata(modelPath, "output", meta)),
       });
     } catch (error) {
       if (error instanceof ModelLoadError) throw error;
@@ -223,42 +223,67 @@ function loadError(modelPath: string, provider: ExecutionProvider, cause: string
   return new ModelLoadError(`cannot load ${modelPath}: ${cause}`);
 }
 
+/** One input or output, however onnxruntime-node described it: what {@link tensorMetadata} checks. */
+interface DescribedValue {
+  readonly name: string;
+  readonly isTensor: boolean;
+  /** Its V2 datatype, undefined when V2 has none (or it is no tensor). */
+  readonly datatype: Datatype | undefined;
+  /** Its element type's name, for the message when V2 has none. */
+  readonly typeName: string;
+  /** Dimensions: numbers, with symbolic or unknown ones as -1 or a name. */
+  readonly shape: readonly (number | string)[];
+}
+
 /** V2 metadata of one input or output, as the native binding describes it. */
 function nativeTensorMetadata(
   modelPath: string,
   direction: "input" | "output",
   meta: NativeValueMetadata,
 ): TensorMetadata {
-  if (!meta.isTensor) {
-    throw new ModelLoadError(
-      `${modelPath}: ${direction} "${meta.name}" is not a tensor (sequences and maps are not served)`,
-    );
-  }
-  const datatype = datatypeOfOnnxType(meta.type);
-  if (datatype === undefined) {
-    throw new ModelLoadError(
-      `${modelPath}: ${direction} "${meta.name}" has element type ${onnxTypeName(meta.type)}, which the Open Inference Protocol cannot carry`,
-    );
-  }
-  return { name: meta.name, datatype, shape: meta.shape.map((dim) => (dim >= 0 ? dim : -1)) };
+  const { name, isTensor, type, shape } = meta;
+  const described = {
+    name,
+    isTensor,
+    datatype: datatypeOfOnnxType(type),
+    typeName: onnxTypeName(type),
+    shape,
+  };
+  return tensorMetadata(modelPath, direction, described);
 }
 
-function tensorMetadata(
+/** V2 metadata of one input or output, as onnxruntime-node's public API describes it. */
+function publicTensorMetadata(
   modelPath: string,
   direction: "input" | "output",
   meta: OrtSession.ValueMetadata,
+): TensorMetadata {
+  const tensor = meta.isTensor ? meta : undefined;
+  return tensorMetadata(modelPath, direction, {
+    name: meta.name,
+    isTensor: meta.isTensor,
+    datatype: tensor === undefined ? undefined : datatypeOfOrtType(tensor.type),
+    typeName: tensor?.type ?? "",
+    shape: tensor?.shape ?? [],
+  });
+}
+
+/** V2 metadata of a described input or output; a ModelLoadError when V2 cannot serve it. */
+function tensorMetadata(
+  modelPath: string,
+  direction: "input" | "output",
+  meta: DescribedValue,
 ): TensorMetadata {
   if (!meta.isTensor) {
     throw new ModelLoadError(
       `${modelPath}: ${direction} "${meta.name}" is not a tensor (sequences and maps are not served)`,
     );
   }
-  const datatype = datatypeOfOrtType(meta.type);
-  if (datatype === undefined) {
+  if (meta.datatype === undefined) {
     throw new ModelLoadError(
-      `${modelPath}: ${direction} "${meta.name}" has element type ${meta.type}, which the Open Inference Protocol cannot carry`,
+      `${modelPath}: ${direction} "${meta.name}" has element type ${meta.typeName}, which the Open Inference Protocol cannot carry`,
     );
   }
   const shape = meta.shape.map((dim) => (typeof dim === "number" && dim >= 0 ? dim : -1));
-  return { name: meta.name, datatype, shape };
+  return { name: meta.name, datatype: meta.datatype, shape };
 }
