@@ -8,7 +8,8 @@
  * A request takes it only when nothing about it needs one of fastify's decisions; every other request goes
  * to fastify untouched and gets fastify's usual answer: an unknown model (404) or one not ready (503), a
  * missing or wrong token (401), a body without Content-Length, over the body limit (413) or large enough
- * for the large-body admission gate, any other content type (415 or its parameters), an encoded or
+ * for the large-body admission gate, any other content type (415 or its parameters), a Content-Encoding
+ * (415), an encoded or
  * unusual URL, and every request once the app is closing (503, connection closed). A direct request gets
  * what a fastify one gets: the same answer (`protocol/serve.ts`), the `X-Request-Id` header, the request
  * metrics, access-log sampling and error logging; node's header, request and keep-alive timeouts apply
@@ -97,7 +98,11 @@ function directVersion(
   if (route === null) return undefined;
   const { headers } = request;
   const length = Number(headers["content-length"]);
-  if (!(length > 0 && length <= options.maxBodyBytes) || headers["transfer-encoding"] !== undefined) {
+  if (
+    !(length > 0 && length <= options.maxBodyBytes) ||
+    headers["transfer-encoding"] !== undefined ||
+    headers["content-encoding"] !== undefined
+  ) {
     return undefined;
   }
   const contentType = headers["content-type"];

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { INFERENCE_HEADER_CONTENT_LENGTH, splitBinaryBody } from "./binary";
-import { badRequest } from "./errors";
+import { badRequest, ProtocolError } from "./errors";
 import type { InferBody } from "./infer";
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json-depth";
 import { parseJsonWithNumberArrays } from "./json-numbers";
@@ -55,11 +55,30 @@ export function unsupportedContentTypeMessage(contentType: string | undefined): 
   );
 }
 
+/**
+ * A body sent with a content coding (`Content-Encoding: gzip`, ...) is refused with 415, as RFC 9110
+ * section 15.5.16 says for a coding the server does not apply; read as it came, a compressed body would only
+ * fail as "not valid JSON" with its compressed bytes quoted back. `identity` (no coding) is accepted.
+ */
+export function unsupportedContentEncoding(contentEncoding: string | undefined): ProtocolError | undefined {
+  if (contentEncoding === undefined || /^\s*identity\s*$/i.test(contentEncoding)) return undefined;
+  return new ProtocolError(
+    415,
+    `unsupported content encoding ${JSON.stringify(contentEncoding)}: send the body uncompressed ` +
+      "(no Content-Encoding header); inference bodies are read as sent",
+  );
+}
+
 /** Replaces fastify's body parsers with ours: JSON and application/octet-stream only (others get 415). */
 export function registerBodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   for (const type of ACCEPTED_CONTENT_TYPES) {
     app.addContentTypeParser(type, { parseAs: "buffer" }, (request, body, done) => {
+      const encoded = unsupportedContentEncoding(request.headers["content-encoding"]);
+      if (encoded !== undefined) {
+        done(encoded, undefined);
+        return;
+      }
       const headerLength = request.headers[INFERENCE_HEADER_CONTENT_LENGTH];
       const raw: RawInferBody = {
         bytes: body as Buffer,
