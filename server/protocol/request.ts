@@ -119,6 +119,7 @@ function parseInput(raw: unknown, index: number): InputHeader {
     );
   }
   const parameters = parametersOf(raw.parameters, where);
+  refuseUnimplementedExtensions(parameters, where);
   const size = parameters.binary_data_size;
   if (size !== undefined && (!Number.isSafeInteger(size) || (size as number) < 0)) {
     throw badRequest(`${where}: parameters.binary_data_size must be a non-negative integer`);
@@ -137,11 +138,35 @@ function parseInput(raw: unknown, index: number): InputHeader {
   };
 }
 
+/**
+ * Parameters of Triton's protocol extensions that change what an input or output means, which this server
+ * does not implement (GET /v2 lists what it does: `binary_tensor_data`). Other unknown parameters are
+ * ignored, as the Open Inference Protocol lets a server do; these would be ignored silently and wrongly:
+ * `classification` asks for the top classes as BYTES "value:index" strings in place of the raw output
+ * (Triton's classification extension), `shared_memory_region` asks for a tensor to be read from or written
+ * to a shared-memory region rather than the body (Triton's shared-memory extension).
+ */
+const UNIMPLEMENTED_EXTENSION_PARAMETERS: Readonly<Record<string, string>> = {
+  classification: "the classification extension: ask for the raw output and take its top classes yourself",
+  shared_memory_region: "the shared-memory extension: send and receive tensors in the body",
+};
+
+function refuseUnimplementedExtensions(parameters: Readonly<Record<string, unknown>>, where: string): void {
+  for (const key in UNIMPLEMENTED_EXTENSION_PARAMETERS) {
+    if (Object.hasOwn(parameters, key)) {
+      throw badRequest(
+        `${where}: parameters.${key} asks for ${UNIMPLEMENTED_EXTENSION_PARAMETERS[key]} (this server does not implement it)`,
+      );
+    }
+  }
+}
+
 function parseOutput(raw: unknown, index: number): OutputRequest {
   if (!isRecord(raw) || typeof raw.name !== "string" || raw.name === "") {
     throw badRequest(`outputs[${index}] must be an object with a non-empty "name"`);
   }
   const parameters = parametersOf(raw.parameters, `output "${raw.name}"`);
+  refuseUnimplementedExtensions(parameters, `output "${raw.name}"`);
   return {
     name: raw.name,
     binaryData: optionalBoolean(parameters.binary_data, `output "${raw.name}": parameters.binary_data`),

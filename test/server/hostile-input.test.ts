@@ -234,3 +234,43 @@ describe("body limit", () => {
     expectRefused(response, 413);
   });
 });
+
+describe("parameters of protocol extensions this server does not implement", () => {
+  it("refuses classification on an output (Triton's classification extension) rather than answer the raw output", async () => {
+    const response = await infer({
+      ...input({}),
+      outputs: [{ name: "output", parameters: { classification: 2 } }],
+    });
+    expectRefused(
+      response,
+      400,
+      /output "output": parameters\.classification asks for the classification extension/,
+    );
+  });
+
+  it("refuses shared_memory_region on an input or an output (Triton's shared-memory extension)", async () => {
+    const onInput = await infer(
+      input({ data: undefined, parameters: { shared_memory_region: "in", shared_memory_byte_size: 12 } }),
+    );
+    expectRefused(
+      onInput,
+      400,
+      /input "input": parameters\.shared_memory_region asks for the shared-memory extension/,
+    );
+    const onOutput = await infer({
+      ...input({}),
+      outputs: [{ name: "output", parameters: { shared_memory_region: "out", shared_memory_byte_size: 12 } }],
+    });
+    expectRefused(onOutput, 400, /output "output": parameters\.shared_memory_region/);
+  });
+
+  it("still ignores parameters it does not know (the protocol lets a server), and GET /v2 lists only binary_tensor_data", async () => {
+    const response = await infer({
+      ...input({ parameters: { my_custom_parameter: 42 } }),
+      parameters: { priority: 1 },
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const metadata = await app.inject({ method: "GET", url: "/v2" });
+    expect(JSON.parse(metadata.body).extensions).toEqual(["binary_tensor_data"]);
+  });
+});
