@@ -261,14 +261,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
     hiddenDirectories,
     maxResponseBytes: options.maxResponseBytes,
   });
-  const infer = async (request: { params: ModelParams; body: unknown }, reply: FastifyReply) => {
+  const infer = async (request: FastifyRequest<{ Params: ModelParams }>, reply: FastifyReply) => {
     const entry = lookup(repository, request.params);
     (request as unknown as ServedRequest)[SERVED_BY] = { model: entry.modelName, version: entry.version };
     const serving = requireReady(entry);
     if (request.body === undefined || request.body === null) {
       throw new ProtocolError(400, "the request needs a JSON body (Content-Type: application/json)");
     }
-    const encoded = await handle(serving, request.body as RawInferBody);
+    const socket = request.raw.socket;
+    const encoded = await handle(serving, request.body as RawInferBody, () => socket.destroyed);
     watchReader(reply.raw, bodyBytesOf(encoded.body), stalledReaderTimeoutMs);
     return reply.code(200).headers(encoded.headers).type(encoded.contentType).send(encoded.body);
   };

@@ -151,16 +151,19 @@ function serveDirectly(
       contentType: request.headers["content-type"],
     };
     // Each reaction guards its own writing (one promise per request rather than a `.catch` after them).
-    options.handle(version, raw).then(
-      (encoded) => {
-        try {
-          answer(response, 200, id, encoded.contentType, encoded.headers, encoded.body, options);
-        } catch (failure) {
-          answerFailed(logged, response, options, failure as Error);
-        }
-      },
-      (error: Error) => answerError(response, id, logged, options, error, raw.contentType),
-    );
+    // The client is gone once its socket is destroyed (a half-closed one, that only ended its side, is not).
+    options
+      .handle(version, raw, () => request.socket.destroyed)
+      .then(
+        (encoded) => {
+          try {
+            answer(response, 200, id, encoded.contentType, encoded.headers, encoded.body, options);
+          } catch (failure) {
+            answerFailed(logged, response, options, failure as Error);
+          }
+        },
+        (error: Error) => answerError(response, id, logged, options, error, raw.contentType),
+      );
   });
 }
 

@@ -25,6 +25,13 @@ export interface InferOptions {
    * @default false
    */
   readonly runNow?: boolean;
+  /**
+   * Whether the caller still wants the answer: true once its client has closed the connection. An executor
+   * that queues (the dynamic batcher) drops such a request instead of running it, so that a queue left by
+   * clients that gave up (timed out, retried elsewhere) costs no compute. Asked when the request would start.
+   * @default - the answer is always wanted
+   */
+  readonly abandoned?: () => boolean;
 }
 
 /**

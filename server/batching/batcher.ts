@@ -12,7 +12,9 @@
  *   just finished plus those queued then (the recent concurrency), it holds back up to
  *   `maxQueueDelayMicroseconds` for the rest to arrive, so closed-loop clients do not settle into
  *   alternating big and tiny batches;
- * - a request queued longer than `queueTimeoutMs` is answered 503 and never run.
+ * - a request queued longer than `queueTimeoutMs` is answered 503 and never run;
+ * - a queued request whose client has closed its connection (`InferOptions.abandoned`) is dropped when it
+ *   would start, never run: overloaded, the instances serve the clients still waiting.
  */
 import type { InferOptions } from "../executor";
 import { type ModelMetrics, NO_MODEL_METRICS } from "../metrics/model-metrics";
@@ -21,6 +23,7 @@ import { type BytesData, bytesCount, outputByteLength, type Tensor } from "../te
 import {
   BatchRequestError,
   BytesElementsError,
+  ClientGoneError,
   QueueFullError,
   QueueTimeoutError,
   ShuttingDownError,
@@ -73,6 +76,8 @@ export interface BatcherStats {
   /** Requests refused because the queue was full, and requests expired in the queue. */
   readonly refusedQueueFull: number;
   readonly timedOut: number;
+  /** Queued requests dropped unrun because their client had closed its connection. */
+  readonly abandoned: number;
 }
 
 interface Pending {
@@ -81,6 +86,7 @@ interface Pending {
   readonly key: string;
   readonly rows: number;
   readonly enqueuedAt: number;
+  readonly abandoned: (() => boolean) | undefined;
   readonly resolve: (outputs: Tensor[]) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -109,6 +115,7 @@ export class DynamicBatcher implements BatchRunner {
     requests: 0,
     refusedQueueFull: 0,
     timedOut: 0,
+    abandoned: 0,
   };
 
   /**
@@ -148,7 +155,11 @@ export class DynamicBatcher implements BatchRunner {
     return { queuedRequests: this.queue.length, ...this.counters };
   }
 
-  infer(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<Tensor[]> {
+  infer(
+    inputs: readonly Tensor[],
+    outputNames: readonly string[],
+    options?: InferOptions,
+  ): Promise<Tensor[]> {
     if (this.closing) return Promise.reject(new ShuttingDownError(this.options.label));
     const maxBytesElements = this.options.maxBytesElements;
     if (maxBytesElements !== undefined) {
@@ -183,7 +194,16 @@ export class DynamicBatcher implements BatchRunner {
       return Promise.reject(new QueueFullError(this.options.label, this.options.maxQueueSize));
     }
     return new Promise<Tensor[]>((resolve, reject) => {
-      this.queue.push({ inputs, outputNames, key, rows, enqueuedAt: performance.now(), resolve, reject });
+      this.queue.push({
+        inputs,
+        outputNames,
+        key,
+        rows,
+        enqueuedAt: performance.now(),
+        abandoned: options?.abandoned,
+        resolve,
+        reject,
+      });
       this.queuedRows += rows;
       this.metrics.setQueueDepth(this.queue.length);
       if (this.options.queueTimeoutMs > 0 && this.expiryTimer === undefined) this.armExpiry();
@@ -281,6 +301,7 @@ export class DynamicBatcher implements BatchRunner {
   /** Starts batches while an instance is idle and requests wait (holding back for a fill target). */
   private dispatch(): void {
     while (this.idle.length > 0 && this.queue.length > 0) {
+      if (this.dropAbandonedHead()) continue;
       if (this.queuedRows < this.fillTarget) {
         const now = performance.now();
         if (now < this.fillDeadline) {
@@ -303,6 +324,29 @@ export class DynamicBatcher implements BatchRunner {
     this.dispatch();
   };
 
+  /**
+   * Drops the requests at the head of the queue whose client has gone (true when it dropped any). The
+   * head is what starts next; an abandoned request further back is dropped when it reaches the head or
+   * when a batch would take it.
+   */
+  private dropAbandonedHead(): boolean {
+    let gone = 0;
+    while (gone < this.queue.length && this.queue[gone]!.abandoned?.() === true) gone++;
+    if (gone === 0) return false;
+    for (const request of this.queue.slice(0, gone)) this.drop(request);
+    this.queue = this.queue.slice(gone);
+    this.metrics.setQueueDepth(this.queue.length);
+    if (this.queue.length === 0) this.notifyIfIdle();
+    return true;
+  }
+
+  /** Rejects a queued request whose client has gone, without running it. */
+  private drop(request: Pending): void {
+    this.queuedRows -= request.rows;
+    this.counters.abandoned++;
+    request.reject(new ClientGoneError(this.options.label));
+  }
+
   /** Removes and returns the oldest request and the later compatible ones that fit in one batch. */
   private takeBatch(): Pending[] {
     const queue = this.queue;
@@ -315,6 +359,10 @@ export class DynamicBatcher implements BatchRunner {
       let skipped: Pending[] | undefined;
       for (; index < queue.length && rows < max; index++) {
         const next = queue[index]!;
+        if (next.abandoned?.() === true) {
+          this.drop(next);
+          continue;
+        }
         if (next.key !== head.key) {
           if (skipped === undefined) skipped = [next];
           else skipped.push(next);

@@ -33,6 +33,13 @@ export class QueueTimeoutError extends BatchingError {
   }
 }
 
+/** The request's client closed its connection while the request was queued; it was dropped, not run. */
+export class ClientGoneError extends BatchingError {
+  constructor(label: string) {
+    super(`${label}: the client closed its connection while the request was queued; it was not run`, 503);
+  }
+}
+
 /** The request's tensors cannot be batched as sent (rows disagree, or more rows than `maxBatchSize`). */
 export class BatchRequestError extends BatchingError {
   constructor(label: string, problem: string) {

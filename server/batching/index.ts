@@ -5,6 +5,7 @@ export {
   BatchingError,
   BatchRequestError,
   BytesElementsError,
+  ClientGoneError,
   QueueFullError,
   QueueTimeoutError,
   ShuttingDownError,

@@ -56,7 +56,12 @@ export interface InferenceHandlerOptions {
 }
 
 /** Answers one inference request; throws a {@link ProtocolError} (or another error: a 500) when it cannot. */
-export type InferenceHandler = (version: ServingVersion, raw: RawInferBody) => Promise<EncodedResponse>;
+export type InferenceHandler = (
+  version: ServingVersion,
+  raw: RawInferBody,
+  /** True once the client has closed its connection: a queued request is then dropped, not run. */
+  abandoned?: () => boolean,
+) => Promise<EncodedResponse>;
 
 export function inferenceHandler({
   largeBodies,
@@ -89,11 +94,19 @@ export function inferenceHandler({
   };
   // Plain promise chains, not an async function: one request's answer takes as few promise reactions as it
   // can (a small model's whole request is ~100 µs; docs/benchmark.md).
-  const run = (version: ServingVersion, decoded: DecodedInferRequest): Promise<EncodedResponse> => {
+  const run = (
+    version: ServingVersion,
+    decoded: DecodedInferRequest,
+    abandoned: (() => boolean) | undefined,
+  ): Promise<EncodedResponse> => {
     const outputNames = decoded.outputs.map((output) => output.name);
     let outputs: Promise<Tensor[]>;
     try {
-      outputs = version.executor.infer(decoded.inputs, outputNames);
+      outputs = version.executor.infer(
+        decoded.inputs,
+        outputNames,
+        abandoned === undefined ? undefined : { abandoned },
+      );
     } catch (error) {
       outputs = Promise.reject(error);
     }
@@ -104,13 +117,13 @@ export function inferenceHandler({
       },
     );
   };
-  return (version, raw) => {
+  return (version, raw, abandoned) => {
     // JSON bodies of 64 KiB or more decode one at a time, after a turn of the event loop (probes get
     // answered between; protocol/large-bodies.ts).
     if (raw.headerLength === undefined && raw.bytes.length >= largeBodies.budgetedBytes) {
       return largeBodies
         .decodeInTurn(() => decodeInferRequest(parseInferBody(raw), version.signature))
-        .then((decoded) => run(version, decoded));
+        .then((decoded) => run(version, decoded, abandoned));
     }
     let decoded: DecodedInferRequest;
     try {
@@ -118,7 +131,7 @@ export function inferenceHandler({
     } catch (error) {
       return Promise.reject(error);
     }
-    return run(version, decoded);
+    return run(version, decoded, abandoned);
   };
 }
 
