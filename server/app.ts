@@ -17,7 +17,7 @@ import { AccessLog } from "./access-log";
 import { installDirectInference } from "./direct-inference";
 import { inferenceRequestTracker, registerMetricsRoute, type ServerMetrics } from "./metrics";
 import { limitPipelinedRequests } from "./pipelining";
-import { type RawInferBody, registerBodyParsers, unsupportedContentEncoding } from "./protocol/body";
+import { isContentCoded, type RawInferBody, registerBodyParsers } from "./protocol/body";
 import { ProtocolError } from "./protocol/errors";
 import { LargeBodyGate } from "./protocol/large-bodies";
 import { errorAnswer, inferenceHandler, type ServingVersion, servingVersionOf } from "./protocol/serve";
@@ -211,7 +211,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const { status, message } = errorAnswer(error, request.headers["content-type"]);
     accessLog.failed(request, status, message, error);
     // RFC 9110 section 12.5.3: a 415 for a content coding ought to say which codings are accepted.
-    if (status === 415 && unsupportedContentEncoding(request.headers["content-encoding"]) !== undefined) {
+    if (status === 415 && isContentCoded(request.headers["content-encoding"])) {
       reply.header("accept-encoding", "identity");
     }
     reply.code(status).type("application/json; charset=utf-8").send({ error: message });

@@ -55,13 +55,18 @@ export function unsupportedContentTypeMessage(contentType: string | undefined): 
   );
 }
 
+/** Whether a `Content-Encoding` header names a coding (anything but none or `identity`). */
+export function isContentCoded(contentEncoding: string | undefined): contentEncoding is string {
+  return contentEncoding !== undefined && !/^\s*identity\s*$/i.test(contentEncoding);
+}
+
 /**
  * A body sent with a content coding (`Content-Encoding: gzip`, ...) is refused with 415, as RFC 9110
  * section 15.5.16 says for a coding the server does not apply; read as it came, a compressed body would only
  * fail as "not valid JSON" with its compressed bytes quoted back. `identity` (no coding) is accepted.
  */
 export function unsupportedContentEncoding(contentEncoding: string | undefined): ProtocolError | undefined {
-  if (contentEncoding === undefined || /^\s*identity\s*$/i.test(contentEncoding)) return undefined;
+  if (!isContentCoded(contentEncoding)) return undefined;
   return new ProtocolError(
     415,
     `unsupported content encoding ${JSON.stringify(contentEncoding)}: send the body uncompressed ` +
