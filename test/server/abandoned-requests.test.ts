@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { DynamicBatcher } from "../../server/batching";
 import { batchingExecutorFactory, type ServerBatchingSettings } from "../../server/batching/executor-factory";
 import { mlp } from "../../server/testing/onnx-builder";
+import { WORKER_TEST_SETTINGS } from "./batching-helpers";
 import { startTestServer, type TestServer } from "./helpers";
 
 const WIDTH = 16;
@@ -22,17 +23,8 @@ const WIDTH = 16;
 const SIZES = [WIDTH, 4096, 4096, 10];
 const LONG_ROWS = 1024;
 
-const SETTINGS: ServerBatchingSettings = {
-  maxBatchSize: 1,
-  maxQueueDelayMicroseconds: 0,
-  maxQueueSize: 1024,
-  queueTimeoutMs: 60_000,
-  instances: 1,
-  instanceThread: "worker",
-  intraOpThreads: 1,
-  intraOpSpinning: "off",
-  executionProvider: "cpu",
-};
+// One request at a time, so each one-row request queues on its own behind the long one.
+const SETTINGS: ServerBatchingSettings = { ...WORKER_TEST_SETTINGS, maxBatchSize: 1, queueTimeoutMs: 60_000 };
 
 const servers: TestServer[] = [];
 afterEach(async () => {

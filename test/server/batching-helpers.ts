@@ -5,8 +5,25 @@ import {
   DynamicBatcher,
   type DynamicBatcherOptions,
 } from "../../server/batching";
+import type { ServerBatchingSettings } from "../../server/batching/executor-factory";
 import type { InferOptions } from "../../server/executor";
 import { bytesFromStrings, type Datatype, type Tensor, TYPED_ARRAY_OF } from "../../server/tensor";
+
+/**
+ * Server batching settings for tests with real sessions: one instance on a worker thread with one intra-op
+ * thread and no spinning (so a test's runs do not compete with its own event loop), batches of up to 64.
+ */
+export const WORKER_TEST_SETTINGS: ServerBatchingSettings = {
+  maxBatchSize: 64,
+  maxQueueDelayMicroseconds: 0,
+  maxQueueSize: 1024,
+  queueTimeoutMs: 10_000,
+  instances: 1,
+  instanceThread: "worker",
+  intraOpThreads: 1,
+  intraOpSpinning: "off",
+  executionProvider: "cpu",
+};
 
 /** A model instance under the test's control: records each run and finishes it when told. */
 export class ManualRunner implements BatchRunner {

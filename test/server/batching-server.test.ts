@@ -24,19 +24,8 @@ import {
   mlp,
   multiIoModel,
 } from "../../server/testing/onnx-builder";
+import { WORKER_TEST_SETTINGS } from "./batching-helpers";
 import { modelSource, startTestServer, type TestServer, writeRepository } from "./helpers";
-
-const SETTINGS: ServerBatchingSettings = {
-  maxBatchSize: 64,
-  maxQueueDelayMicroseconds: 0,
-  maxQueueSize: 1024,
-  queueTimeoutMs: 10_000,
-  instances: 1,
-  instanceThread: "worker",
-  intraOpThreads: 1,
-  intraOpSpinning: "off",
-  executionProvider: "cpu",
-};
 
 const servers: TestServer[] = [];
 afterEach(async () => {
@@ -50,7 +39,7 @@ async function serve(
 ): Promise<TestServer> {
   const server = await startTestServer(layout, {
     createExecutor: batchingExecutorFactory(
-      { ...SETTINGS, ...settings },
+      { ...WORKER_TEST_SETTINGS, ...settings },
       {
         info: (_fields: unknown, message?: string) => logged.push(message ?? ""),
         warn: (_fields: unknown, message?: string) => logged.push(message ?? ""),
